@@ -1,0 +1,27 @@
+//! Simulated hardware for wasi-hal: parts that behave like the real ones, behind the same
+//! embedded-hal 1.0 traits as the Linux backends, in virtual time.
+//!
+//! The models here are plain Rust: no Wasmtime, no threads, no wall clock. Time only moves when
+//! something advances the [`SimClock`] (a delay, or the time a transfer takes on the wire), so a
+//! run is deterministic and as fast as the CPU allows. A host that wants to watch in real time
+//! paces the clock itself.
+//!
+//! The building blocks:
+//! - [`SimClock`]: the shared virtual clock, also an [`embedded_hal::delay::DelayNs`].
+//! - [`SimLine`]: a GPIO line with its time-stamped level history, as output and input pin.
+//! - [`SimI2cBus`]: an [`embedded_hal::i2c::I2c`] bus that routes each transaction to the
+//!   [`I2cTarget`] at its address.
+//! - [`SimSpiDevice`]: an [`embedded_hal::spi::SpiDevice`] that streams bytes to one [`SpiTarget`].
+//! - [`Trace`]: every bus transaction and GPIO edge with its simulated time.
+
+pub mod clock;
+pub mod gpio;
+pub mod i2c;
+pub mod spi;
+pub mod trace;
+
+pub use clock::SimClock;
+pub use gpio::SimLine;
+pub use i2c::{I2cTarget, I2cTargetError, SimI2cBus};
+pub use spi::{SimSpiDevice, SpiConfig, SpiTarget};
+pub use trace::{Trace, TraceEvent, TraceKind};

@@ -1,0 +1,1 @@
+//! The wasi-hal WIT packages.
