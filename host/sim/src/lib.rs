@@ -14,13 +14,17 @@
 //! - [`SimSpiDevice`]: an [`embedded_hal::spi::SpiDevice`] that streams bytes to one [`SpiTarget`].
 //! - [`Trace`]: every bus transaction and GPIO edge with its simulated time.
 
+pub mod bme680;
 pub mod clock;
+pub mod frame;
 pub mod gpio;
 pub mod i2c;
 pub mod spi;
+pub mod ssd1306;
 pub mod trace;
 
 pub use clock::SimClock;
+pub use frame::Frame;
 pub use gpio::SimLine;
 pub use i2c::{I2cTarget, I2cTargetError, SimI2cBus};
 pub use spi::{SimSpiDevice, SpiConfig, SpiTarget};

@@ -1,0 +1,1 @@
+//! The BME680 environmental sensor model.

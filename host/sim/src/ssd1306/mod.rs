@@ -1,0 +1,1 @@
+//! The SSD1306 OLED controller model.
