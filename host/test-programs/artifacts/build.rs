@@ -1,0 +1,126 @@
+//! Builds every guest test program (the examples of each crate in host/test-programs/) for
+//! wasm32-wasip2 and writes `programs.rs`: one constant per component file, and a
+//! `foreach_program!` macro that lists them all, so that a test suite can make sure each program
+//! has a test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::{env, fs};
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let programs_dir = manifest_dir.parent().unwrap().to_path_buf();
+    let workspace = programs_dir.parent().unwrap().parent().unwrap().to_path_buf();
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap());
+    // A target folder of its own: the outer cargo holds the lock on the usual one.
+    let target_dir = workspace.join("target").join("test-programs");
+
+    println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
+    println!("cargo:rerun-if-changed={}", workspace.join("Cargo.lock").display());
+
+    check_wasm_target();
+
+    let mut programs = Vec::new();
+    for crate_dir in guest_crates(&programs_dir) {
+        println!("cargo:rerun-if-changed={}", crate_dir.display());
+        let package = package_name(&crate_dir);
+        let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd.current_dir(&workspace)
+            .args(["build", "--target", "wasm32-wasip2", "--profile", "guest"])
+            .args(["--package", &package, "--examples"])
+            .arg("--target-dir")
+            .arg(&target_dir);
+        // The outer build's compiler settings are for the host, not for the guests.
+        for var in [
+            "CARGO_ENCODED_RUSTFLAGS",
+            "RUSTFLAGS",
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_BUILD_RUSTC_WRAPPER",
+            "CARGO_MAKEFLAGS",
+        ] {
+            cmd.env_remove(var);
+        }
+        let status = cmd.status().expect("failed to run cargo to build the guest test programs");
+        assert!(status.success(), "building the guest test programs of {package} failed");
+
+        let examples = target_dir.join("wasm32-wasip2/guest/examples");
+        for example in example_names(&crate_dir) {
+            let wasm = examples.join(format!("{}.wasm", example.replace('-', "_")));
+            assert!(wasm.exists(), "{} was not built", wasm.display());
+            let short = package.trim_start_matches("test-programs-");
+            let constant = format!("{short}_{example}")
+                .to_uppercase()
+                .replace('-', "_");
+            programs.push((constant, wasm));
+        }
+    }
+
+    let mut src = String::new();
+    for (constant, path) in &programs {
+        src.push_str(&format!(
+            "/// The component file of the test program `{constant}`.\npub const {constant}: &str = {:?};\n",
+            path.display().to_string()
+        ));
+    }
+    src.push_str(
+        "/// Calls `$mac!(name)` (the constant's name in lower case) for every test program, so a test file can check that each one has a test.\n#[macro_export]\nmacro_rules! foreach_program {\n    ($mac:ident) => {\n",
+    );
+    for (constant, _) in &programs {
+        src.push_str(&format!("        $mac!({});\n", constant.to_lowercase()));
+    }
+    src.push_str("    };\n}\n");
+    fs::write(out_dir.join("programs.rs"), src).unwrap();
+}
+
+/// The guest crates: every folder beside this one that has a Cargo.toml.
+fn guest_crates(programs_dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(programs_dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Cargo.toml").exists() && !p.ends_with("artifacts"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn package_name(crate_dir: &Path) -> String {
+    let manifest = fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("name = "))
+        .map(|n| n.trim_matches('"').to_string())
+        .unwrap_or_else(|| panic!("no package name in {}", crate_dir.display()))
+}
+
+fn example_names(crate_dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(crate_dir.join("examples"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+                .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Fails the build with a clear message when the wasm32-wasip2 standard library is missing.
+fn check_wasm_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", "wasm32-wasip2"])
+        .output();
+    let installed = out
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .is_some_and(|dir| dir.exists());
+    assert!(
+        installed,
+        "the wasm32-wasip2 target is not installed: run `rustup target add wasm32-wasip2` \
+         (`cargo xtask test` does this for you)"
+    );
+}

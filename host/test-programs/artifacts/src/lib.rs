@@ -1,0 +1,8 @@
+//! Paths to the guest test programs, built for wasm32-wasip2 by this crate's build script.
+//!
+//! Each crate under `host/test-programs/` (other than this one) holds test programs as cdylib
+//! examples; each example becomes a component and a constant here named
+//! `<CRATE>_<EXAMPLE>` in upper case, e.g. [`WORLDS_SPI_IMPORTS`]. [`foreach_program!`] lists
+//! them all: a test file uses it to fail the build when a program has no test.
+
+include!(concat!(env!("OUT_DIR"), "/programs.rs"));
