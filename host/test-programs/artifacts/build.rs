@@ -10,13 +10,21 @@ use std::{env, fs};
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
     let programs_dir = manifest_dir.parent().unwrap().to_path_buf();
-    let workspace = programs_dir.parent().unwrap().parent().unwrap().to_path_buf();
+    let workspace = programs_dir
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap());
     // A target folder of its own: the outer cargo holds the lock on the usual one.
     let target_dir = workspace.join("target").join("test-programs");
 
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
-    println!("cargo:rerun-if-changed={}", workspace.join("Cargo.lock").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("Cargo.lock").display()
+    );
 
     check_wasm_target();
 
@@ -41,8 +49,13 @@ fn main() {
         ] {
             cmd.env_remove(var);
         }
-        let status = cmd.status().expect("failed to run cargo to build the guest test programs");
-        assert!(status.success(), "building the guest test programs of {package} failed");
+        let status = cmd
+            .status()
+            .expect("failed to run cargo to build the guest test programs");
+        assert!(
+            status.success(),
+            "building the guest test programs of {package} failed"
+        );
 
         let examples = target_dir.join("wasm32-wasip2/guest/examples");
         for example in example_names(&crate_dir) {

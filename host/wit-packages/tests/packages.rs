@@ -41,7 +41,9 @@ fn binary_wit_round_trips_name_and_version() {
         wasmparser_validate(&bytes);
         assert_eq!(decode_package_name(&bytes).unwrap(), package.name());
         assert!(
-            package.binary_file_name().contains(&package.version().unwrap()),
+            package
+                .binary_file_name()
+                .contains(&package.version().unwrap()),
             "{} has an unversioned file name",
             package.name()
         );
@@ -62,7 +64,11 @@ fn every_item_has_a_doc_comment() {
             missing.push(format!("{}: {item}", package.name()));
         }
     }
-    assert!(missing.is_empty(), "undocumented WIT items:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "undocumented WIT items:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -74,7 +80,10 @@ fn the_docs_check_finds_a_missing_doc_comment() {
     assert_ne!(source, stripped, "the fixture line exists");
     std::fs::write(dir.join("delay.wit"), stripped).unwrap();
     let package = Package::load(&dir).unwrap();
-    assert_eq!(package.missing_docs(), vec!["interface delay / func delay-us"]);
+    assert_eq!(
+        package.missing_docs(),
+        vec!["interface delay / func delay-us"]
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

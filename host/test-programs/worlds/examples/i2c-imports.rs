@@ -21,7 +21,10 @@ impl Guest for Program {
         let _ = i2c::get_bus_names();
         if let Ok(bus) = i2c::open_bus("i2c0") {
             let _ = bus.max_transfer_bytes();
-            let _ = bus.transaction(0x3c, &[Operation::Write(alloc::vec![0]), Operation::Read(1)]);
+            let _ = bus.transaction(
+                0x3c,
+                &[Operation::Write(alloc::vec![0]), Operation::Read(1)],
+            );
             let _ = bus.read(0x3c, 1);
             let _ = bus.write(0x3c, &[0]);
             let _ = bus.write_read(0x3c, &[0], 1);

@@ -1,0 +1,157 @@
+//! `cargo xtask build`: every WIT package as binary WIT and every guest component, in release,
+//! into `target/wasi-hal/`.
+//!
+//! Layout of the output folder:
+//! - `wit/<namespace>-<name>@<version>.wasm`: binary WIT packages, one per folder of `wit/`;
+//! - `components/<crate>.wasm`: drivers and apps;
+//! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs.
+
+use crate::setup::WASM_TARGET;
+use crate::workspace::{self, GuestKind, Workspace};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// What a build produced.
+pub struct Built {
+    /// Binary WIT packages written.
+    pub packages: usize,
+    /// Components written.
+    pub components: usize,
+}
+
+/// Builds everything and prints a listing with sizes.
+pub fn run() -> Result<Built> {
+    let out = workspace::output_dir();
+    let mut listing: Vec<(String, PathBuf)> = Vec::new();
+
+    let wit_out = out.join("wit");
+    std::fs::create_dir_all(&wit_out)
+        .with_context(|| format!("failed to create {}", wit_out.display()))?;
+    let packages = wasi_hal_wit::Package::load_all(&workspace::root().join("wit"))?;
+    for package in &packages {
+        let bytes = package.encode()?;
+        let path = wit_out.join(package.binary_file_name());
+        write_atomically(&path, &bytes)?;
+        listing.push((format!("WIT package {}", package.name()), path));
+    }
+
+    let ws = Workspace::load()?;
+    let components_out = out.join("components");
+    std::fs::create_dir_all(&components_out)?;
+    let mut components = 0;
+    for kind in [GuestKind::Driver, GuestKind::App, GuestKind::TestPrograms] {
+        let crates: Vec<&str> = ws
+            .guest_crates
+            .iter()
+            .filter(|g| g.kind == kind)
+            .map(|g| g.name.as_str())
+            .collect();
+        if crates.is_empty() {
+            continue;
+        }
+        // Test programs share their target folder with the test suite's artifacts build, so
+        // that `cargo xtask test` compiles them once.
+        let target_dir = match kind {
+            GuestKind::TestPrograms => workspace::root().join("target/test-programs"),
+            _ => workspace::root().join("target"),
+        };
+        let target_dir_arg = target_dir.to_string_lossy().into_owned();
+        let mut args = vec![
+            "build",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            "guest",
+            "--target-dir",
+            target_dir_arg.as_str(),
+        ];
+        for name in &crates {
+            args.extend(["--package", name]);
+        }
+        args.push(match kind {
+            GuestKind::Driver => "--lib",
+            GuestKind::App => "--bins",
+            GuestKind::TestPrograms => "--examples",
+        });
+        workspace::cargo(&args)?;
+
+        let built = target_dir.join(WASM_TARGET).join("guest");
+        for name in &crates {
+            let artifact = name.replace('-', "_");
+            match kind {
+                GuestKind::Driver | GuestKind::App => {
+                    let from = built.join(format!("{artifact}.wasm"));
+                    let to = components_out.join(format!("{name}.wasm"));
+                    copy(&from, &to)?;
+                    let label = if kind == GuestKind::Driver {
+                        "driver"
+                    } else {
+                        "app"
+                    };
+                    listing.push((format!("{label} {name}"), to));
+                    components += 1;
+                }
+                GuestKind::TestPrograms => {
+                    let dir = components_out.join("test-programs").join(name);
+                    std::fs::create_dir_all(&dir)?;
+                    for example in examples_of(name)? {
+                        let from = built
+                            .join("examples")
+                            .join(format!("{}.wasm", example.replace('-', "_")));
+                        let to = dir.join(format!("{example}.wasm"));
+                        copy(&from, &to)?;
+                        listing.push((format!("test program {name}/{example}"), to));
+                        components += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    println!("{:<52} {:>10}  path", "built", "bytes");
+    for (label, path) in &listing {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let rel = path.strip_prefix(workspace::root()).unwrap_or(path);
+        println!("{label:<52} {size:>10}  {}", rel.display());
+    }
+    Ok(Built {
+        packages: packages.len(),
+        components,
+    })
+}
+
+/// The example names of a test-program crate (its `examples/*.rs`).
+fn examples_of(package: &str) -> Result<Vec<String>> {
+    let short = package.trim_start_matches("test-programs-");
+    let dir = workspace::root()
+        .join("host/test-programs")
+        .join(short)
+        .join("examples");
+    let mut names = Vec::new();
+    for entry in
+        std::fs::read_dir(&dir).with_context(|| format!("failed to list {}", dir.display()))?
+    {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            if let Some(stem) = path.file_stem() {
+                names.push(stem.to_string_lossy().into_owned());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    let bytes = std::fs::read(from).with_context(|| format!("{} was not built", from.display()))?;
+    write_atomically(to, &bytes)
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so a reader
+/// never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("wasm.tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("failed to write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("failed to move {} into place", path.display()))
+}

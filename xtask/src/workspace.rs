@@ -1,0 +1,121 @@
+//! What the workspace holds, where outputs go, and how cargo is run.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the repository root")
+        .to_path_buf()
+}
+
+/// Where `cargo xtask build` puts binary WIT packages and components.
+pub fn output_dir() -> PathBuf {
+    root().join("target").join("wasi-hal")
+}
+
+/// What kind of guest a workspace package is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuestKind {
+    /// A driver under drivers/: a cdylib component exporting a device class.
+    Driver,
+    /// An app under apps/: a command component.
+    App,
+    /// A test program crate under host/test-programs/ (cdylib examples).
+    TestPrograms,
+}
+
+/// A guest crate of the workspace.
+#[derive(Clone, Debug)]
+pub struct Guest {
+    /// Cargo package name.
+    pub name: String,
+    /// Where it sits.
+    pub kind: GuestKind,
+}
+
+/// The workspace's packages, split into host-side and guest crates.
+pub struct Workspace {
+    /// Names of every guest crate (built only for wasm32-wasip2).
+    pub guests: Vec<String>,
+    /// The guest crates with their kinds.
+    pub guest_crates: Vec<Guest>,
+}
+
+impl Workspace {
+    /// Reads the workspace with `cargo metadata`.
+    pub fn load() -> Result<Self> {
+        let out = Command::new(cargo_bin())
+            .current_dir(root())
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .output()
+            .context("failed to run cargo metadata")?;
+        if !out.status.success() {
+            bail!(
+                "cargo metadata failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let meta: serde_json::Value =
+            serde_json::from_slice(&out.stdout).context("cargo metadata printed invalid JSON")?;
+        let root = root();
+        let mut guest_crates = Vec::new();
+        for package in meta["packages"].as_array().into_iter().flatten() {
+            let name = package["name"].as_str().unwrap_or_default().to_string();
+            let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
+            let rel = manifest.strip_prefix(&root).unwrap_or(&manifest);
+            let kind = if rel.starts_with("drivers") {
+                GuestKind::Driver
+            } else if rel.starts_with("apps") {
+                GuestKind::App
+            } else if rel.starts_with("host/test-programs")
+                && !rel.starts_with("host/test-programs/artifacts")
+            {
+                GuestKind::TestPrograms
+            } else {
+                continue;
+            };
+            guest_crates.push(Guest { name, kind });
+        }
+        guest_crates.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Self {
+            guests: guest_crates.iter().map(|g| g.name.clone()).collect(),
+            guest_crates,
+        })
+    }
+}
+
+/// The cargo that runs this task (so `cargo +toolchain xtask` stays on that toolchain).
+pub fn cargo_bin() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// Runs cargo with `args` in the repository root, echoing the command; fails if cargo fails.
+pub fn cargo(args: &[&str]) -> Result<()> {
+    let mut cmd = Command::new(cargo_bin());
+    cmd.current_dir(root()).args(args);
+    run(&mut cmd)
+}
+
+/// Runs a command, echoing it; fails with the command line if it fails.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let line = format!(
+        "{} {}",
+        cmd.get_program().to_string_lossy(),
+        cmd.get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    eprintln!("==> {line}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("failed to start `{line}`"))?;
+    if !status.success() {
+        bail!("`{line}` failed ({status})");
+    }
+    Ok(())
+}
