@@ -92,7 +92,8 @@ impl SimSpiDevice {
     }
 
     fn wire_ns(&self, bytes: usize) -> u64 {
-        (bytes as u64 * 8).saturating_mul(1_000_000_000) / u64::from(self.config.frequency_hz.max(1))
+        (bytes as u64 * 8).saturating_mul(1_000_000_000)
+            / u64::from(self.config.frequency_hz.max(1))
     }
 }
 
