@@ -1,54 +1,8 @@
-//! What every no_std guest test program needs: an allocator, a panic handler and the
-//! `cabi_realloc` export that the canonical ABI uses to hand lists and strings to the guest.
+//! The shared part of the world test programs: they are no_std components, so they link
+//! [`component_runtime`] (allocator, panic handler, `cabi_realloc`) through this crate.
 //!
-//! The programs are no_std so that their components import nothing but the interfaces of the
-//! world they stand for: no `wasi:cli`, no filesystem, no clocks.
+//! Being no_std, their components import nothing but the interfaces of the world they stand
+//! for: no `wasi:cli`, no filesystem, no clocks.
 #![no_std]
 
-extern crate alloc;
-
-use alloc::alloc::{Layout, alloc, handle_alloc_error, realloc};
-
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
-
-/// The canonical ABI's allocation function. On wasm32-wasip2 wit-bindgen leaves it to the C
-/// library, which a no_std component does not link, so it is defined here.
-///
-/// # Safety
-/// Called by the component model's lowering code with the arguments the canonical ABI defines:
-/// `old_ptr`/`old_len` describe an earlier allocation from this function (or are 0), `align` is a
-/// power of two.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn cabi_realloc(
-    old_ptr: *mut u8,
-    old_len: usize,
-    align: usize,
-    new_len: usize,
-) -> *mut u8 {
-    if new_len == 0 {
-        return align as *mut u8;
-    }
-    let Ok(layout) = Layout::from_size_align(new_len, align) else {
-        core::arch::wasm32::unreachable()
-    };
-    // SAFETY: the layout has a non-zero size; `old_ptr` came from this allocator with the same
-    // alignment, as the canonical ABI guarantees.
-    let ptr = unsafe {
-        if old_len == 0 {
-            alloc(layout)
-        } else {
-            let old = Layout::from_size_align_unchecked(old_len, align);
-            realloc(old_ptr, old, new_len)
-        }
-    };
-    if ptr.is_null() {
-        handle_alloc_error(layout);
-    }
-    ptr
-}
+use component_runtime as _;

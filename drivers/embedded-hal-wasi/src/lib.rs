@@ -1,0 +1,65 @@
+//! embedded-hal 1.0 over the wasi-hal bus imports.
+//!
+//! A driver component built with this crate talks to its hardware through the traits every
+//! embedded Rust driver already uses, so existing driver crates (`ssd1306`, `bme680`-style
+//! crates, …) run unchanged inside a component:
+//!
+//! | embedded-hal trait | type here | WIT import |
+//! | --- | --- | --- |
+//! | [`embedded_hal::spi::SpiDevice`] | [`spi::Device`] | `wasi:spi/spi@0.1.0` `device` |
+//! | [`embedded_hal::i2c::I2c`] | [`i2c::Bus`] | `wasi:i2c/i2c@0.1.0` `bus` |
+//! | [`embedded_hal::digital::OutputPin`] | [`gpio::OutputPin`] | `wasi:gpio/gpio@0.1.0` `output-pin` |
+//! | [`embedded_hal::digital::InputPin`] | [`gpio::InputPin`] | `wasi:gpio/gpio@0.1.0` `input-pin` |
+//! | [`embedded_hal::delay::DelayNs`] | [`delay::Delay`] | `wasi:delay/delay@0.1.0` |
+//!
+//! One embedded-hal transaction is one WIT call: `SpiDevice::transaction` with five operations is
+//! one `device.transaction` with five operations, so chip select stays asserted across them and
+//! the host hands them to the bus in one go.
+//!
+//! The crate is `no_std` (with `alloc`). A component imports only the interfaces whose functions
+//! it calls: a driver that uses [`i2c::Bus`] and [`delay::Delay`] imports `wasi:i2c` and
+//! `wasi:delay`, nothing else.
+//!
+//! # Writing a driver
+//! ```ignore
+//! use embedded_hal_wasi::{delay::Delay, i2c::Bus};
+//! let bus = Bus::open("i2c0")?;           // the virtual name from the host's board file
+//! let mut sensor = some_driver::Sensor::new(bus, Delay);
+//! let reading = sensor.measure()?;
+//! ```
+//! Build the crate as a `cdylib` for `wasm32-wasip2`, export your device class with
+//! `wit_bindgen::generate!`, and link [`component_runtime`](../component_runtime/index.html) when
+//! the driver is `no_std`. See `docs/drivers.md`.
+#![no_std]
+
+extern crate alloc;
+
+/// The generated bindings of the four bus interfaces.
+#[allow(missing_docs, reason = "generated code")]
+pub mod bindings {
+    wit_bindgen::generate!({
+        inline: "
+            package wasi-hal:guest;
+            world buses {
+                import wasi:spi/spi@0.1.0;
+                import wasi:i2c/i2c@0.1.0;
+                import wasi:gpio/gpio@0.1.0;
+                import wasi:delay/delay@0.1.0;
+            }
+        ",
+        path: [
+            "../../wit/wasi-spi",
+            "../../wit/wasi-i2c",
+            "../../wit/wasi-gpio",
+            "../../wit/wasi-delay",
+        ],
+        world: "wasi-hal:guest/buses",
+        additional_derives: [PartialEq, Eq],
+        generate_all,
+    });
+}
+
+pub mod delay;
+pub mod gpio;
+pub mod i2c;
+pub mod spi;
