@@ -39,7 +39,12 @@ pub fn run() -> Result<Built> {
     let components_out = out.join("components");
     std::fs::create_dir_all(&components_out)?;
     let mut components = 0;
-    for kind in [GuestKind::Driver, GuestKind::App, GuestKind::TestPrograms] {
+    for kind in [
+        GuestKind::Library,
+        GuestKind::Driver,
+        GuestKind::App,
+        GuestKind::TestPrograms,
+    ] {
         let crates: Vec<&str> = ws
             .guest_crates
             .iter()
@@ -69,7 +74,7 @@ pub fn run() -> Result<Built> {
             args.extend(["--package", name]);
         }
         args.push(match kind {
-            GuestKind::Driver => "--lib",
+            GuestKind::Driver | GuestKind::Library => "--lib",
             GuestKind::App => "--bins",
             GuestKind::TestPrograms => "--examples",
         });
@@ -79,6 +84,7 @@ pub fn run() -> Result<Built> {
         for name in &crates {
             let artifact = name.replace('-', "_");
             match kind {
+                GuestKind::Library => {}
                 GuestKind::Driver | GuestKind::App => {
                     let from = built.join(format!("{artifact}.wasm"));
                     let to = components_out.join(format!("{name}.wasm"));

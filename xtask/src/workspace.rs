@@ -22,6 +22,8 @@ pub fn output_dir() -> PathBuf {
 pub enum GuestKind {
     /// A driver under drivers/: a cdylib component exporting a device class.
     Driver,
+    /// A guest library under drivers/ or apps/ (no component of its own).
+    Library,
     /// An app under apps/: a command component.
     App,
     /// A test program crate under host/test-programs/ (cdylib examples).
@@ -67,10 +69,30 @@ impl Workspace {
             let name = package["name"].as_str().unwrap_or_default().to_string();
             let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
             let rel = manifest.strip_prefix(&root).unwrap_or(&manifest);
-            let kind = if rel.starts_with("drivers") {
-                GuestKind::Driver
-            } else if rel.starts_with("apps") {
-                GuestKind::App
+            let is_cdylib = package["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|t| {
+                    t["kind"]
+                        .as_array()
+                        .is_some_and(|k| k.iter().any(|k| k == "cdylib"))
+                });
+            let has_bin = package["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|t| {
+                    t["kind"]
+                        .as_array()
+                        .is_some_and(|k| k.iter().any(|k| k == "bin"))
+                });
+            let kind = if rel.starts_with("drivers") || rel.starts_with("apps") {
+                match (is_cdylib, has_bin) {
+                    (true, _) => GuestKind::Driver,
+                    (false, true) => GuestKind::App,
+                    (false, false) => GuestKind::Library,
+                }
             } else if rel.starts_with("host/test-programs")
                 && !rel.starts_with("host/test-programs/artifacts")
             {
