@@ -138,10 +138,10 @@ fn examples_of(package: &str) -> Result<Vec<String>> {
         std::fs::read_dir(&dir).with_context(|| format!("failed to list {}", dir.display()))?
     {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            if let Some(stem) = path.file_stem() {
-                names.push(stem.to_string_lossy().into_owned());
-            }
+        if path.extension().is_some_and(|e| e == "rs")
+            && let Some(stem) = path.file_stem()
+        {
+            names.push(stem.to_string_lossy().into_owned());
         }
     }
     names.sort();
