@@ -1,7 +1,7 @@
-//! Builds every guest test program (the examples of each crate in host/test-programs/) for
-//! wasm32-wasip2 and writes `programs.rs`: one constant per component file, and a
-//! `foreach_program!` macro that lists them all, so that a test suite can make sure each program
-//! has a test.
+//! Builds every guest test program (the examples of each crate in host/test-programs/), every
+//! driver (cdylib crates in drivers/) and every app (bin crates in apps/) for wasm32-wasip2 and
+//! writes `programs.rs`: one constant per component file, and a `foreach_program!` macro that
+//! lists the test programs, so that a test suite can make sure each program has a test.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,23 +32,8 @@ fn main() {
     for crate_dir in guest_crates(&programs_dir) {
         println!("cargo:rerun-if-changed={}", crate_dir.display());
         let package = package_name(&crate_dir);
-        let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        cmd.current_dir(&workspace)
-            .args(["build", "--target", "wasm32-wasip2", "--profile", "guest"])
-            .args(["--package", &package, "--examples"])
-            .arg("--target-dir")
-            .arg(&target_dir);
-        // The outer build's compiler settings are for the host, not for the guests.
-        for var in [
-            "CARGO_ENCODED_RUSTFLAGS",
-            "RUSTFLAGS",
-            "RUSTC_WRAPPER",
-            "RUSTC_WORKSPACE_WRAPPER",
-            "CARGO_BUILD_RUSTC_WRAPPER",
-            "CARGO_MAKEFLAGS",
-        ] {
-            cmd.env_remove(var);
-        }
+        let mut cmd = guest_cargo(&workspace, &target_dir);
+        cmd.args(["--package", &package, "--examples"]);
         let status = cmd
             .status()
             .expect("failed to run cargo to build the guest test programs");
@@ -69,7 +54,43 @@ fn main() {
         }
     }
 
+    let mut components = Vec::new();
+    for (folder, prefix) in [("drivers", "DRIVER"), ("apps", "APP")] {
+        for crate_dir in guest_crates(&workspace.join(folder)) {
+            println!("cargo:rerun-if-changed={}", crate_dir.display());
+            let manifest = fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+            let selector = if manifest.contains("\"cdylib\"") {
+                "--lib"
+            } else if crate_dir.join("src/main.rs").exists() {
+                "--bins"
+            } else {
+                continue; // a guest library: no component of its own
+            };
+            let package = package_name(&crate_dir);
+            let mut cmd = guest_cargo(&workspace, &target_dir);
+            cmd.args(["--package", &package, selector]);
+            let status = cmd
+                .status()
+                .expect("failed to run cargo to build the guests");
+            assert!(status.success(), "building the guest {package} failed");
+            let wasm = target_dir
+                .join("wasm32-wasip2/guest")
+                .join(format!("{}.wasm", package.replace('-', "_")));
+            assert!(wasm.exists(), "{} was not built", wasm.display());
+            let constant = format!("{prefix}_{package}")
+                .to_uppercase()
+                .replace('-', "_");
+            components.push((constant, wasm));
+        }
+    }
+
     let mut src = String::new();
+    for (constant, path) in &components {
+        src.push_str(&format!(
+            "/// The component file of `{constant}`.\npub const {constant}: &str = {:?};\n",
+            path.display().to_string()
+        ));
+    }
     for (constant, path) in &programs {
         src.push_str(&format!(
             "/// The component file of the test program `{constant}`.\npub const {constant}: &str = {:?};\n",
@@ -86,10 +107,33 @@ fn main() {
     fs::write(out_dir.join("programs.rs"), src).unwrap();
 }
 
-/// The guest crates: every folder beside this one that has a Cargo.toml.
-fn guest_crates(programs_dir: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(programs_dir)
-        .unwrap()
+/// `cargo build` for wasm32-wasip2 with the guest profile into `target_dir`.
+fn guest_cargo(workspace: &Path, target_dir: &Path) -> Command {
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(workspace)
+        .args(["build", "--target", "wasm32-wasip2", "--profile", "guest"])
+        .arg("--target-dir")
+        .arg(target_dir);
+    // The outer build's compiler settings are for the host, not for the guests.
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_RUSTC_WRAPPER",
+        "CARGO_MAKEFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// The crates in `dir`: every folder in it that has a Cargo.toml (but this one).
+fn guest_crates(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("Cargo.toml").exists() && !p.ends_with("artifacts"))
         .collect();

@@ -1,4 +1,5 @@
-//! Paths to the guest test programs, built for wasm32-wasip2 by this crate's build script.
+//! Paths to the guest test programs, drivers and apps, built for wasm32-wasip2 by this crate's
+//! build script. Drivers are named `DRIVER_<CRATE>`, apps `APP_<CRATE>`.
 //!
 //! Each crate under `host/test-programs/` (other than this one) holds test programs as cdylib
 //! examples; each example becomes a component and a constant here named
