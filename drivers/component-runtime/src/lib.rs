@@ -10,5 +10,6 @@
 //! unit-tested natively.
 #![no_std]
 
-#[cfg(target_arch = "wasm32")]
+// Not under `cfg(test)`: a test harness links std, which has its own panic handler.
+#[cfg(all(target_arch = "wasm32", not(test)))]
 mod runtime;
