@@ -1,11 +1,40 @@
 //! Installing what the build needs, idempotently: look first, install only what is missing.
+//!
+//! - the `wasm32-wasip2` target and the rustfmt/clippy components, with `rustup`;
+//! - command-line tools from crates.io at pinned versions, each into its own folder of a cache
+//!   (`$WASI_HAL_CACHE`, default `~/.cache/wasi-hal`), so a version change installs beside the
+//!   old one and nothing global is touched;
+//! - Debian packages with `apt-get`, when a step needs one.
+//!
+//! The paths of the installed tools are handed to the test suite in environment variables
+//! (`WASI_HAL_WAC`, `WASI_HAL_WKG`, …), so tests run the pinned binaries, not whatever is on PATH.
 
 use crate::workspace;
 use anyhow::{Context, Result};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The Rust target guest components are built for.
 pub const WASM_TARGET: &str = "wasm32-wasip2";
+
+/// A command-line tool installed from crates.io at a pinned version.
+pub struct Tool {
+    /// The crate to install.
+    pub krate: &'static str,
+    /// The pinned version.
+    pub version: &'static str,
+    /// The binary it provides.
+    pub bin: &'static str,
+    /// The environment variable that hands its path to the tests.
+    pub env: &'static str,
+}
+
+/// The tools the test suite uses, with the versions known to work together (see
+/// ../shared/notes/toolchain.md). Each one is added here when a test starts using it.
+pub const TOOLS: &[Tool] = &[];
+
+/// The Debian packages the test suite uses. Each one is added here when a test starts using it.
+pub const DEBIAN_PACKAGES: &[&str] = &[];
 
 /// Installs the wasm32-wasip2 target and the rustfmt and clippy components when missing.
 ///
@@ -30,9 +59,86 @@ pub fn run_rustup() -> Result<()> {
     Ok(())
 }
 
-/// Every set-up step.
+/// The cache folder for installed tools.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("WASI_HAL_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| workspace::root().join("target"));
+    base.join("wasi-hal")
+}
+
+/// Installs `tool` into the cache unless that version is already there; returns its binary.
+pub fn ensure_tool(tool: &Tool) -> Result<PathBuf> {
+    let root = cache_dir()
+        .join("tools")
+        .join(format!("{}-{}", tool.krate, tool.version));
+    let bin = root.join("bin").join(tool.bin);
+    if bin.exists() {
+        eprintln!(
+            "==> {} {}: present ({})",
+            tool.krate,
+            tool.version,
+            bin.display()
+        );
+        return Ok(bin);
+    }
+    eprintln!(
+        "==> installing {} {} (compiles from source; once per machine)",
+        tool.krate, tool.version
+    );
+    workspace::run(
+        Command::new(workspace::cargo_bin())
+            .args(["install", "--locked", "--root"])
+            .arg(&root)
+            .args([tool.krate, "--version", tool.version]),
+    )?;
+    anyhow::ensure!(
+        bin.exists(),
+        "{} was installed but {} is missing",
+        tool.krate,
+        bin.display()
+    );
+    Ok(bin)
+}
+
+/// Installs the Debian package `package` unless `dpkg` says it is installed.
+pub fn ensure_deb(package: &str) -> Result<()> {
+    let present = Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"));
+    if present {
+        eprintln!("==> debian package {package}: present");
+        return Ok(());
+    }
+    workspace::run(
+        Command::new("apt-get")
+            .arg("update")
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    workspace::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", package])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// Every set-up step. Sets the tool path variables for the commands this process runs later.
 pub fn run() -> Result<()> {
-    run_rustup()
+    run_rustup()?;
+    for package in DEBIAN_PACKAGES {
+        ensure_deb(package)?;
+    }
+    for tool in TOOLS {
+        let bin = ensure_tool(tool)?;
+        // SAFETY: xtask is single-threaded here; the variable is read by child processes.
+        unsafe { std::env::set_var(tool.env, &bin) };
+    }
+    Ok(())
 }
 
 fn output(program: &str, args: &[&str]) -> Result<String> {
