@@ -50,7 +50,7 @@ fn main() {
             let constant = format!("{short}_{example}")
                 .to_uppercase()
                 .replace('-', "_");
-            programs.push((constant, wasm));
+            programs.push((short.replace('-', "_"), constant, wasm));
         }
     }
 
@@ -91,7 +91,7 @@ fn main() {
             path.display().to_string()
         ));
     }
-    for (constant, path) in &programs {
+    for (_, constant, path) in &programs {
         src.push_str(&format!(
             "/// The component file of the test program `{constant}`.\npub const {constant}: &str = {:?};\n",
             path.display().to_string()
@@ -100,10 +100,23 @@ fn main() {
     src.push_str(
         "/// Calls `$mac!(name)` (the constant's name in lower case) for every test program, so a test file can check that each one has a test.\n#[macro_export]\nmacro_rules! foreach_program {\n    ($mac:ident) => {\n",
     );
-    for (constant, _) in &programs {
+    for (_, constant, _) in &programs {
         src.push_str(&format!("        $mac!({});\n", constant.to_lowercase()));
     }
     src.push_str("    };\n}\n");
+    // One macro per crate as well (`foreach_spi!` for the programs of `test-programs-spi`), so
+    // a host crate's tests check only the programs written for it.
+    let mut crates: Vec<&str> = programs.iter().map(|(c, _, _)| c.as_str()).collect();
+    crates.dedup();
+    for krate in crates {
+        src.push_str(&format!(
+            "/// Calls `$mac!(name)` for every test program of `test-programs-{krate}`.\n#[macro_export]\nmacro_rules! foreach_{krate} {{\n    ($mac:ident) => {{\n"
+        ));
+        for (_, constant, _) in programs.iter().filter(|(c, _, _)| c == krate) {
+            src.push_str(&format!("        $mac!({});\n", constant.to_lowercase()));
+        }
+        src.push_str("    };\n}\n");
+    }
     fs::write(out_dir.join("programs.rs"), src).unwrap();
 }
 

@@ -12,7 +12,7 @@ macro_rules! assert_test_exists {
         use self::$name as _;
     };
 }
-foreach_program!(assert_test_exists);
+foreach_worlds!(assert_test_exists);
 
 fn package(folder: &str) -> Package {
     Package::load(&wit_root().join(folder)).unwrap()

@@ -4,6 +4,7 @@
 //! Each crate under `host/test-programs/` (other than this one) holds test programs as cdylib
 //! examples; each example becomes a component and a constant here named
 //! `<CRATE>_<EXAMPLE>` in upper case, e.g. [`WORLDS_SPI_IMPORTS`]. [`foreach_program!`] lists
-//! them all: a test file uses it to fail the build when a program has no test.
+//! them all, and `foreach_<crate>!` (e.g. `foreach_spi!`) those of one crate: a test file uses
+//! them to fail the build when a program has no test.
 
 include!(concat!(env!("OUT_DIR"), "/programs.rs"));

@@ -1,0 +1,229 @@
+//! The `wasi:spi/spi` host functions.
+
+use crate::bindings::wasi::spi::spi::{
+    self as wit, BitOrder, Config, ErrorCode, Mode, Operation as WitOperation,
+};
+use crate::device::GuestId;
+use crate::{SharedSpiDevice, SpiConfig, SpiError, SpiMode, WasiSpiView};
+use embedded_hal::spi::Operation;
+use wasmtime::component::Resource;
+
+/// An open device in the guest's resource table. Dropping it ends this handle's hold.
+pub struct Device {
+    shared: SharedSpiDevice,
+    guest: GuestId,
+}
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        self.shared.release(self.guest, false);
+    }
+}
+
+impl From<SpiError> for ErrorCode {
+    fn from(e: SpiError) -> Self {
+        match e {
+            SpiError::Overrun => ErrorCode::Overrun,
+            SpiError::ModeFault => ErrorCode::ModeFault,
+            SpiError::FrameFormat => ErrorCode::FrameFormat,
+            SpiError::ChipSelectFault => ErrorCode::ChipSelectFault,
+            SpiError::NotPermitted => ErrorCode::NotPermitted,
+            SpiError::InUse => ErrorCode::InUse,
+            SpiError::TooLarge => ErrorCode::TooLarge,
+            SpiError::Other => ErrorCode::Other,
+        }
+    }
+}
+
+impl From<SpiConfig> for Config {
+    fn from(c: SpiConfig) -> Self {
+        Config {
+            frequency_hz: c.frequency_hz,
+            mode: match c.mode {
+                SpiMode::Mode0 => Mode::Mode0,
+                SpiMode::Mode1 => Mode::Mode1,
+                SpiMode::Mode2 => Mode::Mode2,
+                SpiMode::Mode3 => Mode::Mode3,
+            },
+            bit_order: if c.lsb_first {
+                BitOrder::LsbFirst
+            } else {
+                BitOrder::MsbFirst
+            },
+        }
+    }
+}
+
+impl From<Config> for SpiConfig {
+    fn from(c: Config) -> Self {
+        SpiConfig {
+            frequency_hz: c.frequency_hz,
+            mode: match c.mode {
+                Mode::Mode0 => SpiMode::Mode0,
+                Mode::Mode1 => SpiMode::Mode1,
+                Mode::Mode2 => SpiMode::Mode2,
+                Mode::Mode3 => SpiMode::Mode3,
+            },
+            lsb_first: matches!(c.bit_order, BitOrder::LsbFirst),
+        }
+    }
+}
+
+/// An operation with the buffer it reads into or writes from, owned by the host.
+enum Owned {
+    Read(Vec<u8>),
+    Write(Vec<u8>),
+    Transfer(Vec<u8>),
+    Delay(u32),
+}
+
+/// Checks the bytes the guest's operations move against the cap, before any read buffer is
+/// allocated. Sums in u64 so that many large lengths cannot wrap around.
+fn check_size(device: &SharedSpiDevice, operations: &[WitOperation]) -> Result<(), SpiError> {
+    let total: u64 = operations
+        .iter()
+        .map(|op| match op {
+            WitOperation::Read(len) => u64::from(*len),
+            WitOperation::Write(data) | WitOperation::Transfer(data) => data.len() as u64,
+            WitOperation::DelayNs(_) => 0,
+        })
+        .sum();
+    if total > u64::from(device.policy().max_transfer_bytes) {
+        return Err(SpiError::TooLarge);
+    }
+    Ok(())
+}
+
+/// Runs the guest's operations as one backend transaction and returns the buffers of its
+/// reads and transfers, in order.
+fn run(device: &SharedSpiDevice, operations: Vec<WitOperation>) -> Result<Vec<Vec<u8>>, SpiError> {
+    // Guest-controlled sizes: checked before the read buffers below are allocated.
+    check_size(device, &operations)?;
+    let mut owned: Vec<Owned> = operations
+        .into_iter()
+        .map(|op| match op {
+            WitOperation::Read(len) => Owned::Read(vec![0; len as usize]),
+            WitOperation::Write(data) => Owned::Write(data),
+            WitOperation::Transfer(data) => Owned::Transfer(data),
+            WitOperation::DelayNs(ns) => Owned::Delay(ns),
+        })
+        .collect();
+    let mut hal_ops: Vec<Operation<'_, u8>> = owned
+        .iter_mut()
+        .map(|op| match op {
+            Owned::Read(buf) => Operation::Read(buf),
+            Owned::Write(data) => Operation::Write(data),
+            Owned::Transfer(buf) => Operation::TransferInPlace(buf),
+            Owned::Delay(ns) => Operation::DelayNs(*ns),
+        })
+        .collect();
+    device.transaction(&mut hal_ops)?;
+    drop(hal_ops);
+    Ok(owned
+        .into_iter()
+        .filter_map(|op| match op {
+            Owned::Read(buf) | Owned::Transfer(buf) => Some(buf),
+            Owned::Write(_) | Owned::Delay(_) => None,
+        })
+        .collect())
+}
+
+impl WasiSpiView<'_> {
+    fn device(&self, res: &Resource<Device>) -> wasmtime::Result<SharedSpiDevice> {
+        // A handle that is not in the table is a host fault: it traps.
+        Ok(self.table.get(res)?.shared.clone())
+    }
+}
+
+impl wit::Host for WasiSpiView<'_> {
+    fn get_device_names(&mut self) -> wasmtime::Result<Vec<String>> {
+        Ok(self.ctx.devices.keys().cloned().collect())
+    }
+
+    fn open_device(
+        &mut self,
+        name: String,
+    ) -> wasmtime::Result<Result<Resource<Device>, ErrorCode>> {
+        // A name the board does not offer to this guest looks the same as a missing one.
+        let Some(shared) = self.ctx.devices.get(&name).cloned() else {
+            return Ok(Err(ErrorCode::NotPermitted));
+        };
+        let guest = self.ctx.guest;
+        if let Err(e) = shared.acquire(guest) {
+            return Ok(Err(e.into()));
+        }
+        // From here the `Device` owns the hold: if pushing fails, dropping it releases it.
+        let res = self.table.push(Device { shared, guest })?;
+        Ok(Ok(res))
+    }
+}
+
+impl wit::HostDevice for WasiSpiView<'_> {
+    fn configure(
+        &mut self,
+        self_: Resource<Device>,
+        requested: Config,
+    ) -> wasmtime::Result<Result<Config, ErrorCode>> {
+        let device = self.device(&self_)?;
+        Ok(device
+            .configure(requested.into())
+            .map(Config::from)
+            .map_err(ErrorCode::from))
+    }
+
+    fn current_config(&mut self, self_: Resource<Device>) -> wasmtime::Result<Config> {
+        Ok(self.device(&self_)?.current_config().into())
+    }
+
+    fn max_transfer_bytes(&mut self, self_: Resource<Device>) -> wasmtime::Result<u32> {
+        Ok(self.device(&self_)?.policy().max_transfer_bytes)
+    }
+
+    fn read(
+        &mut self,
+        self_: Resource<Device>,
+        len: u32,
+    ) -> wasmtime::Result<Result<Vec<u8>, ErrorCode>> {
+        let device = self.device(&self_)?;
+        Ok(run(&device, vec![WitOperation::Read(len)])
+            .map(|mut bufs| bufs.pop().unwrap_or_default())
+            .map_err(ErrorCode::from))
+    }
+
+    fn write(
+        &mut self,
+        self_: Resource<Device>,
+        data: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+        let device = self.device(&self_)?;
+        Ok(run(&device, vec![WitOperation::Write(data)])
+            .map(drop)
+            .map_err(ErrorCode::from))
+    }
+
+    fn transfer(
+        &mut self,
+        self_: Resource<Device>,
+        data: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, ErrorCode>> {
+        let device = self.device(&self_)?;
+        Ok(run(&device, vec![WitOperation::Transfer(data)])
+            .map(|mut bufs| bufs.pop().unwrap_or_default())
+            .map_err(ErrorCode::from))
+    }
+
+    fn transaction(
+        &mut self,
+        self_: Resource<Device>,
+        operations: Vec<WitOperation>,
+    ) -> wasmtime::Result<Result<Vec<Vec<u8>>, ErrorCode>> {
+        let device = self.device(&self_)?;
+        Ok(run(&device, operations).map_err(ErrorCode::from))
+    }
+
+    fn drop(&mut self, rep: Resource<Device>) -> wasmtime::Result<()> {
+        // Dropping the entry ends this handle's hold.
+        self.table.delete(rep)?;
+        Ok(())
+    }
+}
