@@ -86,7 +86,13 @@ pub fn run() -> Result<Built> {
             match kind {
                 GuestKind::Library => {}
                 GuestKind::Driver | GuestKind::App => {
-                    let from = built.join(format!("{artifact}.wasm"));
+                    // A library's file name has `_` for `-`; a binary is named after its
+                    // target, which is the package name unless the manifest says otherwise.
+                    let from = [artifact.as_str(), name]
+                        .iter()
+                        .map(|f| built.join(format!("{f}.wasm")))
+                        .find(|p| p.exists())
+                        .unwrap_or_else(|| built.join(format!("{name}.wasm")));
                     let to = components_out.join(format!("{name}.wasm"));
                     copy(&from, &to)?;
                     let label = if kind == GuestKind::Driver {

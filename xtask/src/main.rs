@@ -102,5 +102,20 @@ fn test() -> Result<()> {
         test.extend(["--exclude", guest.as_str()]);
     }
     workspace::cargo(&test)?;
+
+    // Guest crates whose logic is plain Rust run their unit tests natively too.
+    let native: Vec<&str> = ws
+        .guest_crates
+        .iter()
+        .filter(|g| g.native_tests)
+        .map(|g| g.name.as_str())
+        .collect();
+    if !native.is_empty() {
+        let mut test = vec!["test", "--lib", "--bins"];
+        for name in &native {
+            test.extend(["--package", name]);
+        }
+        workspace::cargo(&test)?;
+    }
     Ok(())
 }

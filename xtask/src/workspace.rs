@@ -37,6 +37,8 @@ pub struct Guest {
     pub name: String,
     /// Where it sits.
     pub kind: GuestKind,
+    /// `[package.metadata.wasi-hal] native-tests = true`: its unit tests also run natively.
+    pub native_tests: bool,
 }
 
 /// The workspace's packages, split into host-side and guest crates.
@@ -100,7 +102,14 @@ impl Workspace {
             } else {
                 continue;
             };
-            guest_crates.push(Guest { name, kind });
+            let native_tests = package["metadata"]["wasi-hal"]["native-tests"]
+                .as_bool()
+                .unwrap_or(false);
+            guest_crates.push(Guest {
+                name,
+                kind,
+                native_tests,
+            });
         }
         guest_crates.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Self {

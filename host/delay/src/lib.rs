@@ -51,6 +51,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasi_hal_sim::SimClock;
 use wasmtime::component::{HasData, Linker, ResourceTable};
@@ -189,10 +190,25 @@ impl embedded_hal::delay::DelayNs for DelayBackend {
     }
 }
 
+/// Called after each delay a guest asked for, with the time base's `now` in nanoseconds. A host
+/// uses it to do something once per frame of a self-pacing app (`wasi-hal run` samples the
+/// simulated displays there).
+pub type DelayObserver = Arc<dyn Fn(u64) + Send + Sync>;
+
 /// One guest's delays: the time base they run in.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct WasiDelayCtx {
     backend: DelayBackend,
+    observer: Option<DelayObserver>,
+}
+
+impl fmt::Debug for WasiDelayCtx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WasiDelayCtx")
+            .field("backend", &self.backend)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 impl WasiDelayCtx {
@@ -204,6 +220,18 @@ impl WasiDelayCtx {
     /// The time base.
     pub fn backend(&self) -> &DelayBackend {
         &self.backend
+    }
+
+    /// Runs `observer` after every delay this guest asks for (replacing any earlier one).
+    pub fn set_observer(&mut self, observer: DelayObserver) {
+        self.observer = Some(observer);
+    }
+
+    fn delay(&self, ns: u64) {
+        self.backend.delay_ns(ns);
+        if let Some(observer) = &self.observer {
+            observer(self.backend.now_ns());
+        }
     }
 }
 
@@ -224,6 +252,7 @@ impl WasiDelayCtxBuilder {
     pub fn build(&mut self) -> WasiDelayCtx {
         WasiDelayCtx {
             backend: self.backend.take().unwrap_or_default(),
+            observer: None,
         }
     }
 }
@@ -246,18 +275,18 @@ pub struct WasiDelayView<'a> {
 
 impl bindings::wasi::delay::delay::Host for WasiDelayView<'_> {
     fn delay_ns(&mut self, ns: u32) -> wasmtime::Result<()> {
-        self.ctx.backend.delay_ns(u64::from(ns));
+        self.ctx.delay(u64::from(ns));
         Ok(())
     }
 
     fn delay_us(&mut self, us: u32) -> wasmtime::Result<()> {
         // u32 microseconds fit in u64 nanoseconds: no overflow.
-        self.ctx.backend.delay_ns(u64::from(us) * 1_000);
+        self.ctx.delay(u64::from(us) * 1_000);
         Ok(())
     }
 
     fn delay_ms(&mut self, ms: u32) -> wasmtime::Result<()> {
-        self.ctx.backend.delay_ns(u64::from(ms) * 1_000_000);
+        self.ctx.delay(u64::from(ms) * 1_000_000);
         Ok(())
     }
 

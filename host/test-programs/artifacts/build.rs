@@ -54,9 +54,18 @@ fn main() {
         }
     }
 
+    // Only crates the workspace lists: a folder that is not (yet) a member is not built.
+    let root_manifest = fs::read_to_string(workspace.join("Cargo.toml")).unwrap();
     let mut components = Vec::new();
     for (folder, prefix) in [("drivers", "DRIVER"), ("apps", "APP")] {
         for crate_dir in guest_crates(&workspace.join(folder)) {
+            let member = format!(
+                "\"{folder}/{}\"",
+                crate_dir.file_name().unwrap().to_string_lossy()
+            );
+            if !root_manifest.contains(&member) {
+                continue;
+            }
             println!("cargo:rerun-if-changed={}", crate_dir.display());
             let manifest = fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
             let selector = if manifest.contains("\"cdylib\"") {
@@ -73,9 +82,14 @@ fn main() {
                 .status()
                 .expect("failed to run cargo to build the guests");
             assert!(status.success(), "building the guest {package} failed");
-            let wasm = target_dir
-                .join("wasm32-wasip2/guest")
-                .join(format!("{}.wasm", package.replace('-', "_")));
+            // A library's file name has `_` for `-`; a binary is named after its target, which
+            // is the package name unless the manifest says otherwise.
+            let out = target_dir.join("wasm32-wasip2/guest");
+            let wasm = [package.replace('-', "_"), package.clone()]
+                .iter()
+                .map(|f| out.join(format!("{f}.wasm")))
+                .find(|p| p.exists())
+                .unwrap_or_else(|| out.join(format!("{package}.wasm")));
             assert!(wasm.exists(), "{} was not built", wasm.display());
             let constant = format!("{prefix}_{package}")
                 .to_uppercase()

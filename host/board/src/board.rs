@@ -1,0 +1,434 @@
+//! Layer 2: the live board. [`Board::build`] turns a [`BoardFile`] into the shared device objects
+//! behind its names, built once per board; per-guest contexts are made from them.
+
+use crate::ctx::{Devices, GuestCtx};
+use crate::error::BoardError;
+use crate::file::{Backend, Bme680Variant, BoardFile, Level, PartKind, Ssd1306Interface};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
+use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
+use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
+use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
+use wasi_hal_sim::spi::SpiTarget;
+use wasi_hal_sim::ssd1306::{
+    SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, connect_reset_line,
+};
+use wasi_hal_sim::{
+    Frame, SimClock, SimI2cBus, SimLine, SimSpiDevice, SpiConfig, Trace, spi::SharedSpiTarget,
+};
+use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
+
+/// A board, built once from a [`BoardFile`]: the shared device objects behind every name, from
+/// which each guest gets its own contexts ([`Board::guest_ctx`], or [`Board::spi_ctx`] and its
+/// siblings one by one).
+pub struct Board {
+    file: BoardFile,
+    sim: Option<SimBoard>,
+    devices: Devices,
+}
+
+impl std::fmt::Debug for Board {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Board")
+            .field("name", &self.file.name)
+            .field("backend", &self.file.backend)
+            .field("spi", &self.devices.spi.keys().collect::<Vec<_>>())
+            .field("i2c", &self.devices.i2c.keys().collect::<Vec<_>>())
+            .field("gpio", &self.devices.gpio.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Board {
+    /// Reads the board file at `path` and builds the board.
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Board, BoardError> {
+        Self::build(BoardFile::load(path)?)
+    }
+
+    /// Builds the board described by `file`.
+    ///
+    /// A simulated board gets one [`SimClock`] and one [`Trace`] shared by every part, bus and
+    /// line, and guests' delays run in virtual time on that clock. A Linux board first adds what
+    /// `[discovery]` finds (when enabled), then opens every device node through the host
+    /// crates' Linux backends (feature `linux`), in real time; a node that cannot be opened is
+    /// an [`ErrorKind::Backend`] error naming its key.
+    pub fn build(file: BoardFile) -> Result<Board, BoardError> {
+        match file.backend {
+            Backend::Simulated => {
+                let sim = SimBoard::build(&file);
+                let devices = Devices::simulated(&file, &sim)?;
+                Ok(Board {
+                    file,
+                    sim: Some(sim),
+                    devices,
+                })
+            }
+            Backend::Linux => {
+                let file = file.with_discovery()?;
+                let devices = Devices::linux(&file)?;
+                Ok(Board {
+                    file,
+                    sim: None,
+                    devices,
+                })
+            }
+        }
+    }
+
+    /// The description the board was built from (with discovered devices added).
+    pub fn file(&self) -> &BoardFile {
+        &self.file
+    }
+
+    /// The simulated parts, buses and lines, when the board is simulated.
+    pub fn simulated(&self) -> Option<&SimBoard> {
+        self.sim.as_ref()
+    }
+
+    /// The shared SPI device `name`, as `wasi-hal-spi` holds it.
+    pub fn spi_device(&self, name: &str) -> Option<&SharedSpiDevice> {
+        self.devices.spi.get(name)
+    }
+
+    /// The shared I2C bus `name`, as `wasi-hal-i2c` holds it.
+    pub fn i2c_bus(&self, name: &str) -> Option<&SharedI2cBus> {
+        self.devices.i2c.get(name)
+    }
+
+    /// The shared GPIO pin `name`, as `wasi-hal-gpio` holds it.
+    pub fn pin(&self, name: &str) -> Option<&SharedPin> {
+        self.devices.gpio.get(name)
+    }
+
+    /// The time base of guests' delays: the board's clock when simulated, real time on Linux.
+    pub fn delay_backend(&self) -> &DelayBackend {
+        &self.devices.delay
+    }
+
+    /// A new guest's `wasi:spi` context, offering every SPI name of the board.
+    pub fn spi_ctx(&self) -> WasiSpiCtx {
+        self.devices.spi_ctx()
+    }
+
+    /// A new guest's `wasi:i2c` context, offering every I2C name of the board.
+    pub fn i2c_ctx(&self) -> WasiI2cCtx {
+        self.devices.i2c_ctx()
+    }
+
+    /// A new guest's `wasi:gpio` context, offering every GPIO name of the board.
+    pub fn gpio_ctx(&self) -> WasiGpioCtx {
+        self.devices.gpio_ctx()
+    }
+
+    /// A new guest's `wasi:delay` context, on the board's time base.
+    pub fn delay_ctx(&self) -> WasiDelayCtx {
+        self.devices.delay_ctx()
+    }
+
+    /// Paces a simulated board's virtual time to the wall clock for the guests created from now
+    /// on (`wasi-hal run --realtime`): a delay advances the simulated clock, then sleeps until the
+    /// wall clock has caught up, so a person can watch. A Linux board runs in real time anyway,
+    /// so this changes nothing there.
+    pub fn set_realtime(&mut self) {
+        if let Some(sim) = &self.sim {
+            self.devices.delay = DelayBackend::paced(sim.clock().clone());
+        }
+    }
+
+    /// All four contexts for a new guest.
+    pub fn guest_ctx(&self) -> GuestCtx {
+        GuestCtx {
+            spi: self.spi_ctx(),
+            i2c: self.i2c_ctx(),
+            gpio: self.gpio_ctx(),
+            delay: self.delay_ctx(),
+        }
+    }
+}
+
+/// A simulated board: every bus, line and part, wired as the board file says, on one clock and
+/// one trace. Handles are clones of the board's: what a guest does through one is what a test
+/// sees through another.
+pub struct SimBoard {
+    clock: SimClock,
+    trace: Trace,
+    spi: BTreeMap<String, SimSpiDevice>,
+    i2c: BTreeMap<String, SimI2cBus>,
+    lines: BTreeMap<String, SimLine>,
+    displays: BTreeMap<String, SharedSsd1306>,
+    sensors: BTreeMap<String, SharedBme680>,
+    leds: BTreeMap<String, SimLed>,
+    buttons: BTreeMap<String, SimButton>,
+}
+
+impl std::fmt::Debug for SimBoard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimBoard")
+            .field("now_ns", &self.clock.now_ns())
+            .field("spi", &self.spi.keys().collect::<Vec<_>>())
+            .field("i2c", &self.i2c.keys().collect::<Vec<_>>())
+            .field("lines", &self.lines.keys().collect::<Vec<_>>())
+            .field("displays", &self.displays.keys().collect::<Vec<_>>())
+            .field("sensors", &self.sensors.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a simulated SPI name with no part behind it answers: nothing drives MISO, which reads
+/// 0xFF as on a bus with a pull-up.
+struct NoPart;
+
+impl SpiTarget for NoPart {
+    fn exchange(&mut self, _mosi: &[u8], miso: &mut [u8]) {
+        miso.fill(0xFF);
+    }
+}
+
+impl SimBoard {
+    pub(crate) fn build(file: &BoardFile) -> SimBoard {
+        let clock = SimClock::new();
+        let trace = Trace::new();
+        // Lines first: parts are wired to them. A line starts at its `initial` level (the checker
+        // has already set a button's line to the button's released level).
+        let lines: BTreeMap<String, SimLine> = file
+            .gpio
+            .iter()
+            .map(|(name, entry)| {
+                let line = SimLine::new(
+                    name,
+                    entry.policy.initial.is_high(),
+                    clock.clone(),
+                    trace.clone(),
+                );
+                (name.clone(), line)
+            })
+            .collect();
+        let i2c: BTreeMap<String, SimI2cBus> = file
+            .i2c
+            .iter()
+            .map(|(name, entry)| {
+                let mut bus = SimI2cBus::new(name, clock.clone(), trace.clone());
+                bus.set_frequency_hz(entry.policy.frequency_hz);
+                (name.clone(), bus)
+            })
+            .collect();
+        let mut spi_targets: BTreeMap<String, SharedSpiTarget> = BTreeMap::new();
+        let mut displays = BTreeMap::new();
+        let mut sensors = BTreeMap::new();
+        let mut leds = BTreeMap::new();
+        let mut buttons = BTreeMap::new();
+        // The checker guarantees every name a part refers to exists; `line()` and `bus()` only
+        // look them up.
+        let line = |name: &str| lines.get(name).cloned();
+        for part in &file.parts {
+            match &part.kind {
+                PartKind::Ssd1306(ssd) => {
+                    let display = Ssd1306::new_shared(Ssd1306Config::new(ssd.panel), clock.clone());
+                    let res = ssd.res.as_deref().and_then(line);
+                    match &ssd.interface {
+                        Ssd1306Interface::Spi { device, dc } => {
+                            if let Some(dc) = line(dc) {
+                                let target = Ssd1306Spi::new(display.clone(), dc, res.as_ref());
+                                spi_targets.insert(device.clone(), Arc::new(Mutex::new(target)));
+                            }
+                        }
+                        Ssd1306Interface::I2c { bus, address } => {
+                            if let Some(res) = &res {
+                                connect_reset_line(&display, res);
+                            }
+                            if let Some(bus) = i2c.get(bus) {
+                                let target = Ssd1306I2c::new(display.clone());
+                                bus.attach(*address, Arc::new(Mutex::new(target)));
+                            }
+                        }
+                    }
+                    displays.insert(part.name.clone(), display);
+                }
+                PartKind::Bme680(sensor) => {
+                    let variant = match sensor.variant {
+                        Bme680Variant::Bme680 => bme680::Variant::Bme680,
+                        Bme680Variant::Bme688 => bme680::Variant::Bme688,
+                    };
+                    let shared = Bme680::new(clock.clone())
+                        .with_variant(variant)
+                        .into_shared();
+                    shared
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .set_conditions(bme680::Conditions {
+                            temperature_celsius: sensor.conditions.temperature_c,
+                            pressure_pa: sensor.conditions.pressure_pa,
+                            humidity_percent: sensor.conditions.humidity_percent,
+                            gas_resistance_ohm: sensor.conditions.gas_ohms,
+                        });
+                    if let Some(bus) = i2c.get(&sensor.bus) {
+                        let address = if sensor.address == 0x77 {
+                            bme680::Bme680Address::Secondary
+                        } else {
+                            bme680::Bme680Address::Primary
+                        };
+                        Bme680I2c::attach(&shared, bus, address);
+                    }
+                    sensors.insert(part.name.clone(), shared);
+                }
+                PartKind::Led(led) => {
+                    if let Some(line) = line(&led.line) {
+                        leds.insert(
+                            part.name.clone(),
+                            SimLed {
+                                line,
+                                active: led.active,
+                            },
+                        );
+                    }
+                }
+                PartKind::Button(button) => {
+                    if let Some(line) = line(&button.line) {
+                        line.set(!button.active.is_high());
+                        buttons.insert(
+                            part.name.clone(),
+                            SimButton {
+                                line,
+                                active: button.active,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let spi = file
+            .spi
+            .iter()
+            .map(|(name, entry)| {
+                let target = spi_targets
+                    .remove(name)
+                    .unwrap_or_else(|| Arc::new(Mutex::new(NoPart)));
+                let mut device = SimSpiDevice::new(name, target, clock.clone(), trace.clone());
+                let settings = entry.policy.settings;
+                device.set_config(SpiConfig {
+                    frequency_hz: settings.frequency_hz,
+                    mode: settings.mode.to_embedded_hal(),
+                    lsb_first: settings.bit_order == crate::file::BitOrder::LsbFirst,
+                });
+                (name.clone(), device)
+            })
+            .collect();
+        SimBoard {
+            clock,
+            trace,
+            spi,
+            i2c,
+            lines,
+            displays,
+            sensors,
+            leds,
+            buttons,
+        }
+    }
+
+    /// The board's clock: virtual time for every part, and the guests' delay.
+    pub fn clock(&self) -> &SimClock {
+        &self.clock
+    }
+
+    /// The board's trace. It records nothing until [`Trace::enable`] is called.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// A handle to the SPI device `name`, with the board's settings.
+    pub fn spi(&self, name: &str) -> Option<SimSpiDevice> {
+        self.spi.get(name).cloned()
+    }
+
+    /// A handle to the I2C bus `name`.
+    pub fn i2c(&self, name: &str) -> Option<SimI2cBus> {
+        self.i2c.get(name).cloned()
+    }
+
+    /// A handle to the GPIO line `name`.
+    pub fn line(&self, name: &str) -> Option<SimLine> {
+        self.lines.get(name).cloned()
+    }
+
+    /// The SSD1306 part `name`.
+    pub fn ssd1306(&self, name: &str) -> Option<&SharedSsd1306> {
+        self.displays.get(name)
+    }
+
+    /// What the display part `name` shows now.
+    pub fn frame(&self, name: &str) -> Option<Frame> {
+        let display = self.displays.get(name)?;
+        let frame = display.lock().unwrap_or_else(|e| e.into_inner()).frame();
+        Some(frame)
+    }
+
+    /// The BME680 part `name`.
+    pub fn bme680(&self, name: &str) -> Option<&SharedBme680> {
+        self.sensors.get(name)
+    }
+
+    /// The LED part `name`.
+    pub fn led(&self, name: &str) -> Option<&SimLed> {
+        self.leds.get(name)
+    }
+
+    /// The button part `name`.
+    pub fn button(&self, name: &str) -> Option<&SimButton> {
+        self.buttons.get(name)
+    }
+
+    /// The names of the display parts.
+    pub fn display_names(&self) -> impl Iterator<Item = &str> {
+        self.displays.keys().map(String::as_str)
+    }
+}
+
+/// An LED on a simulated line.
+#[derive(Clone, Debug)]
+pub struct SimLed {
+    line: SimLine,
+    active: Level,
+}
+
+impl SimLed {
+    /// Whether it is lit now.
+    pub fn is_lit(&self) -> bool {
+        self.line.is_high_now() == self.active.is_high()
+    }
+
+    /// The line it is on.
+    pub fn line(&self) -> &SimLine {
+        &self.line
+    }
+}
+
+/// A push button on a simulated line: pressing it drives the line to its active level.
+#[derive(Clone, Debug)]
+pub struct SimButton {
+    line: SimLine,
+    active: Level,
+}
+
+impl SimButton {
+    /// Presses the button (at the board clock's current time).
+    pub fn press(&self) {
+        self.line.set(self.active.is_high());
+    }
+
+    /// Releases the button.
+    pub fn release(&self) {
+        self.line.set(!self.active.is_high());
+    }
+
+    /// Whether it is pressed now.
+    pub fn is_pressed(&self) -> bool {
+        self.line.is_high_now() == self.active.is_high()
+    }
+
+    /// The line it is on.
+    pub fn line(&self) -> &SimLine {
+        &self.line
+    }
+}

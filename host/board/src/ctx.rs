@@ -1,0 +1,264 @@
+//! Layer 3: the board's shared device handles for the host crates, and per-guest contexts built
+//! from them with the host crates' builders.
+
+use crate::board::SimBoard;
+use crate::error::{BoardError, ErrorKind};
+use crate::file::{
+    AboveMax, BitOrder, BoardFile, GpioBackend, GpioPolicy, I2cBackend, I2cPolicy, Level,
+    SpiBackend, SpiMode, SpiPolicy,
+};
+use std::collections::BTreeMap;
+use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
+use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
+use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
+use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
+
+impl SpiMode {
+    /// The mode as `wasi-hal-spi` spells it.
+    pub fn to_host(self) -> wasi_hal_spi::SpiMode {
+        match self {
+            SpiMode::Mode0 => wasi_hal_spi::SpiMode::Mode0,
+            SpiMode::Mode1 => wasi_hal_spi::SpiMode::Mode1,
+            SpiMode::Mode2 => wasi_hal_spi::SpiMode::Mode2,
+            SpiMode::Mode3 => wasi_hal_spi::SpiMode::Mode3,
+        }
+    }
+}
+
+impl SpiPolicy {
+    /// The policy as `wasi-hal-spi` enforces it.
+    pub fn to_host(&self) -> wasi_hal_spi::SpiPolicy {
+        wasi_hal_spi::SpiPolicy {
+            default_config: wasi_hal_spi::SpiConfig {
+                frequency_hz: self.settings.frequency_hz,
+                mode: self.settings.mode.to_host(),
+                lsb_first: self.settings.bit_order == BitOrder::LsbFirst,
+            },
+            guest_may_configure: self.configurable,
+            max_frequency_hz: self.max_frequency_hz,
+            above_maximum: match self.above_max {
+                AboveMax::Clamp => wasi_hal_spi::AboveMaximum::Clamp,
+                AboveMax::Refuse => wasi_hal_spi::AboveMaximum::Refuse,
+            },
+            allowed_modes: self.modes.iter().map(|m| m.to_host()).collect(),
+            allow_lsb_first: self.bit_orders.contains(&BitOrder::LsbFirst),
+            max_transfer_bytes: self.max_transfer_bytes,
+        }
+    }
+}
+
+impl I2cPolicy {
+    /// The policy as `wasi-hal-i2c` enforces it.
+    pub fn to_host(&self) -> wasi_hal_i2c::I2cPolicy {
+        wasi_hal_i2c::I2cPolicy {
+            allowed_addresses: wasi_hal_i2c::AllowedAddresses::Only(
+                self.addresses.iter().copied().collect(),
+            ),
+            max_transfer_bytes: self.max_transfer_bytes,
+        }
+    }
+}
+
+impl Level {
+    /// The level as `wasi-hal-gpio` spells it.
+    pub fn to_host(self) -> wasi_hal_gpio::Level {
+        match self {
+            Level::Low => wasi_hal_gpio::Level::Low,
+            Level::High => wasi_hal_gpio::Level::High,
+        }
+    }
+}
+
+impl GpioPolicy {
+    /// The policy as `wasi-hal-gpio` enforces it. An output-capable line is driven to `initial`
+    /// when the pin is built; an input-only line is left alone.
+    pub fn to_host(&self) -> wasi_hal_gpio::PinPolicy {
+        wasi_hal_gpio::PinPolicy {
+            modes: wasi_hal_gpio::PinModes {
+                input: self.input,
+                output: self.output,
+            },
+            initial_level: self.output.then_some(self.initial.to_host()),
+            safe_level: self.safe.to_host(),
+        }
+    }
+}
+
+/// The shared device handles of a board, one per name, built once.
+pub(crate) struct Devices {
+    pub(crate) spi: BTreeMap<String, SharedSpiDevice>,
+    pub(crate) i2c: BTreeMap<String, SharedI2cBus>,
+    pub(crate) gpio: BTreeMap<String, SharedPin>,
+    pub(crate) delay: DelayBackend,
+}
+
+fn backend_error(file: &BoardFile, key: String, line: usize, message: String) -> BoardError {
+    let err = BoardError::new(&file.path, ErrorKind::Backend, message).with_key(key);
+    match file
+        .spi
+        .values()
+        .map(|e| e.location)
+        .chain(file.i2c.values().map(|e| e.location))
+        .chain(file.gpio.values().map(|e| e.location))
+        .find(|l| l.line == line && line > 0)
+    {
+        Some(location) => err.at(location),
+        None => err,
+    }
+}
+
+impl Devices {
+    /// Handles on the simulated board's buses and lines (virtual time on its clock).
+    pub(crate) fn simulated(file: &BoardFile, sim: &SimBoard) -> Result<Devices, BoardError> {
+        let delay = DelayBackend::virtual_time(sim.clock().clone());
+        let mut devices = Devices {
+            spi: BTreeMap::new(),
+            i2c: BTreeMap::new(),
+            gpio: BTreeMap::new(),
+            delay: delay.clone(),
+        };
+        for (name, entry) in &file.spi {
+            if let Some(device) = sim.spi(name) {
+                let shared =
+                    SharedSpiDevice::from_hal_with_settings(device, entry.policy.to_host());
+                devices.spi.insert(name.clone(), shared);
+            }
+        }
+        for (name, entry) in &file.i2c {
+            if let Some(bus) = sim.i2c(name) {
+                let shared = SharedI2cBus::from_hal(bus, entry.policy.to_host());
+                devices.i2c.insert(name.clone(), shared);
+            }
+        }
+        for (name, entry) in &file.gpio {
+            if let Some(line) = sim.line(name) {
+                let pin = SharedPin::from_sim_line(line, delay.clone(), entry.policy.to_host())
+                    .map_err(|e| {
+                        backend_error(
+                            file,
+                            format!("gpio.{name}"),
+                            entry.location.line,
+                            format!("cannot set up the simulated line: {e}"),
+                        )
+                    })?;
+                devices.gpio.insert(name.clone(), pin);
+            }
+        }
+        Ok(devices)
+    }
+
+    /// Opens every Linux device node of the board (real time).
+    #[cfg(all(feature = "linux", target_os = "linux"))]
+    pub(crate) fn linux(file: &BoardFile) -> Result<Devices, BoardError> {
+        let mut devices = Devices {
+            spi: BTreeMap::new(),
+            i2c: BTreeMap::new(),
+            gpio: BTreeMap::new(),
+            delay: DelayBackend::real(),
+        };
+        for (name, entry) in &file.spi {
+            if let SpiBackend::Linux { path } = &entry.backend {
+                let device = wasi_hal_spi::LinuxSpiDevice::open(path).map_err(|e| {
+                    backend_error(
+                        file,
+                        format!("spi.{name}.device"),
+                        entry.location.line,
+                        format!("cannot open {}: {e}", path.display()),
+                    )
+                })?;
+                devices.spi.insert(
+                    name.clone(),
+                    SharedSpiDevice::new(device, entry.policy.to_host()),
+                );
+            }
+        }
+        for (name, entry) in &file.i2c {
+            if let I2cBackend::Linux { path } = &entry.backend {
+                let bus = wasi_hal_i2c::LinuxI2cBus::open(path).map_err(|e| {
+                    backend_error(
+                        file,
+                        format!("i2c.{name}.device"),
+                        entry.location.line,
+                        format!("cannot open {}: {e}", path.display()),
+                    )
+                })?;
+                devices
+                    .i2c
+                    .insert(name.clone(), SharedI2cBus::new(bus, entry.policy.to_host()));
+            }
+        }
+        for (name, entry) in &file.gpio {
+            if let GpioBackend::Linux { chip, line } = &entry.backend {
+                let backend = wasi_hal_gpio::LinuxGpioLine::new(chip, *line)
+                    .with_consumer(format!("wasi-hal:{name}"));
+                let pin = SharedPin::new(backend, entry.policy.to_host()).map_err(|e| {
+                    backend_error(
+                        file,
+                        format!("gpio.{name}"),
+                        entry.location.line,
+                        format!("cannot request line {line} of {}: {e}", chip.display()),
+                    )
+                })?;
+                devices.gpio.insert(name.clone(), pin);
+            }
+        }
+        Ok(devices)
+    }
+
+    /// Linux device nodes cannot be opened in this build.
+    #[cfg(not(all(feature = "linux", target_os = "linux")))]
+    pub(crate) fn linux(file: &BoardFile) -> Result<Devices, BoardError> {
+        let _ = (
+            SpiBackend::Simulated,
+            I2cBackend::Simulated,
+            GpioBackend::Simulated,
+        );
+        Err(BoardError::new(
+            &file.path,
+            ErrorKind::Backend,
+            "this build cannot open Linux devices (it needs Linux and the `linux` feature)",
+        ))
+    }
+
+    pub(crate) fn spi_ctx(&self) -> WasiSpiCtx {
+        let mut builder = WasiSpiCtx::builder();
+        for (name, device) in &self.spi {
+            builder.device(name.as_str(), device);
+        }
+        builder.build()
+    }
+
+    pub(crate) fn i2c_ctx(&self) -> WasiI2cCtx {
+        let mut builder = WasiI2cCtx::builder();
+        for (name, bus) in &self.i2c {
+            builder.bus(name.as_str(), bus);
+        }
+        builder.build()
+    }
+
+    pub(crate) fn gpio_ctx(&self) -> WasiGpioCtx {
+        let mut builder = WasiGpioCtx::builder();
+        for (name, pin) in &self.gpio {
+            builder.pin(name.as_str(), pin);
+        }
+        builder.build()
+    }
+
+    pub(crate) fn delay_ctx(&self) -> WasiDelayCtx {
+        WasiDelayCtx::builder().backend(self.delay.clone()).build()
+    }
+}
+
+/// Everything one guest gets from a board: one context per host crate. Dropping it releases
+/// every device the guest holds and restores its outputs to their safe levels.
+#[derive(Debug)]
+pub struct GuestCtx {
+    /// `wasi:spi`.
+    pub spi: WasiSpiCtx,
+    /// `wasi:i2c`.
+    pub i2c: WasiI2cCtx,
+    /// `wasi:gpio`.
+    pub gpio: WasiGpioCtx,
+    /// `wasi:delay`.
+    pub delay: WasiDelayCtx,
+}
