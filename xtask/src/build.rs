@@ -4,7 +4,9 @@
 //! Layout of the output folder:
 //! - `wit/<namespace>-<name>@<version>.wasm`: binary WIT packages, one per folder of `wit/`;
 //! - `components/<crate>.wasm`: drivers and apps;
-//! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs.
+//! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs;
+//! - `compositions/<name>.wasm`: each `compositions/<name>.wac`, composed with wac-graph from the
+//!   components above (a package `wasi-hal:<crate>` is `components/<crate>.wasm`).
 
 use crate::setup::WASM_TARGET;
 use crate::workspace::{self, GuestKind, Workspace};
@@ -118,6 +120,39 @@ pub fn run() -> Result<Built> {
                 }
             }
         }
+    }
+
+    let compositions_out = out.join("compositions");
+    std::fs::create_dir_all(&compositions_out)?;
+    let mut deps = std::collections::HashMap::new();
+    for entry in std::fs::read_dir(&components_out)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm")
+            && let Some(stem) = path.file_stem()
+        {
+            deps.insert(format!("wasi-hal:{}", stem.to_string_lossy()), path);
+        }
+    }
+    let mut wac_files: Vec<PathBuf> = std::fs::read_dir(workspace::root().join("compositions"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "wac"))
+                .collect()
+        })
+        .unwrap_or_default();
+    wac_files.sort();
+    for wac in &wac_files {
+        let bytes = wasi_hal_compose::compose_file(wac, &deps)?;
+        let name = wac
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let to = compositions_out.join(format!("{name}.wasm"));
+        write_atomically(&to, &bytes)?;
+        listing.push((format!("composition {name}"), to));
+        components += 1;
     }
 
     println!("{:<52} {:>10}  path", "built", "bytes");

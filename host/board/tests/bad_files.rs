@@ -39,7 +39,7 @@ fn unknown_top_level_table() {
         "[board]\nname = \"x\"\nbackend = \"simulated\"\n\n[pwm.fan]\nduty = 3\n",
         ErrorKind::UnknownKey,
         "boards/x.toml:5:2: key `pwm`: unknown key `pwm` (known keys: `board`, `spi`, `i2c`, \
-         `gpio`, `part`, `discovery`)",
+         `gpio`, `part`, `discovery`, `config`)",
     );
 }
 

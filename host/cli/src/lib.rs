@@ -1,0 +1,244 @@
+//! The `wasi-hal` command as a library: run a component on a board.
+//!
+//! [`run`] loads a component, checks that the board can satisfy every import, links WASI 0.2,
+//! `wasi:config` and the wasi-hal host crates (`wasi:spi`, `wasi:i2c`, `wasi:gpio`,
+//! `wasi:delay`) with contexts from the board, runs the component's `wasi:cli/run` export under
+//! memory and watchdog limits, and saves what the simulated displays showed.
+//!
+//! Exit codes of the command: 0 when the guest returned `ok`, 1 when it returned `err`, 2 when
+//! the run could not start (bad file, bad board, unsatisfied imports), 3 when the guest trapped
+//! or broke a limit.
+
+mod imports;
+mod limits;
+mod outputs;
+
+pub use imports::{Provider, UnsatisfiedImport, check_imports};
+pub use limits::Limits;
+
+use anyhow::{Context, Result, anyhow};
+use std::path::{Path, PathBuf};
+use wasi_hal_board::{Board, GuestCtx};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
+
+/// What to run and how.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The component file.
+    pub component: PathBuf,
+    /// The board file.
+    pub board: PathBuf,
+    /// Pace virtual time to the wall clock, for watching.
+    pub realtime: bool,
+    /// Passed to the guest as `--frames N`: apps stop after N frames.
+    pub frames: Option<u64>,
+    /// Save the last image of each simulated display here (PNG).
+    pub screenshot: Option<PathBuf>,
+    /// Save the whole run of each simulated display here (`.gif`, `.png`/`.apng`).
+    pub record: Option<PathBuf>,
+    /// Save every bus transaction and GPIO edge here (JSON lines).
+    pub trace: Option<PathBuf>,
+    /// Draw the simulated displays in the terminal while running.
+    pub live_view: bool,
+    /// Memory and CPU limits.
+    pub limits: Limits,
+    /// `wasi:config` values for the guest (`key`, `value`), after the board's own.
+    pub config: Vec<(String, String)>,
+    /// More arguments for the guest, after `--frames`.
+    pub guest_args: Vec<String>,
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The guest's `run` returned `ok`.
+    Success,
+    /// The guest's `run` returned `err`.
+    GuestError,
+    /// The guest trapped or broke a limit; the message says why.
+    Trapped(String),
+}
+
+impl Outcome {
+    /// The command's exit code for this outcome.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::GuestError => 1,
+            Outcome::Trapped(_) => 3,
+        }
+    }
+}
+
+/// The store's data: WASI, the board's per-guest contexts, config and limits.
+pub struct HostState {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    hal: GuestCtx,
+    config: WasiConfigVariables,
+    limits: StoreLimits,
+    watchdog: limits::Watchdog,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// The engine every run uses: component model on, epoch interruption for the watchdog.
+pub fn engine() -> Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    Ok(Engine::new(&config)?)
+}
+
+/// Adds every interface the host offers to `linker`.
+pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<()> {
+    wasmtime_wasi::p2::add_to_linker_sync(linker)?;
+    wasmtime_wasi_config::add_to_linker(linker, |s: &mut HostState| WasiConfig::from(&s.config))?;
+    wasi_hal_spi::add_to_linker(linker, |s| wasi_hal_spi::WasiSpiView {
+        ctx: &mut s.hal.spi,
+        table: &mut s.table,
+    })?;
+    wasi_hal_i2c::add_to_linker(linker, |s| wasi_hal_i2c::WasiI2cView {
+        ctx: &mut s.hal.i2c,
+        table: &mut s.table,
+    })?;
+    wasi_hal_gpio::add_to_linker(linker, |s| wasi_hal_gpio::WasiGpioView {
+        ctx: &mut s.hal.gpio,
+        table: &mut s.table,
+    })?;
+    wasi_hal_delay::add_to_linker(linker, |s| wasi_hal_delay::WasiDelayView {
+        ctx: &mut s.hal.delay,
+        table: &mut s.table,
+    })?;
+    Ok(())
+}
+
+/// Reads a component file, with errors that say what is wrong with it.
+pub fn read_component(engine: &Engine, path: &Path) -> Result<Component> {
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => anyhow!("component file {} not found", path.display()),
+        _ => anyhow!("cannot read component file {}: {e}", path.display()),
+    })?;
+    if !bytes.starts_with(b"\0asm") {
+        return Err(anyhow!(
+            "{} is not a WebAssembly file (it does not start with the `\\0asm` magic)",
+            path.display()
+        ));
+    }
+    if !wasmparser::Parser::is_component(&bytes) {
+        return Err(anyhow!(
+            "{} is a core WebAssembly module, not a component: build it for wasm32-wasip2 or \
+             wrap it with `wasm-tools component new`",
+            path.display()
+        ));
+    }
+    Component::new(engine, &bytes)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("{} is not a valid component", path.display()))
+}
+
+/// Runs `options.component` on `options.board` and saves the requested outputs.
+///
+/// Errors are problems before the guest runs (files, board, imports); what the guest did is the
+/// [`Outcome`]. Outputs are saved in both cases when the guest ran.
+pub fn run(options: &RunOptions) -> Result<Outcome> {
+    let engine = engine()?;
+    let component = read_component(&engine, &options.component)?;
+    let mut board = Board::load(&options.board).map_err(|e| anyhow!("{e}"))?;
+    if options.realtime {
+        board.set_realtime();
+    }
+
+    let unsatisfied = check_imports(&engine, &component, &board);
+    if !unsatisfied.is_empty() {
+        let mut message = format!(
+            "{} has imports the board {} cannot satisfy:",
+            options.component.display(),
+            options.board.display()
+        );
+        for u in &unsatisfied {
+            message.push_str(&format!("\n  - {}: {}", u.import, u.hint));
+        }
+        return Err(anyhow!(message));
+    }
+
+    let mut linker = Linker::new(&engine);
+    add_to_linker(&mut linker)?;
+
+    let mut args = vec![
+        options
+            .component
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "component".into()),
+    ];
+    if let Some(frames) = options.frames {
+        args.extend(["--frames".to_string(), frames.to_string()]);
+    }
+    args.extend(options.guest_args.iter().cloned());
+    let wasi = WasiCtx::builder()
+        .args(&args)
+        .inherit_stdout()
+        .inherit_stderr()
+        .build();
+
+    let mut config = WasiConfigVariables::new();
+    for (key, value) in board
+        .file()
+        .config
+        .iter()
+        .chain(options.config.iter().map(|(k, v)| (k, v)))
+    {
+        config.insert(key, value);
+    }
+
+    let outputs = outputs::Outputs::new(&board, options)?;
+    let mut hal = board.guest_ctx();
+    if let Some(sampler) = outputs.sampler() {
+        // Each wait of the guest is a frame boundary: sample the displays there.
+        hal.delay.set_observer(std::sync::Arc::new(move |_now| {
+            sampler.lock().unwrap_or_else(|e| e.into_inner()).sample();
+        }));
+    }
+
+    let state = HostState {
+        table: ResourceTable::new(),
+        wasi,
+        hal,
+        config,
+        limits: options.limits.store_limits(),
+        watchdog: limits::Watchdog::new(options.limits.watchdog),
+    };
+    let mut store = Store::new(&engine, state);
+    store.limiter(|s| &mut s.limits);
+    let _ticker = limits::install(&engine, &mut store);
+
+    let result = (|| -> Result<Result<(), ()>> {
+        let command = wasmtime_wasi::p2::bindings::sync::Command::instantiate(
+            &mut store, &component, &linker,
+        )
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("failed to instantiate {}", options.component.display()))?;
+        Ok(command.wasi_cli_run().call_run(&mut store)?)
+    })();
+    // Dropping the store drops the guest's contexts: devices are released and every GPIO output
+    // goes back to its safe level, whether the guest returned or trapped.
+    drop(store);
+    let outcome = match result {
+        Ok(Ok(())) => Outcome::Success,
+        Ok(Err(())) => Outcome::GuestError,
+        Err(e) => Outcome::Trapped(format!("{e:#}")),
+    };
+    outputs.finish(&board)?;
+    Ok(outcome)
+}
