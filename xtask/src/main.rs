@@ -31,8 +31,12 @@ enum Task {
     Setup,
     /// Build every WIT package and guest component into target/wasi-hal/ and list them with sizes.
     Build,
-    /// Set up, build everything and run the main job.
-    Run,
+    /// Set up, build everything and run the main job: pacman on a simulated Pmod OLED.
+    Run {
+        /// More arguments for `wasi-hal run` (e.g. `--frames 300`, `--record pacman.gif`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Set up, then run every check CI runs: fmt, clippy (host and guests, warnings denied), tests.
     Test,
 }
@@ -42,7 +46,7 @@ fn main() {
     let result = match cli.task {
         Task::Setup => setup::run(),
         Task::Build => build::run().map(|_| ()),
-        Task::Run => run_main_job(),
+        Task::Run { args } => run_main_job(&args),
         Task::Test => test(),
     };
     if let Err(e) = result {
@@ -51,16 +55,53 @@ fn main() {
     }
 }
 
-/// The main job. Until the apps exist it is the full build with its listing.
-fn run_main_job() -> Result<()> {
+/// The composition and board of the main job.
+const MAIN_COMPOSITION: &str = "target/wasi-hal/compositions/pacman-pmod-oled.wasm";
+const MAIN_BOARD: &str = "boards/sim-pacman-pmod-oled.toml";
+
+/// The main job: build everything, then run pacman, composed with the Pmod OLED driver, on the
+/// simulated board. In a terminal it plays in real time in the terminal until stopped; anywhere
+/// else (CI, a pipe) it plays 300 frames in simulated time and saves the last one as a PNG.
+fn run_main_job(extra: &[String]) -> Result<()> {
     setup::run()?;
     let built = build::run()?;
     println!(
-        "\nbuilt {} WIT packages and {} components into {}",
+        "\nbuilt {} WIT packages and {} components into {}\n",
         built.packages,
         built.components,
         workspace::output_dir().display()
     );
+    let screenshot = workspace::output_dir().join("pacman.png");
+    let mut args: Vec<String> = vec![
+        "run".into(),
+        "--quiet".into(),
+        "--package".into(),
+        "wasi-hal".into(),
+        "--".into(),
+        "run".into(),
+        MAIN_COMPOSITION.into(),
+        "--board".into(),
+        MAIN_BOARD.into(),
+    ];
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    if extra.is_empty() {
+        if interactive {
+            args.push("--realtime".into());
+        } else {
+            args.extend(["--frames".into(), "300".into(), "--screenshot".into()]);
+            args.push(screenshot.to_string_lossy().into_owned());
+        }
+    }
+    args.extend(extra.iter().cloned());
+    println!(
+        "running pacman on the simulated Pmod OLED: wasi-hal {}",
+        args[5..].join(" ")
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    workspace::cargo(&args)?;
+    if !interactive && extra.is_empty() {
+        println!("the last frame is in {}", screenshot.display());
+    }
     Ok(())
 }
 

@@ -1,0 +1,48 @@
+//! The `display:pixels` semantics over a Solomon Systech SSD1306, shared by the driver
+//! components `ssd1306-i2c`, `ssd1306-spi` and `pmod-oled`.
+//!
+//! This crate has no WIT types and no bus of its own: it is plain `no_std` Rust over
+//! embedded-hal 1.0, so it runs inside a component (through `embedded-hal-wasi`) and in native
+//! unit tests alike. The pieces:
+//!
+//! - [`Panel`]: the glass sizes an SSD1306 drives (128x64, 128x32, 96x16, 72x40, 64x48, 64x32),
+//!   with the column offsets of the small ones (as the `ssd1306` crate's `size.rs` has them).
+//! - [`mono1`]: the packed pixel format of `display:pixels` (rows top to bottom, each row on a
+//!   byte boundary, most significant bit = leftmost pixel).
+//! - [`Frame`]: the driver's copy of the picture in GDDRAM layout (one byte = 8 rows of one
+//!   column, bit 0 = top row of the page) with the area that changed since the last presentation.
+//! - [`command`]: the command bytes, the initialisation sequence and the address window.
+//! - [`Interface`] with [`I2cInterface`] (control bytes 0x00 / 0x40) and [`SpiInterface`]
+//!   (4-wire SPI with a D/C# line), and [`reset`] for a RES# pulse.
+//! - [`Ssd1306`]: `write-region`, `fill-rect`, `present`, `present-region`, power and
+//!   brightness, with bounds and length checks.
+//! - [`config`]: parsing of the configuration values the driver components read.
+//!
+//! See `docs/drivers.md` for the driver components built on it.
+//!
+//! # Bus traffic
+//! The controller runs in horizontal addressing mode. Presenting sets the column and page
+//! window to the bounding box of the bytes that changed (`0x21 start end`, `0x22 start end`, one
+//! command transfer) and sends the box's bytes in one data transfer: two transfers per
+//! presentation, none when nothing changed.
+#![no_std]
+
+extern crate alloc;
+
+pub mod command;
+pub mod config;
+mod display;
+mod error;
+mod frame;
+mod interface;
+pub mod mono1;
+mod panel;
+
+pub use display::Ssd1306;
+pub use error::Error;
+pub use frame::{Dirty, Frame, Rect};
+pub use interface::{
+    CONTROL_COMMANDS, CONTROL_DATA, I2cInterface, Interface, SpiInterface, i2c_error_kind,
+    pin_error_kind, reset, spi_error_kind,
+};
+pub use panel::Panel;

@@ -1,0 +1,377 @@
+//! Integration tests across crates: real guest components, a real Wasmtime with the real host
+//! crates (`wasi-hal-spi`, `-i2c`, `-gpio`, `-delay`, and `wasmtime-wasi-config`), and the
+//! simulated board (`wasi-hal-sim`).
+//!
+//! This library is the harness; the tests are in `tests/`:
+//! - `display_drivers`: the SSD1306 driver components (`ssd1306-i2c`, `ssd1306-spi`,
+//!   `pmod-oled`): bus traffic byte for byte, pixels on the simulated glass, errors, imports
+//!   and sizes.
+//!
+//! A [`Board`] is a simulated board under construction: add parts, pins and configuration
+//! values, then [`Board::start`] a component on it. The board's clock, trace and parts stay
+//! reachable through the returned [`Running`], so a test can look at the wire and the glass.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use wasi_hal_delay::{DelayBackend, WasiDelayCtx, WasiDelayView};
+use wasi_hal_gpio::{
+    Level, PinModes, PinPolicy, SharedPin, WasiGpioCtx, WasiGpioCtxBuilder, WasiGpioView,
+};
+use wasi_hal_i2c::{I2cPolicy, SharedI2cBus, WasiI2cCtx, WasiI2cCtxBuilder, WasiI2cView};
+use wasi_hal_sim::ssd1306::{Panel, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
+use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace, TraceEvent, TraceKind};
+use wasi_hal_spi::{SharedSpiDevice, SpiPolicy, WasiSpiCtx, WasiSpiCtxBuilder, WasiSpiView};
+use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
+
+/// Host-side bindings of the `display:pixels` driver world.
+#[allow(missing_docs, reason = "generated")]
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit/display-pixels",
+        world: "display:pixels/driver",
+    });
+}
+
+pub use bindings::exports::display::pixels::display::{ColorFormat, ErrorCode, Info, Rect};
+
+/// What a guest's store holds: one context per host crate, and its configuration values.
+pub struct HostState {
+    table: ResourceTable,
+    spi: WasiSpiCtx,
+    i2c: WasiI2cCtx,
+    gpio: WasiGpioCtx,
+    delay: WasiDelayCtx,
+    config: WasiConfigVariables,
+}
+
+/// The engine and the linker with every wasi-hal interface and `wasi:config/store`, made once.
+fn engine_and_linker() -> &'static (Engine, Linker<HostState>) {
+    static CELL: OnceLock<(Engine, Linker<HostState>)> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let engine = Engine::default();
+        let mut linker = Linker::new(&engine);
+        wasi_hal_spi::add_to_linker(&mut linker, |s: &mut HostState| WasiSpiView {
+            ctx: &mut s.spi,
+            table: &mut s.table,
+        })
+        .unwrap();
+        wasi_hal_i2c::add_to_linker(&mut linker, |s: &mut HostState| WasiI2cView {
+            ctx: &mut s.i2c,
+            table: &mut s.table,
+        })
+        .unwrap();
+        wasi_hal_gpio::add_to_linker(&mut linker, |s: &mut HostState| WasiGpioView {
+            ctx: &mut s.gpio,
+            table: &mut s.table,
+        })
+        .unwrap();
+        wasi_hal_delay::add_to_linker(&mut linker, |s: &mut HostState| WasiDelayView {
+            ctx: &mut s.delay,
+            table: &mut s.table,
+        })
+        .unwrap();
+        wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut HostState| {
+            WasiConfig::from(&s.config)
+        })
+        .unwrap();
+        (engine, linker)
+    })
+}
+
+/// The component at `path`, compiled once per test process.
+fn component(path: &str) -> wasmtime::Result<Component> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Component>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(component) = cache.lock().unwrap().get(path) {
+        return Ok(component.clone());
+    }
+    let component = Component::from_file(&engine_and_linker().0, path)?;
+    cache
+        .lock()
+        .unwrap()
+        .insert(path.to_string(), component.clone());
+    Ok(component)
+}
+
+/// A simulated board being put together for one guest.
+pub struct Board {
+    /// The board's virtual clock.
+    pub clock: SimClock,
+    /// Every bus transaction and GPIO edge, recording from the start.
+    pub trace: Trace,
+    /// The SSD1306 on the board.
+    pub display: SharedSsd1306,
+    spi: WasiSpiCtxBuilder,
+    i2c: WasiI2cCtxBuilder,
+    gpio: WasiGpioCtxBuilder,
+    config: WasiConfigVariables,
+}
+
+impl Board {
+    /// A board with an SSD1306 model driving `panel` (connected to no bus yet).
+    pub fn new(panel: Panel) -> Board {
+        let clock = SimClock::new();
+        let trace = Trace::new();
+        trace.enable();
+        let display = Ssd1306::new_shared(Ssd1306Config::new(panel), clock.clone());
+        Board {
+            clock,
+            trace,
+            display,
+            spi: WasiSpiCtx::builder(),
+            i2c: WasiI2cCtx::builder(),
+            gpio: WasiGpioCtx::builder(),
+            config: WasiConfigVariables::new(),
+        }
+    }
+
+    /// Offers an I2C bus named `name` with the policy `policy`; the SSD1306 sits on it at
+    /// `address`, or nowhere (nothing answers) when `None`. Returns the bus, to attach other
+    /// parts later.
+    pub fn i2c_bus(&mut self, name: &str, address: Option<u8>, policy: I2cPolicy) -> SimI2cBus {
+        let bus = SimI2cBus::new(name, self.clock.clone(), self.trace.clone());
+        if let Some(address) = address {
+            bus.attach(
+                address,
+                Arc::new(Mutex::new(Ssd1306I2c::new(self.display.clone()))),
+            );
+        }
+        let shared = SharedI2cBus::from_hal(bus.clone(), policy);
+        self.i2c.bus(name, &shared);
+        bus
+    }
+
+    /// A simulated line at `initial_high`, offered to the guest as an output pin `name` that
+    /// returns to `safe_high` when the guest lets it go.
+    pub fn output_line(&mut self, name: &str, initial_high: bool, safe_high: bool) -> SimLine {
+        let line = SimLine::new(name, initial_high, self.clock.clone(), self.trace.clone());
+        let pin = SharedPin::from_sim_line(
+            line.clone(),
+            DelayBackend::virtual_time(self.clock.clone()),
+            PinPolicy {
+                modes: PinModes::OUTPUT,
+                initial_level: None,
+                safe_level: if safe_high { Level::High } else { Level::Low },
+            },
+        )
+        .unwrap();
+        self.gpio.pin(name, &pin);
+        line
+    }
+
+    /// A simulated line `name` that the SSD1306 sees but the guest is not offered.
+    pub fn hidden_line(&self, name: &str, initial_high: bool) -> SimLine {
+        SimLine::new(name, initial_high, self.clock.clone(), self.trace.clone())
+    }
+
+    /// Offers the SSD1306 as SPI device `name` (policy `policy`) with its D/C# input on `dc`
+    /// and its RES# input on `res`.
+    pub fn spi_device(
+        &mut self,
+        name: &str,
+        dc: &SimLine,
+        res: Option<&SimLine>,
+        policy: SpiPolicy,
+    ) -> &mut Self {
+        let target = Ssd1306Spi::new(self.display.clone(), dc.clone(), res);
+        let device = SimSpiDevice::new(
+            name,
+            Arc::new(Mutex::new(target)),
+            self.clock.clone(),
+            self.trace.clone(),
+        );
+        let shared = SharedSpiDevice::from_hal_with_settings(device, policy);
+        self.spi.device(name, &shared);
+        self
+    }
+
+    /// Sets the configuration value `key` the guest reads from `wasi:config/store`.
+    pub fn config(&mut self, key: &str, value: &str) -> &mut Self {
+        self.config.insert(key, value);
+        self
+    }
+
+    /// Instantiates the driver component at `path` on this board.
+    pub fn start(mut self, path: &str) -> wasmtime::Result<Running> {
+        let (engine, linker) = engine_and_linker();
+        let state = HostState {
+            table: ResourceTable::new(),
+            spi: self.spi.build(),
+            i2c: self.i2c.build(),
+            gpio: self.gpio.build(),
+            delay: WasiDelayCtx::builder()
+                .backend(DelayBackend::virtual_time(self.clock.clone()))
+                .build(),
+            config: std::mem::take(&mut self.config),
+        };
+        let mut store = Store::new(engine, state);
+        let driver = bindings::Driver::instantiate(&mut store, &component(path)?, linker)?;
+        Ok(Running {
+            clock: self.clock,
+            trace: self.trace,
+            display: self.display,
+            store,
+            driver,
+        })
+    }
+}
+
+/// A driver component running on a simulated board. Each method is one call into the guest;
+/// the outer `Result` is a trap, the inner one the guest's answer.
+pub struct Running {
+    /// The board's virtual clock.
+    pub clock: SimClock,
+    /// Every bus transaction and GPIO edge so far.
+    pub trace: Trace,
+    /// The SSD1306 on the board.
+    pub display: SharedSsd1306,
+    store: Store<HostState>,
+    driver: bindings::Driver,
+}
+
+impl Running {
+    /// `open`.
+    pub fn open(&mut self) -> wasmtime::Result<Result<ResourceAny, ErrorCode>> {
+        self.driver
+            .display_pixels_display()
+            .call_open(&mut self.store)
+    }
+
+    /// `get-info`.
+    pub fn info(&mut self, d: ResourceAny) -> wasmtime::Result<Info> {
+        self.driver
+            .display_pixels_display()
+            .display()
+            .call_get_info(&mut self.store, d)
+    }
+
+    /// `write-region`.
+    pub fn write_region(
+        &mut self,
+        d: ResourceAny,
+        area: Rect,
+        pixels: &[u8],
+    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+        self.driver
+            .display_pixels_display()
+            .display()
+            .call_write_region(&mut self.store, d, area, pixels)
+    }
+
+    /// `fill-rect`.
+    pub fn fill_rect(
+        &mut self,
+        d: ResourceAny,
+        area: Rect,
+        color: u32,
+    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+        self.driver
+            .display_pixels_display()
+            .display()
+            .call_fill_rect(&mut self.store, d, area, color)
+    }
+
+    /// `present`.
+    pub fn present(&mut self, d: ResourceAny) -> wasmtime::Result<Result<(), ErrorCode>> {
+        self.driver
+            .display_pixels_display()
+            .display()
+            .call_present(&mut self.store, d)
+    }
+
+    /// `present-region`.
+    pub fn present_region(
+        &mut self,
+        d: ResourceAny,
+        area: Rect,
+        pixels: &[u8],
+    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+        self.driver
+            .display_pixels_display()
+            .display()
+            .call_present_region(&mut self.store, d, area, pixels)
+    }
+
+    /// `set-power`.
+    pub fn set_power(
+        &mut self,
+        d: ResourceAny,
+        on: bool,
+    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+        self.driver
+            .display_pixels_display()
+            .display()
+            .call_set_power(&mut self.store, d, on)
+    }
+
+    /// `set-brightness`.
+    pub fn set_brightness(
+        &mut self,
+        d: ResourceAny,
+        level: u8,
+    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+        self.driver
+            .display_pixels_display()
+            .display()
+            .call_set_brightness(&mut self.store, d, level)
+    }
+
+    /// Drops the guest's display (runs its destructor).
+    pub fn close(&mut self, d: ResourceAny) -> wasmtime::Result<()> {
+        d.resource_drop(&mut self.store)
+    }
+
+    /// Removes and returns what crossed the wires so far.
+    pub fn take_trace(&self) -> Vec<TraceEvent> {
+        self.trace.take()
+    }
+
+    /// Whether the simulated glass shows pixel (`x`, `y`) lit.
+    pub fn lit(&self, x: u32, y: u32) -> bool {
+        let frame = self.display.lock().unwrap().frame();
+        frame.pixel(x, y).is_some_and(|rgb| rgb != [0, 0, 0])
+    }
+
+    /// The lit pixels of the simulated glass, row by row.
+    pub fn glass(&self) -> Vec<Vec<bool>> {
+        let frame = self.display.lock().unwrap().frame();
+        (0..frame.height)
+            .map(|y| {
+                (0..frame.width)
+                    .map(|x| frame.pixel(x, y).is_some_and(|rgb| rgb != [0, 0, 0]))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The bytes of every write in `events`, in order, as `(who, bytes)`: for I2C the bus name and
+/// address, for SPI the device name; GPIO edges as `("line", [level])`.
+pub fn wire(events: &[TraceEvent]) -> Vec<(String, Vec<u8>)> {
+    use wasi_hal_sim::trace::TraceOp;
+    let mut out = Vec::new();
+    for event in events {
+        match &event.kind {
+            TraceKind::I2c {
+                bus, address, ops, ..
+            } => {
+                for op in ops {
+                    if let TraceOp::Write { bytes } = op {
+                        out.push((format!("{bus}@{address:#04x}"), bytes.clone()));
+                    }
+                }
+            }
+            TraceKind::Spi { device, ops } => {
+                for op in ops {
+                    if let TraceOp::Write { bytes } = op {
+                        out.push((device.clone(), bytes.clone()));
+                    }
+                }
+            }
+            TraceKind::Gpio { line, high } => out.push((line.clone(), vec![u8::from(*high)])),
+        }
+    }
+    out
+}
