@@ -31,7 +31,16 @@ pub struct Tool {
 
 /// The tools the test suite uses, with the versions known to work together (see
 /// ../shared/notes/toolchain.md). Each one is added here when a test starts using it.
-pub const TOOLS: &[Tool] = &[];
+pub const TOOLS: &[Tool] = &[
+    // tests/tests/compositions.rs: `wac plug` and `wac compose` give the same components as
+    // wasi-hal-compose.
+    Tool {
+        krate: "wac-cli",
+        version: "0.12.0",
+        bin: "wac",
+        env: "WASI_HAL_WAC",
+    },
+];
 
 /// The Debian packages the test suite uses. Each one is added here when a test starts using it.
 pub const DEBIAN_PACKAGES: &[&str] = &[];
