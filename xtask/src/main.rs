@@ -138,11 +138,12 @@ fn test() -> Result<()> {
 
     build::run()?;
 
+    let mut counts = workspace::TestCounts::default();
     let mut test = vec!["test", "--workspace"];
     for guest in &ws.guests {
         test.extend(["--exclude", guest.as_str()]);
     }
-    workspace::cargo(&test)?;
+    let result = workspace::cargo_test(&test, &mut counts);
 
     // Guest crates whose logic is plain Rust run their unit tests natively too.
     let native: Vec<&str> = ws
@@ -156,7 +157,20 @@ fn test() -> Result<()> {
         for name in &native {
             test.extend(["--package", name]);
         }
-        workspace::cargo(&test)?;
+        let native_result = workspace::cargo_test(&test, &mut counts);
+        print_summary(counts);
+        result?;
+        native_result?;
+        return Ok(());
     }
-    Ok(())
+    print_summary(counts);
+    result
+}
+
+/// The closing line CI reads: every test of every `cargo test` run above, added up.
+fn print_summary(counts: workspace::TestCounts) {
+    println!(
+        "\nwasi-hal: {} passed, {} failed, {} skipped",
+        counts.passed, counts.failed, counts.ignored
+    );
 }

@@ -131,6 +131,61 @@ pub fn cargo(args: &[&str]) -> Result<()> {
     run(&mut cmd)
 }
 
+/// Test counts summed over `cargo test` runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TestCounts {
+    /// Tests that passed.
+    pub passed: u64,
+    /// Tests that failed.
+    pub failed: u64,
+    /// Tests that were ignored.
+    pub ignored: u64,
+}
+
+/// Runs `cargo test` with `args`, passing its output through, and adds up the counts of its
+/// `test result:` lines into `counts` (even when it fails, so the summary is honest).
+pub fn cargo_test(args: &[&str], counts: &mut TestCounts) -> Result<()> {
+    use std::io::{BufRead, BufReader, Write};
+    let mut cmd = Command::new(cargo_bin());
+    cmd.current_dir(root())
+        .args(args)
+        .stdout(std::process::Stdio::piped());
+    let line = format!("cargo {}", args.join(" "));
+    eprintln!("==> {line}");
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("failed to start `{line}`"))?;
+    if let Some(stdout) = child.stdout.take() {
+        let mut out = std::io::stdout().lock();
+        for text in BufReader::new(stdout).lines() {
+            let text = text.context("failed to read the output of cargo test")?;
+            let _ = writeln!(out, "{text}");
+            if let Some(rest) = text.strip_prefix("test result: ") {
+                // `ok. 7 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in …`
+                let rest = rest
+                    .trim_start_matches("ok. ")
+                    .trim_start_matches("FAILED. ");
+                let number = |label: &str| -> u64 {
+                    rest.split(';')
+                        .find_map(|part| part.trim().strip_suffix(label))
+                        .and_then(|n| n.trim().parse().ok())
+                        .unwrap_or(0)
+                };
+                counts.passed += number(" passed");
+                counts.failed += number(" failed");
+                counts.ignored += number(" ignored");
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .with_context(|| format!("`{line}` did not finish"))?;
+    if !status.success() {
+        bail!("`{line}` failed ({status})");
+    }
+    Ok(())
+}
+
 /// Runs a command, echoing it; fails with the command line if it fails.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let line = format!(
