@@ -17,6 +17,9 @@ use std::process::Command;
 /// The Rust target guest components are built for.
 pub const WASM_TARGET: &str = "wasm32-wasip2";
 
+/// The target `cargo component build` compiles for (it adapts the module to a component).
+pub const WASIP1_TARGET: &str = "wasm32-wasip1";
+
 /// A command-line tool installed from crates.io at a pinned version.
 pub struct Tool {
     /// The crate to install.
@@ -40,22 +43,32 @@ pub const TOOLS: &[Tool] = &[
         bin: "wac",
         env: "WASI_HAL_WAC",
     },
+    // tests/tests/cargo_component.rs: every driver also builds with `cargo component build`.
+    Tool {
+        krate: "cargo-component",
+        version: "0.21.1",
+        bin: "cargo-component",
+        env: "WASI_HAL_CARGO_COMPONENT",
+    },
 ];
 
 /// The Debian packages the test suite uses. Each one is added here when a test starts using it.
 pub const DEBIAN_PACKAGES: &[&str] = &[];
 
-/// Installs the wasm32-wasip2 target and the rustfmt and clippy components when missing.
+/// Installs the wasm32-wasip2 and wasm32-wasip1 targets and the rustfmt and clippy components
+/// when missing.
 ///
 /// `rustup` does not install targets by itself here (`RUSTUP_AUTO_INSTALL=0`, and a
 /// rust-toolchain file would not add targets either), so this step is what makes a fresh
 /// machine able to build guests.
 pub fn run_rustup() -> Result<()> {
     let installed = output("rustup", &["target", "list", "--installed"])?;
-    if installed.lines().any(|l| l.trim() == WASM_TARGET) {
-        eprintln!("==> rust target {WASM_TARGET}: present");
-    } else {
-        workspace::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    for target in [WASM_TARGET, WASIP1_TARGET] {
+        if installed.lines().any(|l| l.trim() == target) {
+            eprintln!("==> rust target {target}: present");
+        } else {
+            workspace::run(Command::new("rustup").args(["target", "add", target]))?;
+        }
     }
     let components = output("rustup", &["component", "list", "--installed"])?;
     for component in ["rustfmt", "clippy"] {

@@ -36,14 +36,7 @@ pub mod sensor;
 mod bindings {
     #![allow(missing_docs, reason = "generated")]
     wit_bindgen::generate!({
-        inline: "
-            package wasi-hal:bme680;
-            world driver {
-                import wasi:config/store@0.2.0-rc.1;
-                include sensor:environment/driver@0.1.0;
-            }
-        ",
-        path: ["../../wit/sensor-environment", "../wit-deps/config"],
+        path: ["../../wit/sensor-environment", "../../wit/wasi-i2c", "../../wit/wasi-delay", "../wit-deps/config", "wit"],
         world: "wasi-hal:bme680/driver",
         generate_all,
     });

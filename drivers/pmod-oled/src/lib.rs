@@ -38,14 +38,7 @@ use component_runtime as _;
 mod bindings {
     #![allow(missing_docs, reason = "generated")]
     wit_bindgen::generate!({
-        inline: "
-            package wasi-hal:pmod-oled;
-            world driver {
-                import wasi:config/store@0.2.0-rc.1;
-                include display:pixels/driver@0.1.0;
-            }
-        ",
-        path: ["../../wit/display-pixels", "../wit-deps/config"],
+        path: ["../../wit/display-pixels", "../../wit/wasi-spi", "../../wit/wasi-gpio", "../../wit/wasi-delay", "../wit-deps/config", "wit"],
         world: "wasi-hal:pmod-oled/driver",
         generate_all,
     });
