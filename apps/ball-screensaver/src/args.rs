@@ -43,29 +43,14 @@ impl Args {
         S: AsRef<str>,
     {
         let mut parsed = Self::default();
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let arg = arg.as_ref();
-            let (name, inline) = match arg.split_once('=') {
-                Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
-                _ => (arg, None),
-            };
-            let mut value = || -> Result<String, String> {
-                inline
-                    .clone()
-                    .or_else(|| args.next().map(|v| v.as_ref().to_string()))
-                    .ok_or_else(|| format!("{name} needs a number"))
-            };
+        display_graphics::options::parse(args, |name, value| {
             match name {
                 "--frames" => {
-                    let v = value()?;
-                    parsed.frames = Some(
-                        v.parse()
-                            .map_err(|_| format!("--frames: `{v}` is not a number of frames"))?,
-                    );
+                    parsed.frames =
+                        Some(display_graphics::options::frames(&value.get("a number")?)?)
                 }
                 "--balls" => {
-                    let v = value()?;
+                    let v = value.get("a number")?;
                     parsed.balls = v
                         .parse()
                         .ok()
@@ -73,15 +58,16 @@ impl Args {
                         .ok_or_else(|| format!("--balls: `{v}` is not a number from 1 to 64"))?;
                 }
                 "--seed" => {
-                    let v = value()?;
+                    let v = value.get("a number")?;
                     parsed.seed = v
                         .parse()
                         .map_err(|_| format!("--seed: `{v}` is not a 32-bit number"))?;
                 }
-                "-h" | "--help" if inline.is_none() => parsed.help = true,
-                _ => return Err(format!("unknown argument `{arg}`")),
+                "-h" | "--help" if value.is_flag() => parsed.help = true,
+                _ => return Ok(false),
             }
-        }
+            Ok(true)
+        })?;
         Ok(parsed)
     }
 }

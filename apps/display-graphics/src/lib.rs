@@ -39,6 +39,7 @@ use embedded_graphics::pixelcolor::{BinaryColor, Rgb565, RgbColor};
 use embedded_graphics::prelude::{Dimensions, DrawTarget, OriginDimensions, PixelColor, Size};
 use embedded_graphics::primitives::Rectangle;
 
+pub mod options;
 pub mod pacing;
 #[cfg(target_arch = "wasm32")]
 pub mod wit;

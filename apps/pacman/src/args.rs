@@ -45,38 +45,25 @@ impl Args {
         S: AsRef<str>,
     {
         let mut parsed = Self::default();
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let arg = arg.as_ref();
-            let (name, inline) = match arg.split_once('=') {
-                Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
-                _ => (arg, None),
-            };
-            let mut value = |what: &str| -> Result<String, String> {
-                inline
-                    .clone()
-                    .or_else(|| args.next().map(|v| v.as_ref().to_string()))
-                    .ok_or_else(|| format!("{name} needs {what}"))
-            };
+        display_graphics::options::parse(args, |name, value| {
             match name {
                 "--frames" => {
-                    let v = value("a number of frames")?;
-                    parsed.frames = Some(
-                        v.parse()
-                            .map_err(|_| format!("--frames: `{v}` is not a number of frames"))?,
-                    );
+                    parsed.frames = Some(display_graphics::options::frames(
+                        &value.get("a number of frames")?,
+                    )?)
                 }
                 "--seed" => {
-                    let v = value("a number")?;
+                    let v = value.get("a number")?;
                     parsed.seed = v
                         .parse()
                         .map_err(|_| format!("--seed: `{v}` is not a 32-bit number"))?;
                 }
-                "--buttons-active-high" if inline.is_none() => parsed.buttons_active_high = true,
-                "-h" | "--help" if inline.is_none() => parsed.help = true,
-                _ => return Err(format!("unknown argument `{arg}`")),
+                "--buttons-active-high" if value.is_flag() => parsed.buttons_active_high = true,
+                "-h" | "--help" if value.is_flag() => parsed.help = true,
+                _ => return Ok(false),
             }
-        }
+            Ok(true)
+        })?;
         Ok(parsed)
     }
 }
