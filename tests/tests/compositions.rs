@@ -847,3 +847,17 @@ fn wac_compose_gives_the_same_pacman() {
         ],
     );
 }
+
+/// Each composed app (app and drivers in one component) stays small enough to ship to a small
+/// host: at most 256 KiB (docs/performance.md). Sizes are deterministic, so this is a test.
+#[test]
+fn composed_apps_are_at_most_256_kib() {
+    for composition in [
+        &PACMAN_PMOD_OLED,
+        &BALL_SCREENSAVER_SSD1306_I2C,
+        &WEATHER_BME680_SSD1306,
+    ] {
+        let size = std::fs::metadata(composition.composed()).unwrap().len();
+        assert!(size <= 256 * 1024, "{}: {size} bytes", composition.name);
+    }
+}

@@ -3,15 +3,20 @@
 //!
 //! Layout of the output folder:
 //! - `wit/<namespace>-<name>@<version>.wasm`: binary WIT packages, one per folder of `wit/`;
-//! - `components/<crate>.wasm`: drivers and apps;
+//! - `components/<crate>.wasm`: drivers, apps and virtual boards (`virtual-boards/`);
 //! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs;
 //! - `compositions/<name>.wasm`: each `compositions/<name>.wac`, composed with wac-graph from the
-//!   components above (a package `wasi-hal:<crate>` is `components/<crate>.wasm`).
+//!   components above (a package `wasi-hal:<crate>` is `components/<crate>.wasm`);
+//! - `web/`: the static web page that runs `compositions/pacman-pmod-oled-virtual.wasm` in a
+//!   browser (`host/web`, built by `host/js/src/build-web.mjs`; see docs/hosts.md).
 
 use crate::setup::WASM_TARGET;
 use crate::workspace::{self, GuestKind, Workspace};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
+
+/// The composition the web page runs: it needs only WASI 0.2.
+const WEB_COMPOSITION: &str = "pacman-pmod-oled-virtual";
 
 /// What a build produced.
 pub struct Built {
@@ -45,6 +50,7 @@ pub fn run() -> Result<Built> {
         GuestKind::Library,
         GuestKind::Driver,
         GuestKind::App,
+        GuestKind::VirtualBoard,
         GuestKind::TestPrograms,
     ] {
         let crates: Vec<&str> = ws
@@ -76,7 +82,7 @@ pub fn run() -> Result<Built> {
             args.extend(["--package", name]);
         }
         args.push(match kind {
-            GuestKind::Driver | GuestKind::Library => "--lib",
+            GuestKind::Driver | GuestKind::Library | GuestKind::VirtualBoard => "--lib",
             GuestKind::App => "--bins",
             GuestKind::TestPrograms => "--examples",
         });
@@ -87,7 +93,7 @@ pub fn run() -> Result<Built> {
             let artifact = name.replace('-', "_");
             match kind {
                 GuestKind::Library => {}
-                GuestKind::Driver | GuestKind::App => {
+                GuestKind::Driver | GuestKind::App | GuestKind::VirtualBoard => {
                     // A library's file name has `_` for `-`; a binary is named after its
                     // target, which is the package name unless the manifest says otherwise.
                     let from = [artifact.as_str(), name]
@@ -97,10 +103,10 @@ pub fn run() -> Result<Built> {
                         .unwrap_or_else(|| built.join(format!("{name}.wasm")));
                     let to = components_out.join(format!("{name}.wasm"));
                     copy(&from, &to)?;
-                    let label = if kind == GuestKind::Driver {
-                        "driver"
-                    } else {
-                        "app"
+                    let label = match kind {
+                        GuestKind::Driver => "driver",
+                        GuestKind::VirtualBoard => "virtual board",
+                        _ => "app",
                     };
                     listing.push((format!("{label} {name}"), to));
                     components += 1;
@@ -154,6 +160,17 @@ pub fn run() -> Result<Built> {
         listing.push((format!("composition {name}"), to));
         components += 1;
     }
+
+    // The web page that runs the self-contained pacman in a browser (docs/hosts.md).
+    let web = out.join("web");
+    let js = crate::setup::ensure_npm_packages()?;
+    workspace::run(
+        std::process::Command::new("node")
+            .arg(js.join("src/build-web.mjs"))
+            .arg(compositions_out.join(format!("{WEB_COMPOSITION}.wasm")))
+            .arg(&web),
+    )?;
+    listing.push(("web page".into(), web.join("index.html")));
 
     println!("{:<52} {:>10}  path", "built", "bytes");
     for (label, path) in &listing {

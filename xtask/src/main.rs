@@ -6,11 +6,19 @@
 //! - `cargo xtask build`: build every WIT package (binary WIT) and every guest component in
 //!   release into `target/wasi-hal/`, and print what was built with sizes.
 //! - `cargo xtask setup`: only install what is missing.
+//! - `cargo xtask bench`: run every benchmark in release and write docs/performance.md.
+//! - `cargo xtask publish [--registry R]`: build, then publish every WIT package, driver, app
+//!   and composition to a registry (a local filesystem registry by default); see docs/registry.md.
+//! - `cargo xtask catalog [--registry R] [--markdown] [--docs]`: what a registry holds;
+//!   `--docs` regenerates docs/catalog.md.
+//! - `cargo xtask registry-env [--registry R]`: the wkg configuration and cache for a registry.
 //!
 //! Set-up is idempotent: each step looks first and installs only what is missing, so the same
 //! command works on a fresh machine and on a warm one.
 
+mod bench;
 mod build;
+mod registry;
 mod setup;
 mod workspace;
 
@@ -39,6 +47,49 @@ enum Task {
     },
     /// Set up, then run every check CI runs: fmt, clippy (host and guests, warnings denied), tests.
     Test,
+    /// Run every benchmark in release and write docs/performance.md with the machine and date.
+    Bench {
+        /// Only write docs/performance.md again from the results of the last run.
+        #[arg(long)]
+        report_only: bool,
+    },
+    /// Build, then publish every WIT package, driver, app and composition, in dependency order.
+    Publish {
+        /// `local` (target/wasi-hal/registry/local), a folder, or an OCI registry
+        /// (`http://127.0.0.1:5000`, `https://HOST`).
+        #[arg(long, default_value = "local")]
+        registry: String,
+        /// User name for an OCI registry; the password is read from WASI_HAL_REGISTRY_PASSWORD.
+        #[arg(long)]
+        username: Option<String>,
+    },
+    /// Every package of a registry with its versions, and who exports and imports each interface.
+    Catalog {
+        /// The registry, as for `publish`.
+        #[arg(long, default_value = "local")]
+        registry: String,
+        /// User name for an OCI registry; the password is read from WASI_HAL_REGISTRY_PASSWORD.
+        #[arg(long)]
+        username: Option<String>,
+        /// Markdown instead of text.
+        #[arg(long)]
+        markdown: bool,
+        /// Write to this file instead of printing.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Regenerate docs/catalog.md (from a fresh local registry; other options are ignored).
+        #[arg(long)]
+        docs: bool,
+    },
+    /// Write the wkg configuration for a registry and print WKG_CONFIG_FILE / WKG_CACHE_DIR.
+    RegistryEnv {
+        /// The registry, as for `publish`.
+        #[arg(long, default_value = "local")]
+        registry: String,
+        /// User name for an OCI registry; the password is read from WASI_HAL_REGISTRY_PASSWORD.
+        #[arg(long)]
+        username: Option<String>,
+    },
 }
 
 fn main() {
@@ -48,6 +99,23 @@ fn main() {
         Task::Build => build::run().map(|_| ()),
         Task::Run { args } => run_main_job(&args),
         Task::Test => test(),
+        Task::Bench { report_only } => bench::run(report_only),
+        Task::Publish { registry, username } => {
+            registry::parse_registry(&registry, username.as_deref())
+                .and_then(|r| registry::publish(&r))
+        }
+        Task::Catalog { docs: true, .. } => registry::catalog_docs(),
+        Task::Catalog {
+            registry,
+            username,
+            markdown,
+            output,
+            docs: false,
+        } => registry::parse_registry(&registry, username.as_deref())
+            .and_then(|r| registry::catalog(&r, markdown, output.as_deref())),
+        Task::RegistryEnv { registry, username } => {
+            registry::parse_registry(&registry, username.as_deref()).and_then(|r| registry::env(&r))
+        }
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
@@ -144,6 +212,8 @@ fn test() -> Result<()> {
         test.extend(["--exclude", guest.as_str()]);
     }
     let result = workspace::cargo_test(&test, &mut counts);
+    // The benchmarks, each run once in the test profile: they must run; timings are not checked.
+    let result = result.and(bench::quick(&mut counts));
 
     // Guest crates whose logic is plain Rust run their unit tests natively too.
     let native: Vec<&str> = ws

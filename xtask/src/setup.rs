@@ -50,10 +50,30 @@ pub const TOOLS: &[Tool] = &[
         bin: "cargo-component",
         env: "WASI_HAL_CARGO_COMPONENT",
     },
+    // tests/tests/registry.rs: `wkg get` / `wkg fetch` from the published registry.
+    Tool {
+        krate: "wkg",
+        version: "0.16.1",
+        bin: "wkg",
+        env: "WASI_HAL_WKG",
+    },
 ];
 
 /// The Debian packages the test suite uses. Each one is added here when a test starts using it.
-pub const DEBIAN_PACKAGES: &[&str] = &[];
+pub const DEBIAN_PACKAGES: &[&str] = &[
+    // tests/tests/browser.rs: the web page in headless Chromium (driven by playwright-core).
+    "chromium",
+    // tests/tests/registry.rs: a real OCI registry (the CNCF distribution registry).
+    "docker-registry",
+];
+
+/// Where Debian's `chromium` package puts the browser; handed to the tests in
+/// `WASI_HAL_CHROMIUM`.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The oldest Node.js the npm packages of `host/js` run on (rolldown, a jco dependency, needs
+/// 20.19).
+const NODE_MIN: (u32, u32) = (20, 19);
 
 /// Installs the wasm32-wasip2 and wasm32-wasip1 targets and the rustfmt and clippy components
 /// when missing.
@@ -160,7 +180,64 @@ pub fn run() -> Result<()> {
         // SAFETY: xtask is single-threaded here; the variable is read by child processes.
         unsafe { std::env::set_var(tool.env, &bin) };
     }
+    let js = ensure_npm_packages()?;
+    // SAFETY: as above.
+    unsafe {
+        std::env::set_var("WASI_HAL_JS_DIR", &js);
+        std::env::set_var("WASI_HAL_CHROMIUM", CHROMIUM);
+    }
     Ok(())
+}
+
+/// Installs the npm packages of `host/js` (jco, preview2-shim, playwright-core) at the versions
+/// of its `package-lock.json`, unless `node_modules` was installed from this very lock file (a
+/// copy of it is kept in `node_modules/.wasi-hal-lock.json`). Returns `host/js`.
+///
+/// `npm install --no-save` rather than `npm ci`: the registry this project's machines reach
+/// holds only the Linux x64 builds of optional native packages (rolldown's, for example), so
+/// the lock file has no entries for the others and `npm ci` refuses it as out of sync. The
+/// lock file pins every package that is installed; it is checked to be unchanged afterwards.
+pub fn ensure_npm_packages() -> Result<PathBuf> {
+    let dir = workspace::root().join("host").join("js");
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules").join(".wasi-hal-lock.json");
+    let wanted = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
+    if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
+        eprintln!("==> npm packages of host/js: present");
+        return Ok(dir);
+    }
+    let version = output("node", &["--version"])
+        .context("Node.js runs jco and the browser test: install Node.js 20.19 or newer")?;
+    let parsed: Vec<u32> = version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .map_while(|n| n.parse().ok())
+        .collect();
+    anyhow::ensure!(
+        parsed.len() >= 2 && (parsed[0], parsed[1]) >= NODE_MIN,
+        "Node.js {} is too old for the npm packages of host/js: {}.{} or newer is needed",
+        version.trim(),
+        NODE_MIN.0,
+        NODE_MIN.1
+    );
+    workspace::run(
+        Command::new("npm")
+            .args(["install", "--no-save", "--no-audit", "--no-fund"])
+            .current_dir(&dir),
+    )?;
+    let after = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
+    if after != wanted {
+        std::fs::write(&lock, &wanted)
+            .with_context(|| format!("cannot restore {}", lock.display()))?;
+        anyhow::bail!(
+            "npm changed {} while installing: it does not pin what package.json asks for; \
+             update it with `npm install` in host/js and commit it",
+            lock.display()
+        );
+    }
+    std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))?;
+    Ok(dir)
 }
 
 fn output(program: &str, args: &[&str]) -> Result<String> {

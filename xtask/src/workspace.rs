@@ -22,12 +22,14 @@ pub fn output_dir() -> PathBuf {
 pub enum GuestKind {
     /// A driver under drivers/: a cdylib component exporting a device class.
     Driver,
-    /// A guest library under drivers/ or apps/ (no component of its own).
+    /// A guest library under drivers/, apps/ or virtual-boards/ (no component of its own).
     Library,
     /// An app under apps/: a command component.
     App,
     /// A test program crate under host/test-programs/ (cdylib examples).
     TestPrograms,
+    /// A virtual board under virtual-boards/: a cdylib component exporting the bus interfaces.
+    VirtualBoard,
 }
 
 /// A guest crate of the workspace.
@@ -94,6 +96,12 @@ impl Workspace {
                     (true, _) => GuestKind::Driver,
                     (false, true) => GuestKind::App,
                     (false, false) => GuestKind::Library,
+                }
+            } else if rel.starts_with("virtual-boards") {
+                if is_cdylib {
+                    GuestKind::VirtualBoard
+                } else {
+                    GuestKind::Library
                 }
             } else if rel.starts_with("host/test-programs")
                 && !rel.starts_with("host/test-programs/artifacts")

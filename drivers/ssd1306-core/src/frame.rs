@@ -143,13 +143,43 @@ impl Frame {
         if mono1::packed_len(area.width, area.height) != Some(pixels.len()) {
             return Err(Error::WrongLength);
         }
+        if area.is_empty() {
+            return Ok(());
+        }
         let stride = mono1::stride(area.width);
-        for row in 0..area.height {
+        let width = usize::from(self.panel.width());
+        let bottom = area.y + area.height;
+        // One GDDRAM byte at a time: its rows inside `area` are gathered from the packed rows
+        // and merged into the byte at once, so a changed byte grows the dirty area once (not
+        // once per pixel).
+        let mut dirty = self.dirty;
+        for page in area.y / 8..=(bottom - 1) / 8 {
+            let rows = (page * 8).max(area.y)..(page * 8 + 8).min(bottom);
+            let mask = rows.clone().fold(0u8, |m, y| m | 1 << (y % 8));
+            let page_start = page as usize * width;
             for col in 0..area.width {
-                let lit = mono1::get(pixels, stride, col as usize, row as usize);
-                self.set(area.x + col, area.y + row, lit);
+                let packed_bit = 0x80u8 >> (col % 8);
+                let packed_byte = col as usize / 8;
+                let bits = rows.clone().fold(0u8, |b, y| {
+                    let row = (y - area.y) as usize * stride;
+                    if pixels[row + packed_byte] & packed_bit != 0 {
+                        b | 1 << (y % 8)
+                    } else {
+                        b
+                    }
+                });
+                let x = area.x + col;
+                let index = page_start + x as usize;
+                let old = self.bytes[index];
+                let new = (old & !mask) | bits;
+                if new != old {
+                    self.bytes[index] = new;
+                    // x < width <= 128 and page < 8: both fit in u8.
+                    Dirty::grow(&mut dirty, x as u8, page as u8);
+                }
             }
         }
+        self.dirty = dirty;
         Ok(())
     }
 
@@ -229,6 +259,34 @@ mod tests {
         frame.fill_rect(Rect::new(5, 17, 1, 1), 1).unwrap();
         assert_eq!(frame.bytes()[2 * 128 + 5], 1 << 1);
         assert!(frame.pixel(5, 17) && frame.pixel(10, 3) && !frame.pixel(10, 4));
+    }
+
+    #[test]
+    fn write_region_changes_the_same_bytes_and_dirty_box_as_pixel_by_pixel_writes() {
+        let base = mono1::pack(128, 64, |x, y| (x ^ y) % 7 == 0);
+        for (area, seed) in [
+            (Rect::new(3, 5, 13, 11), 1),
+            (Rect::new(0, 0, 128, 64), 2),
+            (Rect::new(120, 60, 8, 4), 3),
+            (Rect::new(7, 9, 1, 1), 4),
+            (Rect::new(17, 8, 30, 8), 5),
+        ] {
+            let mut whole = Frame::new(Panel::W128H64);
+            whole.write_region(Rect::new(0, 0, 128, 64), &base).unwrap();
+            whole.clean();
+            let mut by_pixel = whole.clone();
+            let lit = |x: u32, y: u32| (x * 5 + y * 3 + seed) % 4 == 0;
+            let pixels = mono1::pack(area.width, area.height, lit);
+            whole.write_region(area, &pixels).unwrap();
+            for y in 0..area.height {
+                for x in 0..area.width {
+                    let one = Rect::new(area.x + x, area.y + y, 1, 1);
+                    by_pixel.fill_rect(one, u32::from(lit(x, y))).unwrap();
+                }
+            }
+            assert_eq!(whole.bytes(), by_pixel.bytes(), "{area:?}");
+            assert_eq!(whole.dirty(), by_pixel.dirty(), "{area:?}");
+        }
     }
 
     #[test]

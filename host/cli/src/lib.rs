@@ -9,6 +9,7 @@
 //! the run could not start (bad file, bad board, unsatisfied imports), 3 when the guest trapped
 //! or broke a limit.
 
+pub mod cache;
 mod imports;
 mod limits;
 mod outputs;
@@ -20,7 +21,9 @@ use anyhow::{Context, Result, anyhow};
 use std::path::{Path, PathBuf};
 use wasi_hal_board::{Board, GuestCtx};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
@@ -49,6 +52,11 @@ pub struct RunOptions {
     pub config: Vec<(String, String)>,
     /// More arguments for the guest, after `--frames`.
     pub guest_args: Vec<String>,
+    /// Run the guest in Wasmtime's portable interpreter (Pulley) instead of compiling it to
+    /// machine code, for hosts where no JIT is allowed.
+    pub interpreter: bool,
+    /// The folder of the precompiled-component cache ([`cache`]); `None` compiles every time.
+    pub cache: Option<PathBuf>,
 }
 
 /// How a run ended.
@@ -92,11 +100,65 @@ impl WasiView for HostState {
     }
 }
 
-/// The engine every run uses: component model on, epoch interruption for the watchdog.
+/// How the engine of a run compiles and allocates guests.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineOptions {
+    /// Run guests in Wasmtime's portable interpreter (Pulley) instead of machine code.
+    pub interpreter: bool,
+    /// Largest linear memory a guest may grow to: the size of the pooling allocator's slots.
+    pub max_memory_bytes: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            interpreter: false,
+            max_memory_bytes: Limits::default().max_memory_bytes,
+        }
+    }
+}
+
+/// The Pulley target of this host: the interpreter's bytecode has the host's pointer width
+/// and byte order.
+pub fn pulley_target() -> &'static str {
+    match (
+        cfg!(target_pointer_width = "64"),
+        cfg!(target_endian = "big"),
+    ) {
+        (true, false) => "pulley64",
+        (true, true) => "pulley64be",
+        (false, false) => "pulley32",
+        (false, true) => "pulley32be",
+    }
+}
+
+/// The engine of a run with the default [`EngineOptions`]: machine code, 64 MiB memories.
 pub fn engine() -> Result<Engine> {
+    engine_with(&EngineOptions::default())
+}
+
+/// The engine of a run: component model on, epoch interruption for the watchdog, and the
+/// pooling allocator, so instantiating a composed app takes memory slots reserved once
+/// instead of mapping each of its memories and tables anew. The pool is sized for one app
+/// with its drivers (a composition has a handful of core instances and memories).
+pub fn engine_with(options: &EngineOptions) -> Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
+    if options.interpreter {
+        config.target(pulley_target())?;
+    }
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(4)
+        .total_core_instances(64)
+        .max_core_instances_per_component(64)
+        .total_memories(16)
+        .max_memories_per_component(16)
+        .total_tables(64)
+        .max_tables_per_component(64)
+        // A 32-bit linear memory cannot pass 4 GiB, which is also the most a slot reserves.
+        .max_memory_size(options.max_memory_bytes.min(4 << 30));
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     Ok(Engine::new(&config)?)
 }
 
@@ -123,8 +185,8 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<()> {
     Ok(())
 }
 
-/// Reads a component file, with errors that say what is wrong with it.
-pub fn read_component(engine: &Engine, path: &Path) -> Result<Component> {
+/// The bytes of a component file, with errors that say what is wrong with it.
+fn component_bytes(path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => anyhow!("component file {} not found", path.display()),
         _ => anyhow!("cannot read component file {}: {e}", path.display()),
@@ -142,9 +204,29 @@ pub fn read_component(engine: &Engine, path: &Path) -> Result<Component> {
             path.display()
         ));
     }
-    Component::new(engine, &bytes)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("{} is not a valid component", path.display()))
+    Ok(bytes)
+}
+
+/// Reads a component file, with errors that say what is wrong with it.
+pub fn read_component(engine: &Engine, path: &Path) -> Result<Component> {
+    load_component(engine, path, None).map(|(component, _)| component)
+}
+
+/// Reads a component file and compiles it, or loads it precompiled from the cache folder
+/// `cache` ([`cache::load_or_compile`]); says which.
+pub fn load_component(
+    engine: &Engine,
+    path: &Path,
+    cache: Option<&Path>,
+) -> Result<(Component, cache::Source)> {
+    let bytes = component_bytes(path)?;
+    match cache {
+        Some(dir) => cache::load_or_compile(engine, path, &bytes, dir),
+        None => Component::new(engine, &bytes)
+            .map(|c| (c, cache::Source::Compiled))
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("{} is not a valid component", path.display())),
+    }
 }
 
 /// Runs `options.component` on `options.board` and saves the requested outputs.
@@ -152,8 +234,11 @@ pub fn read_component(engine: &Engine, path: &Path) -> Result<Component> {
 /// Errors are problems before the guest runs (files, board, imports); what the guest did is the
 /// [`Outcome`]. Outputs are saved in both cases when the guest ran.
 pub fn run(options: &RunOptions) -> Result<Outcome> {
-    let engine = engine()?;
-    let component = read_component(&engine, &options.component)?;
+    let engine = engine_with(&EngineOptions {
+        interpreter: options.interpreter,
+        max_memory_bytes: options.limits.max_memory_bytes,
+    })?;
+    let (component, _) = load_component(&engine, &options.component, options.cache.as_deref())?;
     let mut board = Board::load(&options.board).map_err(|e| anyhow!("{e}"))?;
     if options.realtime {
         board.set_realtime();
@@ -174,6 +259,13 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
 
     let mut linker = Linker::new(&engine);
     add_to_linker(&mut linker)?;
+    let pre = linker
+        .instantiate_pre(&component)
+        .map_err(anyhow::Error::from)
+        .and_then(|pre| {
+            wasmtime_wasi::p2::bindings::sync::CommandPre::new(pre).map_err(anyhow::Error::from)
+        })
+        .with_context(|| format!("cannot link {}", options.component.display()))?;
 
     let mut args = vec![
         options
@@ -224,11 +316,10 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
     let _ticker = limits::install(&engine, &mut store);
 
     let result = (|| -> Result<Result<(), ()>> {
-        let command = wasmtime_wasi::p2::bindings::sync::Command::instantiate(
-            &mut store, &component, &linker,
-        )
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("failed to instantiate {}", options.component.display()))?;
+        let command = pre
+            .instantiate(&mut store)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("failed to instantiate {}", options.component.display()))?;
         Ok(command.wasi_cli_run().call_run(&mut store)?)
     })();
     // Dropping the store drops the guest's contexts: devices are released and every GPIO output

@@ -53,6 +53,15 @@ struct RunArgs {
     /// A `wasi:config` value for the guest (repeatable); overrides the board file's `[config]`.
     #[arg(long = "config", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     config: Vec<(String, String)>,
+    /// Run the guest in Wasmtime's portable interpreter (Pulley) instead of compiling it to
+    /// machine code, for hosts where no JIT is allowed (several times slower).
+    #[arg(long)]
+    interpreter: bool,
+    /// Compile the component even when it was compiled before, and keep nothing: by default
+    /// the machine code is cached in $WASI_HAL_CACHE/compiled (default
+    /// ~/.cache/wasi-hal/compiled), keyed by Wasmtime's settings and the component's hash.
+    #[arg(long)]
+    no_cache: bool,
     /// Arguments for the guest.
     #[arg(last = true)]
     guest_args: Vec<String>,
@@ -83,6 +92,12 @@ fn main() {
         },
         config: args.config,
         guest_args: args.guest_args,
+        interpreter: args.interpreter,
+        cache: if args.no_cache {
+            None
+        } else {
+            wasi_hal::cache::default_dir()
+        },
     };
     match wasi_hal::run(&options) {
         Ok(Outcome::Success) => {}

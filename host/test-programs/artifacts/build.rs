@@ -1,5 +1,6 @@
 //! Builds every guest test program (the examples of each crate in host/test-programs/), every
-//! driver (cdylib crates in drivers/) and every app (bin crates in apps/) for wasm32-wasip2 and
+//! driver (cdylib crates in drivers/), every app (bin crates in apps/) and every virtual board
+//! (cdylib crates in virtual-boards/) for wasm32-wasip2 and
 //! writes `programs.rs`: one constant per component file, and a `foreach_program!` macro that
 //! lists the test programs, so that a test suite can make sure each program has a test.
 
@@ -57,7 +58,11 @@ fn main() {
     // Only crates the workspace lists: a folder that is not (yet) a member is not built.
     let root_manifest = fs::read_to_string(workspace.join("Cargo.toml")).unwrap();
     let mut components = Vec::new();
-    for (folder, prefix) in [("drivers", "DRIVER"), ("apps", "APP")] {
+    for (folder, prefix) in [
+        ("drivers", "DRIVER"),
+        ("apps", "APP"),
+        ("virtual-boards", "VIRTUAL_BOARD"),
+    ] {
         for crate_dir in guest_crates(&workspace.join(folder)) {
             let member = format!(
                 "\"{folder}/{}\"",

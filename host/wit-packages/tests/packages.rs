@@ -10,6 +10,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("sensor-environment", "sensor:environment@0.1.0"),
     ("wasi-delay", "wasi:delay@0.1.0"),
     ("wasi-gpio", "wasi:gpio@0.1.0"),
+    ("wasi-hal-inspect", "wasi-hal:inspect@0.1.0"),
     ("wasi-i2c", "wasi:i2c@0.1.0"),
     ("wasi-spi", "wasi:spi@0.1.0"),
 ];

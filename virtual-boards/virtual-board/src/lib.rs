@@ -1,0 +1,212 @@
+//! The runtime of virtual-board components.
+//!
+//! A virtual board is the host-side simulated board (`host/sim`, the same model code, compiled
+//! for `wasm32-wasip2`) turned into a component: it *exports* `wasi:spi`, `wasi:i2c`,
+//! `wasi:gpio`, `wasi:delay` and `wasi:config/store` to the drivers and apps composed onto it,
+//! and `wasi-hal:inspect/board` to whoever runs the composition. An app + driver + virtual
+//! board composition imports nothing but WASI 0.2, so it runs on any host that offers plain
+//! WASI: `wasmtime run`, a Wasmtime embedding with only `wasmtime-wasi`, Node.js or a browser
+//! through jco.
+//!
+//! Each board is a small `cdylib` crate in `virtual-boards/` that describes its wiring with a
+//! [`BoardSpec`] (the same names and parts as its `boards/sim-*.toml` file) and calls
+//! [`export_board!`].
+//!
+//! # Behaviour, as on the host-side simulated board
+//! - **Time** is the board's [`SimClock`](wasi_hal_sim::SimClock): a delay advances it at
+//!   once, SPI and I2C transfers by their wire time; nothing sleeps and nothing reads a wall
+//!   clock, so a run is deterministic.
+//! - **Policy** is the board file's: SPI modes, maximum frequency (clamped or refused), transfer
+//!   caps, I2C address lists, GPIO directions, initial and safe levels (an output goes back to
+//!   its safe level when its handle is dropped).
+//! - **One guest.** A host gives one composition one context, so the drivers and the app of a
+//!   composition are one guest to it; here they are one guest too: a device or bus may be
+//!   opened again, a GPIO line is held by one handle at a time.
+//!
+//! # Frames out
+//! At every `wasi:delay` call (a frame boundary for an app that paces itself: the host's
+//! `wasi-hal run` samples its displays at the same points) the board looks at each display.
+//! It writes the image to stdout when it is the display's first sample, or when the glass is
+//! lit and shows something other than the last image written. The last image written for a
+//! display is therefore exactly the screenshot `wasi-hal run --screenshot` saves (the last
+//! sample taken while lit). See [`frames`] for the format and `WASI_HAL_FRAMES`.
+
+pub mod board;
+mod exports;
+pub mod frames;
+
+pub use board::Board;
+pub use exports::Component;
+
+/// The generated bindings of the `wasi-hal:virtual-board/board` world.
+#[doc(hidden)]
+pub mod bindings {
+    #![allow(missing_docs, reason = "generated")]
+    wit_bindgen::generate!({
+        path: [
+            "../../wit/wasi-spi",
+            "../../wit/wasi-i2c",
+            "../../wit/wasi-gpio",
+            "../../wit/wasi-delay",
+            "../../wit/wasi-hal-inspect",
+            "../../drivers/wit-deps/config",
+            "wit",
+        ],
+        world: "wasi-hal:virtual-board/board",
+        generate_all,
+        pub_export_macro: true,
+        export_macro_name: "__export_virtual_board",
+    });
+}
+
+/// A board's wiring: the names guests open, the board file's policy for each, and the parts.
+#[derive(Clone, Debug)]
+pub struct BoardSpec {
+    /// The board's name (its board file's `[board] name`).
+    pub name: &'static str,
+    /// SPI devices (`[spi.NAME]`).
+    pub spi: Vec<SpiSpec>,
+    /// I2C buses (`[i2c.NAME]`).
+    pub i2c: Vec<I2cSpec>,
+    /// GPIO lines (`[gpio.NAME]`).
+    pub gpio: Vec<LineSpec>,
+    /// The simulated parts (`[[part]]`).
+    pub parts: Vec<PartSpec>,
+    /// Driver settings offered through `wasi:config/store` (`[config]`).
+    pub config: Vec<(&'static str, &'static str)>,
+}
+
+/// What `configure` does with a frequency above the maximum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AboveMax {
+    /// Lower it to the maximum.
+    Clamp,
+    /// Refuse the request with `not-permitted`.
+    Refuse,
+}
+
+/// One SPI device and its policy.
+#[derive(Clone, Debug)]
+pub struct SpiSpec {
+    /// The virtual name.
+    pub name: &'static str,
+    /// SCLK frequency in force before a guest configures it.
+    pub frequency_hz: u32,
+    /// SPI mode (0..=3) in force before a guest configures it.
+    pub mode: u8,
+    /// Whether a guest may change the settings.
+    pub configurable: bool,
+    /// The highest frequency a guest may ask for.
+    pub max_frequency_hz: u32,
+    /// What happens above it.
+    pub above_max: AboveMax,
+    /// The modes (0..=3) a guest may ask for.
+    pub modes: Vec<u8>,
+    /// Whether a guest may ask for LSB-first order.
+    pub allow_lsb_first: bool,
+    /// The most bytes one call may move.
+    pub max_transfer_bytes: u32,
+}
+
+/// One I2C bus and its policy.
+#[derive(Clone, Debug)]
+pub struct I2cSpec {
+    /// The virtual name.
+    pub name: &'static str,
+    /// The 7-bit addresses a guest may reach.
+    pub addresses: Vec<u8>,
+    /// Bus clock in Hz.
+    pub frequency_hz: u32,
+    /// The most bytes one call may move.
+    pub max_transfer_bytes: u32,
+}
+
+/// One GPIO line and its policy.
+#[derive(Clone, Debug)]
+pub struct LineSpec {
+    /// The virtual name.
+    pub name: &'static str,
+    /// A guest may open it as an input.
+    pub input: bool,
+    /// A guest may open it as an output.
+    pub output: bool,
+    /// The level (true = high) it has when the board starts.
+    pub initial_high: bool,
+    /// The level an output returns to when its handle is dropped.
+    pub safe_high: bool,
+}
+
+/// A simulated part and what it is wired to.
+#[derive(Clone, Debug)]
+pub enum PartSpec {
+    /// An SSD1306 on an SPI chip select, with its D/C# and (optional) RES# lines.
+    Ssd1306Spi {
+        /// The part's name (a display name for `wasi-hal:inspect`).
+        name: &'static str,
+        /// The glass.
+        panel: wasi_hal_sim::ssd1306::Panel,
+        /// The SPI device it answers on.
+        spi: &'static str,
+        /// Its D/C# line.
+        dc: &'static str,
+        /// Its RES# line.
+        res: Option<&'static str>,
+    },
+    /// An SSD1306 on an I2C bus.
+    Ssd1306I2c {
+        /// The part's name.
+        name: &'static str,
+        /// The glass.
+        panel: wasi_hal_sim::ssd1306::Panel,
+        /// The bus.
+        bus: &'static str,
+        /// Its 7-bit address.
+        address: u8,
+    },
+    /// A BME680 on an I2C bus, measuring fixed conditions.
+    Bme680 {
+        /// The part's name (a sensor name for `wasi-hal:inspect`).
+        name: &'static str,
+        /// The bus.
+        bus: &'static str,
+        /// Its 7-bit address (0x76 or 0x77).
+        address: u8,
+        /// What it measures.
+        conditions: wasi_hal_sim::bme680::Conditions,
+    },
+    /// A push button on a line.
+    Button {
+        /// The part's name.
+        name: &'static str,
+        /// The line it drives.
+        line: &'static str,
+        /// Whether the line reads high while it is pressed.
+        active_high: bool,
+    },
+}
+
+/// Exports a virtual board from a `cdylib` crate: `export_board!(spec)`, where `spec` is an
+/// expression of type [`BoardSpec`]. The board is built the first time any export is called.
+#[macro_export]
+macro_rules! export_board {
+    ($spec:expr) => {
+        /// The board this component simulates.
+        struct ThisBoard;
+
+        impl $crate::Spec for ThisBoard {
+            fn board() -> &'static $crate::Board {
+                static BOARD: ::std::sync::OnceLock<$crate::Board> = ::std::sync::OnceLock::new();
+                BOARD.get_or_init(|| $crate::Board::build($spec))
+            }
+        }
+
+        type VirtualBoard = $crate::Component<ThisBoard>;
+        $crate::bindings::__export_virtual_board!(VirtualBoard with_types_in $crate::bindings);
+    };
+}
+
+/// Where the exports find the one board of a component; implemented by [`export_board!`].
+pub trait Spec: 'static {
+    /// The board, built on first use.
+    fn board() -> &'static Board;
+}

@@ -1,0 +1,155 @@
+//! `cargo xtask publish`, `cargo xtask catalog` and `cargo xtask registry-env`: the project's
+//! registry tasks, on the `wasi-hal-registry` library (see docs/registry.md).
+//!
+//! The registry is `local` by default: wkg's filesystem backend in
+//! `target/wasi-hal/registry/local/`, which needs no server. `--registry http://HOST:PORT` (or
+//! `https://HOST`) names an OCI registry instead; a password for `--username` is read from
+//! `WASI_HAL_REGISTRY_PASSWORD`, never from the command line.
+
+use crate::build;
+use crate::workspace::{self, GuestKind, Workspace};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use wasi_hal_registry::project::{self, Sources};
+use wasi_hal_registry::publish::{self, Outcome};
+use wasi_hal_registry::{Credentials, Registry, Session, catalog, config};
+
+/// Where the registry tasks keep their files: the local registry, wkg configurations, caches.
+pub fn registry_dir() -> PathBuf {
+    workspace::output_dir().join("registry")
+}
+
+/// The registry named on the command line (`local` by default), with credentials when a user
+/// name is given.
+pub fn parse_registry(spec: &str, username: Option<&str>) -> Result<Registry> {
+    let registry = Registry::parse(spec, &registry_dir().join("local"))?;
+    let credentials = match username {
+        Some(username) => Some(Credentials {
+            username: username.to_string(),
+            password: std::env::var("WASI_HAL_REGISTRY_PASSWORD").context(
+                "--username needs the password in the environment variable WASI_HAL_REGISTRY_PASSWORD",
+            )?,
+        }),
+        None => None,
+    };
+    Ok(registry.with_credentials(credentials))
+}
+
+/// Writes the wkg configuration for `registry` and returns it with its cache folder.
+fn wkg_files(registry: &Registry) -> Result<(PathBuf, PathBuf)> {
+    let (config_file, cache) = config::wkg_paths(&registry_dir(), registry);
+    let names = project::package_names(&workspace::root())?;
+    registry.write_wkg_config(&config_file, &names)?;
+    Ok((config_file, cache))
+}
+
+/// The built drivers, apps and virtual boards: crate name -> `target/wasi-hal/components/<crate>.wasm`.
+fn built_components() -> Result<BTreeMap<String, PathBuf>> {
+    let ws = Workspace::load()?;
+    let dir = workspace::output_dir().join("components");
+    Ok(ws
+        .guest_crates
+        .iter()
+        .filter(|g| {
+            matches!(
+                g.kind,
+                GuestKind::Driver | GuestKind::App | GuestKind::VirtualBoard
+            )
+        })
+        .map(|g| (g.name.clone(), dir.join(format!("{}.wasm", g.name))))
+        .collect())
+}
+
+/// Builds everything, then publishes every WIT package, driver, app and composition to
+/// `registry` in dependency order, and prints what it did and how to fetch with wkg.
+pub fn publish(registry: &Registry) -> Result<()> {
+    // A registry that is down or rejects the credentials fails before anything is built.
+    let session = Session::open(registry, &project::package_names(&workspace::root())?)?;
+    build::run()?;
+    let items = project::collect(&Sources {
+        root: workspace::root(),
+        components: built_components()?,
+    })?;
+    println!("\npublishing to {}", registry.url());
+    let done = publish::publish_all(&session, &items)?;
+    println!(
+        "{:<44} {:<12} {:>9}  {:<10} digest",
+        "package", "kind", "bytes", ""
+    );
+    for p in &done {
+        println!(
+            "{:<44} {:<12} {:>9}  {:<10} {}",
+            p.name,
+            p.kind.label(),
+            p.size,
+            match p.outcome {
+                Outcome::Published => "published",
+                Outcome::Unchanged => "unchanged",
+            },
+            p.digest
+        );
+    }
+    let (config_file, cache) = wkg_files(registry)?;
+    println!(
+        "\nfetch with wkg:\n  WKG_CONFIG_FILE={} WKG_CACHE_DIR={} wkg get wasi:spi@0.1.0",
+        config_file.display(),
+        cache.display()
+    );
+    Ok(())
+}
+
+fn names_of(items: &[project::Item]) -> Vec<String> {
+    items.iter().map(|i| i.package.clone()).collect()
+}
+
+/// Prints the catalog of `registry`, as text or Markdown, or writes it to `output`.
+pub fn catalog(registry: &Registry, markdown: bool, output: Option<&Path>) -> Result<()> {
+    let catalog = catalog::build(registry)?;
+    let text = if markdown {
+        catalog.to_markdown()
+    } else {
+        catalog.to_text()
+    };
+    match output {
+        Some(path) => {
+            wasi_hal_registry::write_atomically(path, text.as_bytes(), false)?;
+            println!("wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+/// `docs/catalog.md`: builds everything, publishes it to a fresh local registry under
+/// `target/wasi-hal/registry/docs/`, and writes that registry's catalog as Markdown.
+pub fn catalog_docs() -> Result<()> {
+    let root = registry_dir().join("docs");
+    if root.exists() {
+        std::fs::remove_dir_all(&root)
+            .with_context(|| format!("failed to empty {}", root.display()))?;
+    }
+    let registry = Registry::local(&root);
+    build::run()?;
+    let items = project::collect(&Sources {
+        root: workspace::root(),
+        components: built_components()?,
+    })?;
+    let session = Session::open(&registry, &names_of(&items))?;
+    publish::publish_all(&session, &items)?;
+    drop(session);
+    catalog(
+        &registry,
+        true,
+        Some(&workspace::root().join("docs").join("catalog.md")),
+    )
+}
+
+/// Writes the wkg configuration for `registry` and prints the environment that hands it (and a
+/// cache of its own) to wkg: `eval "$(cargo xtask registry-env)"`.
+pub fn env(registry: &Registry) -> Result<()> {
+    let (config_file, cache) = wkg_files(registry)?;
+    println!("export WKG_CONFIG_FILE='{}'", config_file.display());
+    println!("export WKG_CACHE_DIR='{}'", cache.display());
+    Ok(())
+}
