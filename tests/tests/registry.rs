@@ -160,6 +160,18 @@ fn output_text(output: &Output) -> String {
     )
 }
 
+/// Asserts that a failed command left no file in any of `dirs` (its output folder, its cache).
+fn assert_nothing_written(what: &str, dirs: &[&Path]) {
+    for dir in dirs {
+        let files = files_under(dir);
+        assert!(
+            files.is_empty(),
+            "{what} left {files:?} in {}",
+            dir.display()
+        );
+    }
+}
+
 /// Every file under `dir`, relative, sorted.
 fn files_under(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
@@ -546,16 +558,7 @@ fn a_registry_that_is_down_is_a_clear_error_and_leaves_nothing() {
         said.contains(&format!("127.0.0.1:{port}")),
         "wkg does not name the registry: {said}"
     );
-    assert!(
-        files_under(&out).is_empty(),
-        "wkg left {:?}",
-        files_under(&out)
-    );
-    assert!(
-        files_under(&cache).is_empty(),
-        "wkg cached {:?}",
-        files_under(&cache)
-    );
+    assert_nothing_written("wkg", &[&out, &cache]);
 }
 
 #[test]
@@ -596,16 +599,7 @@ fn unknown_packages_and_versions_are_clear_errors_and_leave_nothing() {
             said.contains(spec) && said.contains("Failed to get release"),
             "wkg does not name {spec}: {said}"
         );
-        assert!(
-            files_under(&out).is_empty(),
-            "wkg get {spec} left {:?}",
-            files_under(&out)
-        );
-        assert!(
-            files_under(&cache).is_empty(),
-            "wkg get {spec} cached {:?}",
-            files_under(&cache)
-        );
+        assert_nothing_written(&format!("wkg get {spec}"), &[&out, &cache]);
     }
 }
 
@@ -664,16 +658,7 @@ fn wrong_credentials_are_a_clear_error() {
         !result.status.success(),
         "wkg get with a wrong password succeeded"
     );
-    assert!(
-        files_under(&out).is_empty(),
-        "wkg left {:?}",
-        files_under(&out)
-    );
-    assert!(
-        files_under(&cache).is_empty(),
-        "wkg cached {:?}",
-        files_under(&cache)
-    );
+    assert_nothing_written("wkg", &[&out, &cache]);
 }
 
 #[test]

@@ -67,6 +67,20 @@ impl Dirty {
     }
 }
 
+/// Transposes an 8x8 bit matrix held in a `u64` (byte `i` is row `i`, bit `j` column `j`):
+/// afterwards byte `j` is column `j`, bit `i` row `i` (Hacker's Delight, section 7-3).
+fn transpose8(x: u64) -> u64 {
+    let x = (x & 0xAA55_AA55_AA55_AA55)
+        | ((x & 0x00AA_00AA_00AA_00AA) << 7)
+        | ((x >> 7) & 0x00AA_00AA_00AA_00AA);
+    let x = (x & 0xCCCC_3333_CCCC_3333)
+        | ((x & 0x0000_CCCC_0000_CCCC) << 14)
+        | ((x >> 14) & 0x0000_CCCC_0000_CCCC);
+    (x & 0xF0F0_F0F0_0F0F_0F0F)
+        | ((x & 0x0000_0000_F0F0_F0F0) << 28)
+        | ((x >> 28) & 0x0000_0000_F0F0_F0F0)
+}
+
 /// A panel's pixels as the SSD1306 stores them: page by page, one byte per column, bit 0 = the
 /// top row of the page. Every change that alters a byte grows the dirty area; writing pixels
 /// that are already so leaves it alone.
@@ -155,8 +169,34 @@ impl Frame {
         let mut dirty = self.dirty;
         for page in area.y / 8..=(bottom - 1) / 8 {
             let rows = (page * 8).max(area.y)..(page * 8 + 8).min(bottom);
-            let mask = rows.clone().fold(0u8, |m, y| m | 1 << (y % 8));
             let page_start = page as usize * width;
+            if rows.len() == 8 {
+                // The whole page is in `area`: eight packed rows of eight columns make eight
+                // GDDRAM bytes by one 8x8 bit transpose.
+                let first_row = (rows.start - area.y) as usize * stride;
+                for packed_byte in 0..stride {
+                    let mut block = 0u64;
+                    for r in 0..8 {
+                        let byte = pixels[first_row + r * stride + packed_byte];
+                        block |= u64::from(byte) << (8 * r);
+                    }
+                    // Now byte r is row r with bit 7 the leftmost column; after the transpose
+                    // byte 7 - c is column c with bit r row r, as GDDRAM has it.
+                    let columns = transpose8(block).to_le_bytes();
+                    let first = packed_byte as u32 * 8;
+                    for c in 0..(area.width - first).min(8) {
+                        let x = area.x + first + c;
+                        let index = page_start + x as usize;
+                        let new = columns[7 - c as usize];
+                        if self.bytes[index] != new {
+                            self.bytes[index] = new;
+                            Dirty::grow(&mut dirty, x as u8, page as u8);
+                        }
+                    }
+                }
+                continue;
+            }
+            let mask = rows.clone().fold(0u8, |m, y| m | 1 << (y % 8));
             for col in 0..area.width {
                 let packed_bit = 0x80u8 >> (col % 8);
                 let packed_byte = col as usize / 8;
@@ -262,6 +302,21 @@ mod tests {
     }
 
     #[test]
+    fn transpose8_swaps_rows_and_columns() {
+        // Row 0 = 0b0000_0001 (column 0), row 7 = 0b1000_0000 (column 7), row 2 = all.
+        let x = 0x80_00_00_00_00_FF_00_01u64;
+        let t = transpose8(x);
+        for (i, j) in (0..8).flat_map(|i| (0..8).map(move |j| (i, j))) {
+            assert_eq!(
+                (x >> (8 * i + j)) & 1,
+                (t >> (8 * j + i)) & 1,
+                "row {i} column {j}"
+            );
+        }
+        assert_eq!(transpose8(t), x);
+    }
+
+    #[test]
     fn write_region_changes_the_same_bytes_and_dirty_box_as_pixel_by_pixel_writes() {
         let base = mono1::pack(128, 64, |x, y| (x ^ y) % 7 == 0);
         for (area, seed) in [
@@ -270,12 +325,14 @@ mod tests {
             (Rect::new(120, 60, 8, 4), 3),
             (Rect::new(7, 9, 1, 1), 4),
             (Rect::new(17, 8, 30, 8), 5),
+            (Rect::new(5, 16, 29, 24), 6),
+            (Rect::new(99, 0, 29, 64), 7),
         ] {
             let mut whole = Frame::new(Panel::W128H64);
             whole.write_region(Rect::new(0, 0, 128, 64), &base).unwrap();
             whole.clean();
             let mut by_pixel = whole.clone();
-            let lit = |x: u32, y: u32| (x * 5 + y * 3 + seed) % 4 == 0;
+            let lit = |x: u32, y: u32| (x * 5 + y * 3 + seed).is_multiple_of(4);
             let pixels = mono1::pack(area.width, area.height, lit);
             whole.write_region(area, &pixels).unwrap();
             for y in 0..area.height {
