@@ -26,6 +26,11 @@ fn main() {
         "cargo:rerun-if-changed={}",
         workspace.join("Cargo.lock").display()
     );
+    // The root manifest holds the `guest` profile the programs are built with.
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("Cargo.toml").display()
+    );
 
     check_wasm_target();
 
