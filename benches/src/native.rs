@@ -11,32 +11,18 @@ use embedded_hal::spi::SpiDevice;
 use pacman::game::{Game, Input};
 use pacman::maze::Maze;
 use pacman::render::{self, Layout};
-use ssd1306_core::{Panel, Rect, SpiInterface, Ssd1306};
+use ssd1306_core::{Panel, Rect, SpiInterface, Ssd1306, mono1};
 use wasi_hal_board::Board;
 use wasi_hal_sim::{SimLine, SimSpiDevice};
-
-/// `mono1` pixels of a `width` x `height` area, lit where `lit(x, y)`: the same packing as the
-/// `flush-app` guest.
-pub fn mono1(width: u32, height: u32, lit: impl Fn(u32, u32) -> bool) -> Vec<u8> {
-    let stride = width.div_ceil(8) as usize;
-    let mut out = vec![0u8; stride * height as usize];
-    for y in 0..height {
-        for x in 0..width {
-            if lit(x, y) {
-                out[y as usize * stride + x as usize / 8] |= 0x80 >> (x % 8);
-            }
-        }
-    }
-    out
-}
 
 /// The two frames the `flush-app` guest alternates between: every byte of GDDRAM changes from
 /// one to the other.
 pub fn flush_frames(width: u32, height: u32) -> [Vec<u8>; 2] {
     let pattern = |x: u32, y: u32| (x + y).is_multiple_of(3);
+    // The same packing as the `flush-app` guest: display:pixels' mono1.
     [
-        mono1(width, height, pattern),
-        mono1(width, height, |x, y| !pattern(x, y)),
+        mono1::pack(width, height, pattern),
+        mono1::pack(width, height, |x, y| !pattern(x, y)),
     ]
 }
 
