@@ -14,8 +14,9 @@ use wasi_hal_sim::trace::TraceOp;
 use wasi_hal_sim::{TraceEvent, TraceKind};
 use wasmtime::component::Component;
 
-/// Frames the per-frame counts are averaged over.
-const FRAMES: u32 = 10;
+/// Frames the per-frame counts are averaged over: one period of the drivers' window resync, so
+/// that the average includes its one window in that many frames.
+const FRAMES: u32 = ssd1306_core::RESYNC_PRESENTATIONS;
 /// Frames of the pacman run the per-frame counts are averaged over.
 const PACMAN_FRAMES: u64 = 150;
 
@@ -93,8 +94,8 @@ fn drivers() -> Result<Value> {
             .context("simulated board")?
             .trace()
             .clone();
-        // One frame first, so that the counted ones are in the steady state (D/C# is low
-        // after `open`'s last command, as after every frame's window commands).
+        // One frame first, so that the counted ones are in the steady state: the window is
+        // known from it, and the next window commands come one resync period later.
         guest.frames(1)?;
         trace.enable();
         trace.take();

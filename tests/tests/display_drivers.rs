@@ -176,7 +176,7 @@ fn i2c_open_sends_the_datasheet_initialisation_in_three_writes() {
 }
 
 #[test]
-fn i2c_full_frame_is_one_window_and_one_data_write_byte_for_byte() {
+fn i2c_full_frame_is_one_data_write_byte_for_byte() {
     let mut running = i2c_board(Panel::W128H64).start(DRIVER_SSD1306_I2C).unwrap();
     let d = running.open().unwrap().unwrap();
     running.take_trace();
@@ -186,7 +186,29 @@ fn i2c_full_frame_is_one_window_and_one_data_write_byte_for_byte() {
         .present_region(d, rect(0, 0, 128, 64), &mono1(128, 64, lit))
         .unwrap()
         .unwrap();
-    // The window over the whole panel, then one data write of the whole GDDRAM.
+    // `open` wrote the whole GDDRAM through the full window, which left the controller's
+    // pointer at its start: one data write of the whole GDDRAM, no window.
+    assert_eq!(
+        wire(&running.take_trace()),
+        [i2c(0x40, &gddram(128, 8, lit))]
+    );
+    assert_glass(&running, lit);
+    // After a smaller window (pixel (0, 1) is dark), a full frame sets the full window again.
+    running.fill_rect(d, rect(0, 1, 1, 1), 1).unwrap().unwrap();
+    running.present(d).unwrap().unwrap();
+    assert_eq!(
+        wire(&running.take_trace()),
+        [
+            i2c(0x00, &[0x21, 0, 0, 0x22, 0, 0]),
+            i2c(0x40, &[0b0100_1011])
+        ]
+    );
+    // The inverse of the first frame: every byte changes again.
+    let lit = |x: u32, y: u32| !(x + y).is_multiple_of(3);
+    running
+        .present_region(d, rect(0, 0, 128, 64), &mono1(128, 64, lit))
+        .unwrap()
+        .unwrap();
     assert_eq!(
         wire(&running.take_trace()),
         [
@@ -519,15 +541,9 @@ fn spi_draws_pixels_and_sends_only_the_changed_box() {
     let expected: Vec<u8> = (1..=3)
         .flat_map(|page| all[page * 128 + 40..page * 128 + 60].to_vec())
         .collect();
-    assert_eq!(
-        wire(&running.take_trace()),
-        [
-            pin("display-dc", false),
-            spi("display", &[0x21, 40, 59, 0x22, 1, 3]),
-            pin("display-dc", true),
-            spi("display", &expected),
-        ]
-    );
+    // The same box: the last data write filled it, so the controller's pointer is at its
+    // start; the data go alone and D/C# stays high.
+    assert_eq!(wire(&running.take_trace()), [spi("display", &expected)]);
     assert_no_warnings(&running);
 }
 
@@ -837,7 +853,14 @@ fn components_import_only_their_buses_delay_and_config() {
     ] {
         let (imports, exports) = interfaces(path);
         assert_eq!(imports, expected, "{path}");
-        assert_eq!(exports, set(&["display:pixels/display@0.1.0"]), "{path}");
+        assert_eq!(
+            exports,
+            set(&[
+                "display:pixels/display@0.1.1",
+                "display:pixels/word-pixels@0.1.1"
+            ]),
+            "{path}"
+        );
     }
 }
 

@@ -701,7 +701,7 @@ fn the_oci_catalog_equals_the_local_one() {
     let display = oci
         .interfaces
         .iter()
-        .find(|i| i.interface == "display:pixels/display@0.1.0")
+        .find(|i| i.interface == "display:pixels/display@0.1.1")
         .unwrap();
     assert!(
         display.exported_by.contains("wasi-hal:pmod-oled@0.1.0"),

@@ -2,23 +2,27 @@
 
 use crate::{Area, Panel, PanelInfo, PixelFormat};
 
-/// The generated bindings of the `display:pixels/app` world.
+/// The generated bindings of the `display:pixels/word-app` world.
 #[allow(missing_docs, reason = "generated")]
 mod bindings {
     wit_bindgen::generate!({
         path: "../../wit/display-pixels",
-        world: "display:pixels/app",
+        world: "display:pixels/word-app",
     });
 }
 
 use bindings::display::pixels::display as wit;
+use bindings::display::pixels::word_pixels;
 pub use wit::ErrorCode;
 
-/// An open `display:pixels` display.
+/// An open `display:pixels` display. Frames go to the driver in 64-bit words
+/// (`word-pixels.present-region`), a few times faster than in bytes.
 #[derive(Debug)]
 pub struct WitPanel {
     display: wit::Display,
     info: PanelInfo,
+    /// The last frame's words, kept so that each frame does not allocate them again.
+    words: Vec<u64>,
 }
 
 impl WitPanel {
@@ -37,6 +41,7 @@ impl WitPanel {
                 height: info.height,
                 format,
             },
+            words: Vec::new(),
         })
     }
 
@@ -65,6 +70,14 @@ impl Panel for WitPanel {
             width: area.width,
             height: area.height,
         };
-        self.display.present_region(rect, pixels)
+        // Eight bytes to a word, the first in the least significant byte; the last word
+        // padded with zeros.
+        self.words.clear();
+        self.words.extend(pixels.chunks(8).map(|chunk| {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        }));
+        word_pixels::present_region(&self.display, rect, &self.words)
     }
 }

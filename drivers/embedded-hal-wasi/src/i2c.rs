@@ -63,7 +63,7 @@ impl embedded_hal::i2c::I2c for Bus {
         for op in operations.iter() {
             ops.push(match op {
                 Operation::Read(buf) => wit::Operation::Read(len_u32(buf.len())?),
-                Operation::Write(bytes) => wit::Operation::Write(bytes.to_vec()),
+                Operation::Write(bytes) => wit::Operation::Write(bytes),
             });
         }
         let results = self.0.transaction(address, &ops).map_err(Error)?;

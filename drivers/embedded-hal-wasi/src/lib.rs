@@ -54,6 +54,8 @@ pub mod bindings {
             "../../wit/wasi-delay",
         ],
         world: "wasi-hal:guest/buses",
+        // Write operations borrow the caller's bytes instead of copying them into a `Vec`.
+        ownership: Borrowing { duplicate_if_necessary: true },
         additional_derives: [PartialEq, Eq],
         generate_all,
     });

@@ -63,21 +63,36 @@ impl embedded_hal::spi::ErrorType for Device {
 }
 
 impl embedded_hal::spi::SpiDevice for Device {
+    /// One `device.write` call: a write alone needs no operation list either way.
+    fn write(&mut self, buf: &[u8]) -> Result<(), Error> {
+        self.0.write(buf).map_err(Error)
+    }
+
     /// One embedded-hal transaction is one `device.transaction` call.
     fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), Error> {
-        let mut ops = Vec::with_capacity(operations.len());
-        for op in operations.iter() {
-            ops.push(match op {
-                Operation::Read(buf) => wit::Operation::Read(len_u32(buf.len())?),
-                Operation::Write(bytes) => wit::Operation::Write(bytes.to_vec()),
-                // embedded-hal: the longer buffer sets the length; a shorter write is padded.
-                Operation::Transfer(read, write) => {
+        // embedded-hal: in a transfer the longer buffer sets the length, and a shorter write
+        // is padded. Padded copies are made first, so that every operation can borrow its
+        // bytes for the call; everything else crosses without a copy in the guest.
+        let padded: Vec<Option<Vec<u8>>> = operations
+            .iter()
+            .map(|op| match op {
+                Operation::Transfer(read, write) if read.len() > write.len() => {
                     let mut out = write.to_vec();
-                    out.resize(read.len().max(write.len()), 0);
-                    wit::Operation::Transfer(out)
+                    out.resize(read.len(), 0);
+                    Some(out)
                 }
-                Operation::TransferInPlace(buf) => wit::Operation::Transfer(buf.to_vec()),
-                Operation::DelayNs(ns) => wit::Operation::DelayNs(*ns),
+                _ => None,
+            })
+            .collect();
+        let mut ops = Vec::with_capacity(operations.len());
+        for (op, padded) in operations.iter().zip(&padded) {
+            ops.push(match (op, padded) {
+                (_, Some(out)) => wit::Operation::Transfer(out),
+                (Operation::Read(buf), None) => wit::Operation::Read(len_u32(buf.len())?),
+                (Operation::Write(bytes), None) => wit::Operation::Write(bytes),
+                (Operation::Transfer(_, write), None) => wit::Operation::Transfer(write),
+                (Operation::TransferInPlace(buf), None) => wit::Operation::Transfer(buf),
+                (Operation::DelayNs(ns), None) => wit::Operation::DelayNs(*ns),
             });
         }
         let results = self.0.transaction(&ops).map_err(Error)?;

@@ -2,7 +2,7 @@
 //! panel on SPI, plus four outputs: D/C#, RES# (active low), VBATC and VDDC (both active low:
 //! low switches the supply on).
 //!
-//! Exports `display:pixels/display@0.1.0`; imports `wasi:spi/spi@0.1.0`,
+//! Exports `display:pixels/display@0.1.1`; imports `wasi:spi/spi@0.1.0`,
 //! `wasi:gpio/gpio@0.1.0`, `wasi:delay/delay@0.1.0` and `wasi:config/store@0.2.0-rc.1`,
 //! nothing else.
 //!
@@ -49,6 +49,7 @@ use alloc::vec::Vec;
 use bindings::exports::display::pixels::display::{
     self as wit, ColorFormat, ErrorCode, Guest, GuestDisplay, Info,
 };
+use bindings::exports::display::pixels::word_pixels;
 use bindings::wasi::config::store;
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -332,6 +333,19 @@ impl Drop for Display {
             let _ = pmod.power_down();
         }
         OPEN.store(false, Ordering::Relaxed);
+    }
+}
+
+impl word_pixels::Guest for Driver {
+    fn present_region(
+        target: wit::DisplayBorrow<'_>,
+        area: wit::Rect,
+        pixels: Vec<u64>,
+    ) -> Result<(), ErrorCode> {
+        target.get::<Display>().with(|p| {
+            p.display.write_region_words(rect(area), &pixels)?;
+            p.present()
+        })
     }
 }
 

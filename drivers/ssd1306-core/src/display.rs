@@ -1,7 +1,7 @@
 //! An SSD1306 with the `display:pixels` operations.
 
 use crate::command::{self, Window};
-use crate::{Error, Frame, Interface, Panel, Rect};
+use crate::{Error, Frame, Interface, Panel, Rect, mono1};
 use alloc::vec::Vec;
 
 /// An SSD1306 behind an [`Interface`], with the driver's copy of the frame.
@@ -16,7 +16,20 @@ pub struct Ssd1306<I> {
     frame: Frame,
     contrast: u8,
     on: bool,
+    /// The address window whose start the controller's pointer is at, when the driver knows
+    /// it: after a data transfer that filled the window exactly (horizontal addressing wraps
+    /// the pointer back to the window's first column and page).
+    window_at_start: Option<Window>,
+    /// Presentations since the window commands were last sent.
+    since_window: u32,
 }
+
+/// A presentation sends the window commands at least once in this many, even when the
+/// controller's pointer is known to be at the start of the window already: a byte lost or
+/// added on the wire (a glitch, a reset the driver did not see) would otherwise shift every
+/// later frame; this way it shows for at most this many presentations (half a second at
+/// 30 frames a second).
+pub const RESYNC_PRESENTATIONS: u32 = 16;
 
 impl<I: Interface> Ssd1306<I> {
     /// A controller driving `panel` through `iface`. Sends nothing: call [`Self::init`] (or
@@ -27,6 +40,8 @@ impl<I: Interface> Ssd1306<I> {
             frame: Frame::new(panel),
             contrast: command::DEFAULT_CONTRAST,
             on: false,
+            window_at_start: None,
+            since_window: 0,
         }
     }
 
@@ -78,8 +93,11 @@ impl<I: Interface> Ssd1306<I> {
         commands.extend_from_slice(leading);
         commands.extend_from_slice(&command::configuration(panel, self.contrast));
         commands.extend_from_slice(&full.commands());
+        self.window_at_start = None;
         self.iface.send_commands(&commands)?;
         self.iface.send_data(self.frame.bytes())?;
+        self.window_at_start = Some(full);
+        self.since_window = 0;
         self.frame.clean();
         Ok(())
     }
@@ -123,11 +141,11 @@ impl<I: Interface> Ssd1306<I> {
     /// `21 first last 22 first last` in one command transfer, then the window's bytes in one
     /// data transfer. Nothing is sent when nothing changed.
     ///
-    /// The window is set every time, although after a data transfer that fills a window
-    /// exactly the pointer is back at its start and the controller would accept the next one
-    /// without it: a byte lost or added on the wire (a glitch, a reset the driver did not see)
-    /// would otherwise shift every later frame, and the 7 bytes it costs re-synchronise each
-    /// presentation.
+    /// The window commands are left out when the controller's pointer is known to be at the
+    /// start of the same window already (the last data transfer filled it exactly, as each
+    /// frame of an app that redraws the same area does), except once every
+    /// [`RESYNC_PRESENTATIONS`]: such a frame is one transfer, and on SPI the D/C# line
+    /// stays high, so it is one bus transaction instead of two and two pin changes.
     pub fn present(&mut self) -> Result<(), Error> {
         let Some(dirty) = self.frame.dirty() else {
             return Ok(());
@@ -140,8 +158,17 @@ impl<I: Interface> Ssd1306<I> {
             last_page: dirty.last_page,
         };
         let data = self.frame.dirty_bytes(dirty);
-        self.iface.send_commands(&window.commands())?;
+        let known = self.window_at_start == Some(window);
+        // Until the data transfer has gone through, where the pointer is is not known.
+        self.window_at_start = None;
+        if !known || self.since_window + 1 >= RESYNC_PRESENTATIONS {
+            self.iface.send_commands(&window.commands())?;
+            self.since_window = 0;
+        } else {
+            self.since_window += 1;
+        }
         self.iface.send_data(&data)?;
+        self.window_at_start = Some(window);
         self.frame.clean();
         Ok(())
     }
@@ -149,6 +176,27 @@ impl<I: Interface> Ssd1306<I> {
     /// [`Self::write_region`] then [`Self::present`]: nothing is sent when the write fails.
     pub fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
         self.write_region(area, pixels)?;
+        self.present()
+    }
+
+    /// [`Self::write_region`] with the pixels in 64-bit words (`display:pixels`'
+    /// `present-region-words`): the `mono1` bytes, eight to a word, least significant byte
+    /// first. Fails with [`Error::OutOfBounds`] or [`Error::WrongLength`] (a word count other
+    /// than the bytes' rounded up) before anything changes; padding bytes are ignored.
+    pub fn write_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
+        self.frame.check_bounds(area)?;
+        let len = mono1::packed_len(area.width, area.height).ok_or(Error::WrongLength)?;
+        if words.len() != mono1::words_len(len) {
+            return Err(Error::WrongLength);
+        }
+        let bytes = mono1::bytes_of_words(words);
+        self.frame.write_region(area, &bytes[..len])
+    }
+
+    /// [`Self::write_region_words`] then [`Self::present`]: nothing is sent when the write
+    /// fails.
+    pub fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
+        self.write_region_words(area, words)?;
         self.present()
     }
 
@@ -247,23 +295,79 @@ mod tests {
                 vec![0x40, 0x08, 0x00, 0x01, 0x01, 0x80, 0x02],
             ]
         );
-        // The same box again: the window is set again all the same.
+        // The same box again: the last transfer filled it, so the pointer is at its start
+        // and the data go alone.
         d.fill_rect(Rect::new(10, 0, 1, 1), 1).unwrap();
         d.fill_rect(Rect::new(12, 15, 1, 1), 1).unwrap();
         d.present().unwrap();
         assert_eq!(
             writes(&mut d),
-            [
-                vec![0x00, 0x21, 10, 12, 0x22, 0, 1],
-                vec![0x40, 0x09, 0x00, 0x01, 0x01, 0x80, 0x82]
-            ]
+            [vec![0x40, 0x09, 0x00, 0x01, 0x01, 0x80, 0x82]]
         );
+    }
+
+    #[test]
+    fn the_window_is_sent_again_once_in_every_resync_period_and_after_an_error() {
+        let mut d = i2c(Panel::W128H32);
+        d.init().unwrap();
+        writes(&mut d);
+        let full = Rect::new(0, 0, 128, 32);
+        let frames = [
+            mono1::pack(128, 32, |x, y| (x + y) % 2 == 0),
+            mono1::pack(128, 32, |x, y| (x + y) % 2 == 1),
+        ];
+        // `init` left the pointer at the start of the full window: the first frames are data
+        // only, until the period is over.
+        let mut with_window = Vec::new();
+        for n in 0..2 * RESYNC_PRESENTATIONS {
+            d.present_region(full, &frames[n as usize % 2]).unwrap();
+            let w = writes(&mut d);
+            assert_eq!(w.last().unwrap().len(), 513, "frame {n}");
+            match w.len() {
+                1 => {}
+                2 => {
+                    assert_eq!(w[0], [0x00, 0x21, 0, 127, 0x22, 0, 3], "frame {n}");
+                    with_window.push(n);
+                }
+                _ => panic!("frame {n}: {w:?}"),
+            }
+        }
+        assert_eq!(
+            with_window,
+            [RESYNC_PRESENTATIONS - 1, 2 * RESYNC_PRESENTATIONS - 1]
+        );
+        // A failed data transfer leaves the pointer anywhere: the next frame sets the window.
+        *d.interface_mut() = I2cInterface::new(
+            I2cLog {
+                fail: Some(ErrorKind::Bus),
+                ..Default::default()
+            },
+            0x3C,
+        );
+        assert_eq!(d.present_region(full, &frames[0]), Err(Error::BusError));
+        *d.interface_mut() = I2cInterface::new(I2cLog::default(), 0x3C);
+        d.present().unwrap();
+        let w = writes(&mut d);
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0], [0x00, 0x21, 0, 127, 0x22, 0, 3]);
+        // Another box: its window; the same box after it: data only.
+        // (Pixel (3, 4) is dark in the frame shown.)
+        d.fill_rect(Rect::new(3, 4, 1, 1), 1).unwrap();
+        d.present().unwrap();
+        assert_eq!(writes(&mut d)[0], [0x00, 0x21, 3, 3, 0x22, 0, 0]);
+        d.fill_rect(Rect::new(3, 4, 1, 1), 0).unwrap();
+        d.present().unwrap();
+        assert_eq!(writes(&mut d), [vec![0x40, 0xAA]]);
     }
 
     #[test]
     fn a_full_frame_is_one_window_and_one_data_transfer() {
         let mut d = i2c(Panel::W128H32);
         d.init().unwrap();
+        writes(&mut d);
+        // A box first, so that the pointer is not at the start of the full window.
+        d.fill_rect(Rect::new(0, 0, 1, 1), 1).unwrap();
+        d.present().unwrap();
         writes(&mut d);
         // A checkerboard: every byte of the frame changes.
         let pixels = mono1::pack(128, 32, |x, y| (x + y) % 2 == 0);

@@ -1,6 +1,7 @@
 //! The driver's copy of the picture, in GDDRAM layout, with the area that changed.
 
 use crate::{Error, Panel, mono1};
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 /// A rectangle of the display in pixels from the top-left corner (`display:pixels`' `rect`).
@@ -67,19 +68,25 @@ impl Dirty {
     }
 }
 
-/// Transposes an 8x8 bit matrix held in a `u64` (byte `i` is row `i`, bit `j` column `j`):
-/// afterwards byte `j` is column `j`, bit `i` row `i` (Hacker's Delight, section 7-3).
-fn transpose8(x: u64) -> u64 {
-    let x = (x & 0xAA55_AA55_AA55_AA55)
-        | ((x & 0x00AA_00AA_00AA_00AA) << 7)
-        | ((x >> 7) & 0x00AA_00AA_00AA_00AA);
-    let x = (x & 0xCCCC_3333_CCCC_3333)
-        | ((x & 0x0000_CCCC_0000_CCCC) << 14)
-        | ((x >> 14) & 0x0000_CCCC_0000_CCCC);
-    (x & 0xF0F0_F0F0_0F0F_0F0F)
-        | ((x & 0x0000_0000_F0F0_F0F0) << 28)
-        | ((x >> 28) & 0x0000_0000_F0F0_F0F0)
+/// Exchanges the bits of `x` selected by `mask` with the bits `delta` places above them.
+fn delta_swap(x: u64, mask: u64, delta: u32) -> u64 {
+    let t = ((x >> delta) ^ x) & mask;
+    x ^ t ^ (t << delta)
 }
+
+/// Transposes an 8x8 bit matrix held in a `u64` (bit `j` of byte `i` is element (`i`, `j`))
+/// about its anti-diagonal: element (`i`, `j`) moves to (`7 - j`, `7 - i`). Each of the three
+/// index bit pairs (bits 0 and 3, 1 and 4, 2 and 5 of the bit number) is exchanged and
+/// complemented by one delta swap: the bits with both of the pair clear trade places with
+/// those with both set.
+fn anti_transpose8(x: u64) -> u64 {
+    let x = delta_swap(x, 0x0055_0055_0055_0055, 9);
+    let x = delta_swap(x, 0x0000_3333_0000_3333, 18);
+    delta_swap(x, 0x0000_0000_0F0F_0F0F, 36)
+}
+
+/// Packed bytes of the widest panel's row (128 columns).
+const MAX_STRIDE: usize = 128 / 8;
 
 /// A panel's pixels as the SSD1306 stores them: page by page, one byte per column, bit 0 = the
 /// top row of the page. Every change that alters a byte grows the dirty area; writing pixels
@@ -163,36 +170,65 @@ impl Frame {
         let stride = mono1::stride(area.width);
         let width = usize::from(self.panel.width());
         let bottom = area.y + area.height;
-        // One GDDRAM byte at a time: its rows inside `area` are gathered from the packed rows
-        // and merged into the byte at once, so a changed byte grows the dirty area once (not
-        // once per pixel).
+        // Page by page. A page wholly inside `area` is done eight columns at a time (one bit
+        // transpose, one compare, one store); a page `area` covers in part, one GDDRAM byte at a
+        // time, its rows gathered from the packed rows and merged into the byte at once. Either
+        // way the dirty area grows once per change, not once per pixel.
         let mut dirty = self.dirty;
         for page in area.y / 8..=(bottom - 1) / 8 {
             let rows = (page * 8).max(area.y)..(page * 8 + 8).min(bottom);
             let page_start = page as usize * width;
             if rows.len() == 8 {
                 // The whole page is in `area`: eight packed rows of eight columns make eight
-                // GDDRAM bytes by one 8x8 bit transpose.
+                // GDDRAM bytes by one 8x8 bit transpose, compared and stored as one word.
                 let first_row = (rows.start - area.y) as usize * stride;
-                for packed_byte in 0..stride {
-                    let mut block = 0u64;
-                    for r in 0..8 {
-                        let byte = pixels[first_row + r * stride + packed_byte];
-                        block |= u64::from(byte) << (8 * r);
+                // Row r of the page goes to byte 7 - r of each block of eight columns, with bit
+                // 7 - c for column c. (The area is inside the panel, so `stride` is at most
+                // `MAX_STRIDE`.)
+                let mut blocks = [0u64; MAX_STRIDE];
+                let page_rows = &pixels[first_row..first_row + 8 * stride];
+                for (r, row) in page_rows.chunks_exact(stride).enumerate() {
+                    let shift = 8 * (7 - r);
+                    for (block, &byte) in blocks.iter_mut().zip(row) {
+                        *block |= u64::from(byte) << shift;
                     }
-                    // Now byte r is row r with bit 7 the leftmost column; after the transpose
-                    // byte 7 - c is column c with bit r row r, as GDDRAM has it.
-                    let columns = transpose8(block).to_le_bytes();
+                }
+                for (packed_byte, &block) in blocks[..stride].iter().enumerate() {
+                    // Bit 7 - c of byte 7 - r (row r, column c) moves to bit r of byte c: byte
+                    // c is the GDDRAM byte of column c, bit r its row r, in the order GDDRAM
+                    // keeps the columns in.
+                    let new = anti_transpose8(block);
                     let first = packed_byte as u32 * 8;
-                    for c in 0..(area.width - first).min(8) {
-                        let x = area.x + first + c;
-                        let index = page_start + x as usize;
-                        let new = columns[7 - c as usize];
-                        if self.bytes[index] != new {
-                            self.bytes[index] = new;
-                            Dirty::grow(&mut dirty, x as u8, page as u8);
+                    let columns = (area.width - first).min(8) as usize;
+                    let start = page_start + (area.x + first) as usize;
+                    let old = &mut self.bytes[start..start + columns];
+                    // Fixed-size copies (no call to `memcpy`) for the usual eight columns.
+                    let old_word = match <&mut [u8; 8]>::try_from(&mut *old) {
+                        Ok(eight) => u64::from_le_bytes(*eight),
+                        Err(_) => {
+                            let mut word = [0u8; 8];
+                            word[..columns].copy_from_slice(old);
+                            u64::from_le_bytes(word)
                         }
+                    };
+                    // One bit per pixel that changes, byte c for column c; columns past the
+                    // area's right edge (in its last packed byte) are left out.
+                    let keep = u64::MAX >> (64 - 8 * columns);
+                    let changed = (old_word ^ new) & keep;
+                    if changed == 0 {
+                        continue;
                     }
+                    // The dirty box grows once per eight columns, not once per byte.
+                    let first_changed = changed.trailing_zeros() / 8;
+                    let last_changed = 7 - changed.leading_zeros() / 8;
+                    match <&mut [u8; 8]>::try_from(&mut *old) {
+                        Ok(eight) => *eight = new.to_le_bytes(),
+                        Err(_) => old.copy_from_slice(&new.to_le_bytes()[..columns]),
+                    }
+                    let x = area.x + first;
+                    // x < width <= 128 and page < 8: both fit in u8.
+                    Dirty::grow(&mut dirty, (x + first_changed) as u8, page as u8);
+                    Dirty::grow(&mut dirty, (x + last_changed) as u8, page as u8);
                 }
                 continue;
             }
@@ -251,18 +287,21 @@ impl Frame {
     }
 
     /// The bytes of the dirty box, page by page, in the order a horizontal-mode window over
-    /// it takes them.
-    pub fn dirty_bytes(&self, dirty: Dirty) -> Vec<u8> {
+    /// it takes them. Borrowed when the box spans the panel's width (the pages are then one
+    /// run of the frame), copied otherwise.
+    pub fn dirty_bytes(&self, dirty: Dirty) -> Cow<'_, [u8]> {
         let width = usize::from(self.panel.width());
+        let pages = usize::from(dirty.first_page)..=usize::from(dirty.last_page);
+        if usize::from(dirty.first_column) == 0 && usize::from(dirty.last_column) + 1 == width {
+            return Cow::Borrowed(&self.bytes[pages.start() * width..(pages.end() + 1) * width]);
+        }
         let columns = usize::from(dirty.first_column)..=usize::from(dirty.last_column);
-        let mut out = Vec::with_capacity(
-            columns.clone().count() * (usize::from(dirty.last_page - dirty.first_page) + 1),
-        );
-        for page in dirty.first_page..=dirty.last_page {
-            let row = usize::from(page) * width;
+        let mut out = Vec::with_capacity(columns.clone().count() * pages.clone().count());
+        for page in pages {
+            let row = page * width;
             out.extend_from_slice(&self.bytes[row + columns.start()..=row + columns.end()]);
         }
-        out
+        Cow::Owned(out)
     }
 
     fn index(&self, x: u32, y: u32) -> usize {
@@ -302,18 +341,24 @@ mod tests {
     }
 
     #[test]
-    fn transpose8_swaps_rows_and_columns() {
-        // Row 0 = 0b0000_0001 (column 0), row 7 = 0b1000_0000 (column 7), row 2 = all.
-        let x = 0x80_00_00_00_00_FF_00_01u64;
-        let t = transpose8(x);
-        for (i, j) in (0..8).flat_map(|i| (0..8).map(move |j| (i, j))) {
-            assert_eq!(
-                (x >> (8 * i + j)) & 1,
-                (t >> (8 * j + i)) & 1,
-                "row {i} column {j}"
-            );
+    fn anti_transpose8_moves_each_bit_across_the_anti_diagonal() {
+        for x in [
+            0x80_00_00_00_00_FF_00_01u64,
+            0x0123_4567_89AB_CDEF,
+            0xFFFF_0000_F0F0_0F0F,
+            1,
+            1 << 63,
+        ] {
+            let t = anti_transpose8(x);
+            for (i, j) in (0..8).flat_map(|i| (0..8).map(move |j| (i, j))) {
+                assert_eq!(
+                    (x >> (8 * i + j)) & 1,
+                    (t >> (8 * (7 - j) + (7 - i))) & 1,
+                    "{x:#x}: byte {i} bit {j}"
+                );
+            }
+            assert_eq!(anti_transpose8(t), x);
         }
-        assert_eq!(transpose8(t), x);
     }
 
     #[test]
@@ -462,6 +507,11 @@ mod tests {
                 last_page: 1
             }
         );
-        assert_eq!(frame.dirty_bytes(dirty), [0x80, 0x80, 0x01, 0x01]);
+        assert_eq!(*frame.dirty_bytes(dirty), [0x80, 0x80, 0x01, 0x01]);
+        // A box as wide as the panel is its pages as they lie in the frame.
+        frame.fill_rect(Rect::new(0, 0, 64, 1), 1).unwrap();
+        let wide = frame.dirty().unwrap();
+        assert!(matches!(frame.dirty_bytes(wide), Cow::Borrowed(_)));
+        assert_eq!(*frame.dirty_bytes(wide), frame.bytes()[..2 * 64]);
     }
 }

@@ -14,8 +14,9 @@
 //! - [`command`]: the command bytes, the initialisation sequence and the address window.
 //! - [`Interface`] with [`I2cInterface`] (control bytes 0x00 / 0x40) and [`SpiInterface`]
 //!   (4-wire SPI with a D/C# line), and [`reset`] for a RES# pulse.
-//! - [`Ssd1306`]: `write-region`, `fill-rect`, `present`, `present-region`, power and
-//!   brightness, with bounds and length checks.
+//! - [`Ssd1306`]: `write-region`, `fill-rect`, `present`, `present-region` (also with the
+//!   pixels in 64-bit words, `word-pixels`), power and brightness, with bounds and length
+//!   checks.
 //! - [`config`]: parsing of the configuration values the driver components read.
 //!
 //! See `docs/drivers.md` for the driver components built on it.
@@ -24,7 +25,9 @@
 //! The controller runs in horizontal addressing mode. Presenting sets the column and page
 //! window to the bounding box of the bytes that changed (`0x21 start end`, `0x22 start end`, one
 //! command transfer) and sends the box's bytes in one data transfer: two transfers per
-//! presentation, none when nothing changed.
+//! presentation, none when nothing changed. After a data transfer fills a window the
+//! controller's pointer is back at its start, so a presentation of the same window is the data
+//! transfer alone; the window goes again at least once in every [`RESYNC_PRESENTATIONS`].
 #![no_std]
 
 extern crate alloc;
@@ -38,7 +41,7 @@ mod interface;
 pub mod mono1;
 mod panel;
 
-pub use display::Ssd1306;
+pub use display::{RESYNC_PRESENTATIONS, Ssd1306};
 pub use error::Error;
 pub use frame::{Dirty, Frame, Rect};
 pub use interface::{

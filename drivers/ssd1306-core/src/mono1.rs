@@ -2,6 +2,7 @@
 //! bottom; each row starts on a byte boundary; within a byte the most significant bit is the
 //! leftmost pixel. A row of `w` pixels takes `(w + 7) / 8` bytes.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 /// Bytes one row of `width` pixels takes: `(width + 7) / 8`.
@@ -13,6 +14,22 @@ pub fn stride(width: u32) -> usize {
 /// Bytes a `width` x `height` rectangle takes, or `None` when that does not fit in `usize`.
 pub fn packed_len(width: u32, height: u32) -> Option<usize> {
     stride(width).checked_mul(height as usize)
+}
+
+/// 64-bit words `len` bytes take in `display:pixels`' `present-region-words`: `len / 8`
+/// rounded up.
+pub fn words_len(len: usize) -> usize {
+    len.div_ceil(8)
+}
+
+/// The bytes `words` carry (`present-region-words`): in order, each word's least significant
+/// byte first. Borrowed, not copied, on little-endian targets (wasm32 and x86-64 among them).
+pub fn bytes_of_words(words: &[u64]) -> Cow<'_, [u8]> {
+    if cfg!(target_endian = "little") {
+        Cow::Borrowed(bytemuck::cast_slice(words))
+    } else {
+        Cow::Owned(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+    }
 }
 
 /// Whether pixel (`x`, `y`) of packed data with rows of `stride` bytes is lit. The caller

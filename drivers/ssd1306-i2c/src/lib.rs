@@ -1,6 +1,6 @@
 //! A `display:pixels` driver component for an SSD1306 OLED on I2C.
 //!
-//! Exports `display:pixels/display@0.1.0`; imports `wasi:i2c/i2c@0.1.0` and
+//! Exports `display:pixels/display@0.1.1`; imports `wasi:i2c/i2c@0.1.0` and
 //! `wasi:config/store@0.2.0-rc.1`, nothing else. Each transfer is one I2C write of a control
 //! byte (0x00 commands, 0x40 data) and the bytes; transfers longer than the bus's
 //! `max-transfer-bytes` are split.
@@ -32,6 +32,7 @@ use alloc::string::String;
 use bindings::exports::display::pixels::display::{
     self as wit, ColorFormat, ErrorCode, Guest, GuestDisplay, Info,
 };
+use bindings::exports::display::pixels::word_pixels;
 use bindings::wasi::config::store;
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -189,6 +190,18 @@ impl GuestDisplay for Display {
 impl Drop for Display {
     fn drop(&mut self) {
         OPEN.store(false, Ordering::Relaxed);
+    }
+}
+
+impl word_pixels::Guest for Driver {
+    fn present_region(
+        target: wit::DisplayBorrow<'_>,
+        area: wit::Rect,
+        pixels: alloc::vec::Vec<u64>,
+    ) -> Result<(), ErrorCode> {
+        target
+            .get::<Display>()
+            .with(|d| d.present_region_words(rect(area), &pixels))
     }
 }
 

@@ -1,6 +1,6 @@
 //! A `display:pixels` driver component for an SSD1306 OLED on 4-wire SPI.
 //!
-//! Exports `display:pixels/display@0.1.0`; imports `wasi:spi/spi@0.1.0`,
+//! Exports `display:pixels/display@0.1.1`; imports `wasi:spi/spi@0.1.0`,
 //! `wasi:gpio/gpio@0.1.0`, `wasi:delay/delay@0.1.0` and `wasi:config/store@0.2.0-rc.1`,
 //! nothing else. Commands go with the D/C# output low, pixel data with it high; each transfer
 //! is one SPI write (split only at the device's `max-transfer-bytes`). The bus is asked for
@@ -37,6 +37,7 @@ use alloc::vec::Vec;
 use bindings::exports::display::pixels::display::{
     self as wit, ColorFormat, ErrorCode, Guest, GuestDisplay, Info,
 };
+use bindings::exports::display::pixels::word_pixels;
 use bindings::wasi::config::store;
 use core::cell::RefCell;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -245,6 +246,18 @@ impl GuestDisplay for Display {
 impl Drop for Display {
     fn drop(&mut self) {
         OPEN.store(false, Ordering::Relaxed);
+    }
+}
+
+impl word_pixels::Guest for Driver {
+    fn present_region(
+        target: wit::DisplayBorrow<'_>,
+        area: wit::Rect,
+        pixels: Vec<u64>,
+    ) -> Result<(), ErrorCode> {
+        target
+            .get::<Display>()
+            .with(|d| d.present_region_words(rect(area), &pixels))
     }
 }
 

@@ -131,7 +131,7 @@ mod tests {
             provider_of("wasi:config/store@0.2.0-rc.1"),
             Some(Provider::Config)
         );
-        assert_eq!(provider_of("display:pixels/display@0.1.0"), None);
+        assert_eq!(provider_of("display:pixels/display@0.1.1"), None);
         assert_eq!(provider_of("wasi:http/types@0.2.0"), None);
     }
 }

@@ -136,7 +136,7 @@ fn every_unsatisfied_import_is_listed_with_what_would_satisfy_it() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("display:pixels/display@0.1.0: no interface of that name"),
+        err.contains("display:pixels/display@0.1.1: no interface of that name"),
         "{err}"
     );
 }

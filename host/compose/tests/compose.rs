@@ -46,7 +46,7 @@ fn world_of(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
 #[test]
 fn app_plugged_into_driver_imports_no_display() {
     let (app_imports, _) = world_of(&std::fs::read(WORLDS_DISPLAY_APP).unwrap());
-    assert_eq!(app_imports, ["display:pixels/display@0.1.0"]);
+    assert_eq!(app_imports, ["display:pixels/display@0.1.1"]);
 
     let bytes = wasi_hal_compose::compose_source(WAC, Path::new("test.wac"), &deps()).unwrap();
     let (imports, exports) = world_of(&bytes);

@@ -68,7 +68,7 @@ try {
 } catch (e) {
   fail(3, `instantiating ${componentPath} failed: ${e.stack ?? e}`);
 }
-const api = exports.display ?? exports['display:pixels/display@0.1.0'];
+const api = exports.display ?? exports['display:pixels/display@0.1.1'];
 if (!api) fail(2, `${componentPath} exports no display:pixels/display`);
 
 const displays = [];

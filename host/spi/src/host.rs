@@ -88,10 +88,22 @@ fn check_size(device: &SharedSpiDevice, operations: &[WitOperation]) -> Result<(
             WitOperation::DelayNs(_) => 0,
         })
         .sum();
+    check_total(device, total)
+}
+
+/// Checks `total` bytes moved against the device's cap.
+fn check_total(device: &SharedSpiDevice, total: u64) -> Result<(), SpiError> {
     if total > u64::from(device.policy().max_transfer_bytes) {
         return Err(SpiError::TooLarge);
     }
     Ok(())
+}
+
+/// A write alone (`device.write`): the same checks and backend transaction as
+/// [`run`] with one write operation, without building the operation lists.
+fn write(device: &SharedSpiDevice, data: &[u8]) -> Result<(), SpiError> {
+    check_total(device, data.len() as u64)?;
+    device.transaction(&mut [Operation::Write(data)])
 }
 
 /// Runs the guest's operations as one backend transaction and returns the buffers of its
@@ -196,9 +208,7 @@ impl wit::HostDevice for WasiSpiView<'_> {
         data: Vec<u8>,
     ) -> wasmtime::Result<Result<(), ErrorCode>> {
         let device = self.device(&self_)?;
-        Ok(run(&device, vec![WitOperation::Write(data)])
-            .map(drop)
-            .map_err(ErrorCode::from))
+        Ok(write(&device, &data).map_err(ErrorCode::from))
     }
 
     fn transfer(

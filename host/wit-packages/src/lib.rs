@@ -168,6 +168,12 @@ impl Package {
             }
             for (tname, &ty) in &interface.types {
                 let def = &self.resolve.types[ty];
+                // A type brought in by `use` is documented where it is defined.
+                if let TypeDefKind::Type(wit_parser::Type::Id(target)) = def.kind
+                    && self.resolve.types[target].owner != def.owner
+                {
+                    continue;
+                }
                 let what = format!("interface {name} / type {tname}");
                 need(&def.docs, what.clone());
                 match &def.kind {

@@ -233,7 +233,8 @@ pub struct Ssd1306 {
     pending: Option<Pending>,
     in_reset: bool,
     reset_since_ns: u64,
-    /// Data bytes written since the address window or pointer was last set.
+    /// Data bytes written since the address window or pointer was last set, or since a
+    /// transfer that rewrote the whole window began a new pass.
     run_bytes: usize,
     overrun_warned: bool,
     scroll_write_warned: bool,
@@ -415,6 +416,12 @@ impl Ssd1306 {
             );
         }
         let window = self.window_bytes();
+        // A transfer of exactly one window, just after a whole pass over it, is a new pass: the
+        // pointer wrapped back to the window's start, which is how a driver rewrites the same
+        // window without setting it again. Any other data past the window still warns.
+        if self.run_bytes == window && bytes.len() == window {
+            self.run_bytes = 0;
+        }
         for &byte in bytes {
             let column = self.regs.column & 0x7F;
             let segment = if self.regs.segment_remap {

@@ -86,7 +86,15 @@ fn horizontal_mode_walks_the_window_and_wraps() {
         );
         assert!(display.warnings().is_empty());
     }
-    // A 7th byte wraps around and overwrites the first.
+    // A transfer of the whole window again rewrites it from the start: a new pass, no warning.
+    board.data(&[11, 12, 13, 14, 15, 16]);
+    {
+        let display = board.display();
+        assert_eq!(display.gddram()[ram_index(2, 10)], 11);
+        assert_eq!(display.gddram()[ram_index(3, 12)], 16);
+        assert!(display.warnings().is_empty());
+    }
+    // A 7th byte of that pass wraps around and overwrites its first.
     board.data(&[7]);
     let display = board.display();
     assert_eq!(display.gddram()[ram_index(2, 10)], 7);

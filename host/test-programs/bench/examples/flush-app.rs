@@ -16,7 +16,7 @@ wit_bindgen::generate!({
     inline: "
         package test:bench-flush-app;
         world guest {
-            include display:pixels/app@0.1.0;
+            include display:pixels/word-app@0.1.1;
             /// Opens the display (once) and presents `n` full frames.
             export frames: func(n: u32) -> result<_, string>;
         }",
@@ -25,12 +25,13 @@ wit_bindgen::generate!({
 });
 
 use display::pixels::display::{Display, Rect, open};
+use display::pixels::word_pixels;
 
 /// The open display, its whole area and the two frames it alternates between.
 struct State {
     display: Display,
     area: Rect,
-    frames: [Vec<u8>; 2],
+    frames: [Vec<u64>; 2],
     next: usize,
 }
 
@@ -53,6 +54,18 @@ fn mono1(width: u32, height: u32, lit: impl Fn(u32, u32) -> bool) -> Vec<u8> {
     out
 }
 
+/// `bytes` in 64-bit words, as `word-pixels.present-region` takes them.
+fn words(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks(8)
+        .map(|chunk| {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        })
+        .collect()
+}
+
 fn state() -> Result<State, String> {
     let display = open().map_err(|e| alloc::format!("open: {e:?}"))?;
     let info = display.get_info();
@@ -66,8 +79,8 @@ fn state() -> Result<State, String> {
     // from one to the other changes every byte of the controller's memory.
     let pattern = |x: u32, y: u32| (x + y).is_multiple_of(3);
     let frames = [
-        mono1(info.width, info.height, pattern),
-        mono1(info.width, info.height, |x, y| !pattern(x, y)),
+        words(&mono1(info.width, info.height, pattern)),
+        words(&mono1(info.width, info.height, |x, y| !pattern(x, y))),
     ];
     Ok(State {
         display,
@@ -89,9 +102,7 @@ impl Guest for Program {
             return Err("no display".into());
         };
         for _ in 0..n {
-            state
-                .display
-                .present_region(state.area, &state.frames[state.next])
+            word_pixels::present_region(&state.display, state.area, &state.frames[state.next])
                 .map_err(|e| alloc::format!("present-region: {e:?}"))?;
             state.next ^= 1;
         }

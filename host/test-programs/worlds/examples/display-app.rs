@@ -7,7 +7,7 @@ extern crate alloc;
 use test_programs_worlds as _;
 
 wit_bindgen::generate!({
-    inline: "package test:display-app; world guest { include display:pixels/app@0.1.0; export run: func(); }",
+    inline: "package test:display-app; world guest { include display:pixels/app@0.1.1; export run: func(); }",
     path: "../../../wit/display-pixels",
     generate_all,
 });

@@ -60,4 +60,14 @@ impl GuestDisplay for Driver {
     }
 }
 
+impl exports::display::pixels::word_pixels::Guest for Driver {
+    fn present_region(
+        _target: exports::display::pixels::display::DisplayBorrow<'_>,
+        _area: Rect,
+        _pixels: alloc::vec::Vec<u64>,
+    ) -> Result<(), ErrorCode> {
+        Ok(())
+    }
+}
+
 export!(Driver);
