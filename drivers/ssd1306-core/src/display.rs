@@ -180,7 +180,7 @@ impl<I: Interface> Ssd1306<I> {
     }
 
     /// [`Self::write_region`] with the pixels in 64-bit words (`display:pixels`'
-    /// `present-region-words`): the `mono1` bytes, eight to a word, least significant byte
+    /// `word-pixels.present-region`): the `mono1` bytes, eight to a word, least significant byte
     /// first. Fails with [`Error::OutOfBounds`] or [`Error::WrongLength`] (a word count other
     /// than the bytes' rounded up) before anything changes; padding bytes are ignored.
     pub fn write_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
@@ -304,6 +304,36 @@ mod tests {
             writes(&mut d),
             [vec![0x40, 0x09, 0x00, 0x01, 0x01, 0x80, 0x82]]
         );
+    }
+
+    #[test]
+    fn words_carry_the_same_bytes_and_their_count_is_checked() {
+        // 13x3 pixels: 2 bytes a row, 6 bytes, one word (2 padding bytes, ignored).
+        let pixels = mono1::pack(13, 3, |x, y| (x * 3 + y) % 4 == 0);
+        let mut word = [0xEEu8; 8];
+        word[..6].copy_from_slice(&pixels);
+        let words = [u64::from_le_bytes(word)];
+        let area = Rect::new(5, 9, 13, 3);
+        let mut by_bytes = i2c(Panel::W128H32);
+        let mut by_words = i2c(Panel::W128H32);
+        by_bytes.present_region(area, &pixels).unwrap();
+        by_words.present_region_words(area, &words).unwrap();
+        assert_eq!(by_words.frame(), by_bytes.frame());
+        assert_eq!(writes(&mut by_words), writes(&mut by_bytes));
+        // One word too many or too few; bounds are checked first.
+        assert_eq!(
+            by_words.write_region_words(area, &[0, 0]),
+            Err(Error::WrongLength)
+        );
+        assert_eq!(
+            by_words.write_region_words(area, &[]),
+            Err(Error::WrongLength)
+        );
+        assert_eq!(
+            by_words.write_region_words(Rect::new(120, 0, 13, 3), &[]),
+            Err(Error::OutOfBounds)
+        );
+        assert_eq!(by_words.frame(), by_bytes.frame());
     }
 
     #[test]

@@ -111,18 +111,26 @@ struct Guest {
     instance: Instance,
 }
 
-fn engine_and_component() -> &'static (Engine, Component) {
-    static CELL: OnceLock<(Engine, Component)> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let engine = Engine::default();
-        let component = Component::from_file(&engine, SPI_DEVICE).unwrap();
-        (engine, component)
-    })
+fn engine() -> &'static Engine {
+    static CELL: OnceLock<Engine> = OnceLock::new();
+    CELL.get_or_init(Engine::default)
+}
+
+/// The `device` program, compiled once.
+fn device_component() -> &'static Component {
+    static CELL: OnceLock<Component> = OnceLock::new();
+    CELL.get_or_init(|| Component::from_file(engine(), SPI_DEVICE).unwrap())
 }
 
 impl Guest {
+    /// The `device` program.
     fn new(spi: WasiSpiCtx) -> Self {
-        let (engine, component) = engine_and_component();
+        Self::of(device_component(), spi)
+    }
+
+    /// Any program of test-programs-spi.
+    fn of(component: &Component, spi: WasiSpiCtx) -> Self {
+        let engine = engine();
         let mut linker = Linker::<State>::new(engine);
         wasi_hal_spi::add_to_linker(&mut linker, |s| WasiSpiView {
             ctx: &mut s.spi,
@@ -476,4 +484,40 @@ fn the_simulated_device_gets_the_settings() {
     );
     // 16 bits at 8 MHz took 2 us of virtual time.
     assert_eq!(clock.now_ns(), 2_000);
+}
+
+/// The guest-side embedded-hal adapter (`embedded-hal-wasi`, what the drivers use): `write` is
+/// one write transaction, and one embedded-hal transaction is one `wasi:spi` transaction with
+/// the same operations in order, a transfer's shorter write padded to its read buffer, and the
+/// read data back in the caller's buffers.
+#[test]
+fn spi_embedded_hal() {
+    let fake = Recorder::default();
+    let device = SharedSpiDevice::from_hal(fake.clone(), SpiPolicy::default());
+    let component = Component::from_file(engine(), SPI_EMBEDDED_HAL).unwrap();
+    let mut guest = Guest::of(&component, ctx(&[("bus", &device)]));
+
+    let wrote = guest.call::<(&str, &[u8]), (Result<(), String>,)>("write", ("bus", &[1, 2, 3]));
+    assert_eq!(wrote.0, Ok(()));
+    assert_eq!(fake.transactions(), [vec![Seen::Write(vec![1, 2, 3])]]);
+
+    let (answer,) = guest
+        .call::<(&str, &[u8]), (Result<Vec<Vec<u8>>, String>,)>("transaction", ("bus", &[9, 8]));
+    assert_eq!(
+        fake.transactions()[1],
+        [
+            Seen::Write(vec![9, 8]),
+            Seen::Read(3),
+            // The 2-byte write of a transfer with a 4-byte read buffer, padded with zeros.
+            Seen::Transfer(vec![9, 8, 0, 0]),
+            Seen::Transfer(vec![9, 8]),
+            Seen::Delay(5),
+        ]
+    );
+    // The fake reads 0xA5 and answers a transfer with the inverted bytes sent.
+    assert_eq!(
+        answer,
+        Ok(vec![vec![0xA5; 3], vec![!9, !8, 0xFF, 0xFF], vec![!9, !8],])
+    );
+    assert_eq!(fake.transactions().len(), 2);
 }
