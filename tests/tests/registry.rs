@@ -151,6 +151,21 @@ fn wkg(args: &[&str], cwd: &Path, config: &Path, cache: &Path) -> Output {
         .expect("cannot start wkg")
 }
 
+/// Runs `wkg get SPEC -o <dir>/out/get.wasm`; returns wkg's output and the `out` folder (made
+/// here), which a failed get must leave empty.
+fn wkg_get_into_out(spec: &str, dir: &Path, config: &Path, cache: &Path) -> (Output, PathBuf) {
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let target = out.join("get.wasm");
+    let result = wkg(
+        &["get", spec, "-o", target.to_str().unwrap()],
+        dir,
+        config,
+        cache,
+    );
+    (result, out)
+}
+
 /// A command's standard output and error, as text.
 fn output_text(output: &Output) -> String {
     format!(
@@ -540,15 +555,7 @@ fn a_registry_that_is_down_is_a_clear_error_and_leaves_nothing() {
     );
     let dir = TempDir::new("down");
     let (config, cache) = wkg_env(&registry, &dir.0);
-    let out = dir.0.join("out");
-    std::fs::create_dir_all(&out).unwrap();
-    let target = out.join("spi.wasm");
-    let result = wkg(
-        &["get", "wasi:spi@0.1.0", "-o", target.to_str().unwrap()],
-        &dir.0,
-        &config,
-        &cache,
-    );
+    let (result, out) = wkg_get_into_out("wasi:spi@0.1.0", &dir.0, &config, &cache);
     assert!(
         !result.status.success(),
         "wkg get from a registry that is down succeeded"
@@ -583,16 +590,8 @@ fn unknown_packages_and_versions_are_clear_errors_and_leave_nothing() {
     );
 
     let (config, cache) = wkg_env(&registry, &dir.0);
-    let out = dir.0.join("out");
-    std::fs::create_dir_all(&out).unwrap();
     for spec in ["wasi:spi@9.9.9", "wasi-hal:nothing@0.1.0"] {
-        let target = out.join("x.wasm");
-        let result = wkg(
-            &["get", spec, "-o", target.to_str().unwrap()],
-            &dir.0,
-            &config,
-            &cache,
-        );
+        let (result, out) = wkg_get_into_out(spec, &dir.0, &config, &cache);
         assert!(!result.status.success(), "wkg get {spec} succeeded");
         let said = output_text(&result);
         assert!(
@@ -645,15 +644,7 @@ fn wrong_credentials_are_a_clear_error() {
     );
     // wkg with the wrong password in its configuration: an error, nothing written or cached.
     let (config, cache) = wkg_env(&wrong, &dir.0);
-    let out = dir.0.join("out");
-    std::fs::create_dir_all(&out).unwrap();
-    let target = out.join("spi.wasm");
-    let result = wkg(
-        &["get", "wasi:spi@0.1.0", "-o", target.to_str().unwrap()],
-        &dir.0,
-        &config,
-        &cache,
-    );
+    let (result, out) = wkg_get_into_out("wasi:spi@0.1.0", &dir.0, &config, &cache);
     assert!(
         !result.status.success(),
         "wkg get with a wrong password succeeded"

@@ -71,11 +71,12 @@ impl embedded_hal::spi::SpiDevice for Device {
     /// One embedded-hal transaction is one `device.transaction` call.
     fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), Error> {
         // embedded-hal: in a transfer the longer buffer sets the length, and a shorter write
-        // is padded. Padded copies are made first, so that every operation can borrow its
-        // bytes for the call; everything else crosses without a copy in the guest.
-        let padded: Vec<Option<Vec<u8>>> = operations
+        // is padded. Padded copies are made first (none, and no allocation, in the usual case),
+        // so that every operation can borrow its bytes for the call.
+        let needs_padding = |op: &Operation<'_, u8>| matches!(op, Operation::Transfer(read, write) if read.len() > write.len());
+        let padded: Vec<Vec<u8>> = operations
             .iter()
-            .map(|op| match op {
+            .filter_map(|op| match op {
                 Operation::Transfer(read, write) if read.len() > write.len() => {
                     let mut out = write.to_vec();
                     out.resize(read.len(), 0);
@@ -84,15 +85,18 @@ impl embedded_hal::spi::SpiDevice for Device {
                 _ => None,
             })
             .collect();
+        let mut padded = padded.iter();
         let mut ops = Vec::with_capacity(operations.len());
-        for (op, padded) in operations.iter().zip(&padded) {
-            ops.push(match (op, padded) {
-                (_, Some(out)) => wit::Operation::Transfer(out),
-                (Operation::Read(buf), None) => wit::Operation::Read(len_u32(buf.len())?),
-                (Operation::Write(bytes), None) => wit::Operation::Write(bytes),
-                (Operation::Transfer(_, write), None) => wit::Operation::Transfer(write),
-                (Operation::TransferInPlace(buf), None) => wit::Operation::Transfer(buf),
-                (Operation::DelayNs(ns), None) => wit::Operation::DelayNs(*ns),
+        for op in operations.iter() {
+            ops.push(match op {
+                Operation::Read(buf) => wit::Operation::Read(len_u32(buf.len())?),
+                Operation::Write(bytes) => wit::Operation::Write(bytes),
+                Operation::Transfer(_, _) if needs_padding(op) => {
+                    wit::Operation::Transfer(padded.next().map_or(&[][..], Vec::as_slice))
+                }
+                Operation::Transfer(_, write) => wit::Operation::Transfer(write),
+                Operation::TransferInPlace(buf) => wit::Operation::Transfer(buf),
+                Operation::DelayNs(ns) => wit::Operation::DelayNs(*ns),
             });
         }
         let results = self.0.transaction(&ops).map_err(Error)?;

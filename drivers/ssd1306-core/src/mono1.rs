@@ -16,13 +16,13 @@ pub fn packed_len(width: u32, height: u32) -> Option<usize> {
     stride(width).checked_mul(height as usize)
 }
 
-/// 64-bit words `len` bytes take in `display:pixels`' `present-region-words`: `len / 8`
+/// 64-bit words `len` bytes take in `display:pixels`' `word-pixels.present-region`: `len / 8`
 /// rounded up.
 pub fn words_len(len: usize) -> usize {
     len.div_ceil(8)
 }
 
-/// The bytes `words` carry (`present-region-words`): in order, each word's least significant
+/// The bytes `words` carry (`word-pixels.present-region`): in order, each word's least significant
 /// byte first. Borrowed, not copied, on little-endian targets (wasm32 and x86-64 among them).
 pub fn bytes_of_words(words: &[u64]) -> Cow<'_, [u8]> {
     if cfg!(target_endian = "little") {
