@@ -359,7 +359,11 @@ impl Report {
              side can land in a slow spell and the other not: their quotient moved between 1.4 \
              and 2.4 from run to run with the same code. In a round, both sides run within a \
              few milliseconds of each other; a slow spell slows both. The median round is the \
-             figure, and the quartiles say how much the rounds agree."
+             figure, and the quartiles say how much the rounds agree. A spell does not slow \
+             both alike, though: under a neighbour's load the composed side (more memory, more \
+             code) slows more than the native one, so run the benchmarks on a quiet machine. On \
+             2026-11-23, with the code of this page, quiet runs gave 1.35 to 1.46 and runs \
+             during a busy spell (the native side itself 20-40% slower) 1.49 to 1.58."
         )?;
         writeln!(w)?;
         let spi = &self.facts["transactions_per_frame"]["ssd1306-spi"];
