@@ -23,10 +23,12 @@ const PACKAGE: &str = "wasi-hal-benches";
 /// Runs the benchmarks in release (unless `report_only`) and writes `docs/performance.md`.
 pub fn run(report_only: bool) -> Result<()> {
     if !report_only {
-        crate::setup::run()?;
-        workspace::cargo(&["bench", "--package", PACKAGE, "--bench", "facts"])?;
-        workspace::cargo(&["bench", "--package", PACKAGE, "--bench", "stack"])?;
-        workspace::cargo(&["bench", "--package", PACKAGE, "--bench", "ratio"])?;
+        crate::setup::run(crate::setup::Purpose::Run)?;
+        for bench in ["facts", "stack", "ratio"] {
+            workspace::step(&format!("running the {bench} benchmark in release"), || {
+                workspace::cargo(&["bench", "--package", PACKAGE, "--bench", bench])
+            })?;
+        }
     }
     let report = Report::load()?;
     let text = report.markdown()?;
@@ -47,7 +49,7 @@ pub fn quick(counts: &mut workspace::TestCounts) -> Result<()> {
     use std::io::{BufRead, BufReader, Write};
     let args = ["test", "--package", PACKAGE, "--benches"];
     let line = format!("cargo {}", args.join(" "));
-    eprintln!("==> {line}");
+    eprintln!("    $ {line}");
     let mut child = std::process::Command::new(workspace::cargo_bin())
         .current_dir(workspace::root())
         .args(args)
