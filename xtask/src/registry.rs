@@ -97,9 +97,9 @@ pub fn publish(registry: &Registry, spec: &str) -> Result<()> {
     let (config_file, cache) = wkg_files(registry)?;
     let wkg = std::env::var(setup::WKG.env).unwrap_or_else(|_| "wkg".into());
     println!(
-        "\nfetch with wkg ({wkg}): the environment `cargo xtask registry-env{}` prints,\n\
+        "\nto fetch with wkg ({wkg}), hand it this registry as `cargo xtask registry-env{}` does:\n\
          export WKG_CONFIG_FILE='{}'\nexport WKG_CACHE_DIR='{}'\n\
-         then e.g. `wkg get wasi:spi@0.1.0 -o ./spi.wasm`",
+         then, for example: wkg get wasi:spi@0.1.0 -o ./spi.wasm",
         if spec == "local" {
             String::new()
         } else {
