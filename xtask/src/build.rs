@@ -4,7 +4,8 @@
 //! Layout of the output folder:
 //! - `wit/<namespace>-<name>@<version>.wasm`: binary WIT packages, one per folder of `wit/`;
 //! - `components/<crate>.wasm`: drivers, apps and virtual boards (`virtual-boards/`);
-//! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs;
+//! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs (`build` and
+//!   `test`; `run`, `publish` and `catalog --docs` leave them out);
 //! - `compositions/<name>.wasm`: each `compositions/<name>.wac`, composed with wac-graph from the
 //!   components above (a package `wasi-hal:<crate>` is `components/<crate>.wasm`);
 //! - `web/`: the static web page that runs `compositions/pacman-pmod-oled-virtual.wasm` in a
@@ -28,9 +29,18 @@ pub struct Built {
     pub components: usize,
 }
 
-/// Builds everything and prints a listing with sizes. The web page is built with the npm
-/// packages in `js` (`host/js`), and skipped with one line when there are none.
-pub fn run(js: Option<&Path>) -> Result<Built> {
+/// What a build leaves out.
+pub struct Options<'a> {
+    /// `host/js` with its npm packages installed: the web page is built with them, and skipped
+    /// with one line when there are none.
+    pub js: Option<&'a Path>,
+    /// Whether to build the guest test programs (`host/test-programs/`): the tests need them,
+    /// the main job does not.
+    pub test_programs: bool,
+}
+
+/// Builds everything `options` asks for and prints a listing with sizes.
+pub fn run(options: Options<'_>) -> Result<Built> {
     let out = workspace::output_dir();
     let mut listing: Vec<(String, PathBuf)> = Vec::new();
 
@@ -59,6 +69,10 @@ pub fn run(js: Option<&Path>) -> Result<Built> {
         GuestKind::VirtualBoard,
         GuestKind::TestPrograms,
     ] {
+        if kind == GuestKind::TestPrograms && !options.test_programs {
+            eprintln!("==> guest test programs: skipped (the tests build them)");
+            continue;
+        }
         let crates: Vec<&str> = ws
             .guest_crates
             .iter()
@@ -182,7 +196,7 @@ pub fn run(js: Option<&Path>) -> Result<Built> {
     listing.extend(composed);
 
     // The web page that runs the self-contained pacman in a browser (docs/hosts.md).
-    match js {
+    match options.js {
         Some(js) => {
             let web = out.join("web");
             workspace::step("building the web page (host/web, with jco)", || {

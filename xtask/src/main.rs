@@ -114,9 +114,13 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Setup => setup::run(Purpose::Test).map(|_| ()),
-        Task::Build => {
-            setup::run(Purpose::Build).and_then(|done| build::run(done.js.as_deref()).map(|_| ()))
-        }
+        Task::Build => setup::run(Purpose::Build).and_then(|done| {
+            build::run(build::Options {
+                js: done.js.as_deref(),
+                test_programs: true,
+            })
+            .map(|_| ())
+        }),
         Task::Run { args } => run_main_job(&args),
         Task::Test => test(),
         Task::Package => packaging::check(),
@@ -184,7 +188,10 @@ const MAIN_BOARD: &str = "boards/sim-pacman-pmod-oled.toml";
 fn run_main_job(extra: &[String]) -> Result<()> {
     let start = std::time::Instant::now();
     setup::run(Purpose::Run)?;
-    let built = build::run(None)?;
+    let built = build::run(build::Options {
+        js: None,
+        test_programs: false,
+    })?;
     println!(
         "\nbuilt {} WIT packages and {} components into {}\n",
         built.packages,
@@ -301,7 +308,10 @@ fn test() -> Result<()> {
         workspace::cargo(&clippy_guests)
     })?;
 
-    build::run(done.js.as_deref())?;
+    build::run(build::Options {
+        js: done.js.as_deref(),
+        test_programs: true,
+    })?;
 
     let mut counts = workspace::TestCounts::default();
     let mut test = vec!["test", "--workspace", "--features", "xtask/registry"];

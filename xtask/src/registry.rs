@@ -69,7 +69,10 @@ pub fn publish(registry: &Registry, spec: &str) -> Result<()> {
     // A registry that is down or rejects the credentials fails before anything is built.
     let session = Session::open(registry, &project::package_names(&workspace::root())?)?;
     setup::run(Purpose::Publish)?;
-    build::run(None)?;
+    build::run(build::Options {
+        js: None,
+        test_programs: false,
+    })?;
     let items = project::collect(&Sources {
         root: workspace::root(),
         components: built_components()?,
@@ -143,7 +146,10 @@ pub fn catalog_docs() -> Result<()> {
     }
     let registry = Registry::local(&root);
     setup::run(Purpose::Run)?;
-    build::run(None)?;
+    build::run(build::Options {
+        js: None,
+        test_programs: false,
+    })?;
     let items = project::collect(&Sources {
         root: workspace::root(),
         components: built_components()?,
