@@ -34,6 +34,9 @@ pub struct Options<'a> {
     /// `host/js` with its npm packages installed: the web page is built with them, and skipped
     /// with one line when there are none.
     pub js: Option<&'a Path>,
+    /// Why there are no npm packages, for the one line that says the web page is skipped
+    /// (`None`: this task does not build the web page).
+    pub no_js_because: Option<&'a str>,
     /// Whether to build the guest test programs (`host/test-programs/`): the tests need them,
     /// the main job does not.
     pub test_programs: bool,
@@ -210,7 +213,10 @@ pub fn run(options: Options<'_>) -> Result<Built> {
             listing.push(("web page".into(), web.join("index.html")));
         }
         None => eprintln!(
-            "==> web page: skipped (`cargo xtask build` builds it when Node.js 20.19 or newer is on PATH)"
+            "==> web page: skipped ({})",
+            options
+                .no_js_because
+                .unwrap_or("`cargo xtask build` builds it when Node.js 20.19 or newer is on PATH")
         ),
     }
 

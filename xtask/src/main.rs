@@ -117,6 +117,7 @@ fn main() {
         Task::Build => setup::run(Purpose::Build).and_then(|done| {
             build::run(build::Options {
                 js: done.js.as_deref(),
+                no_js_because: done.no_js_because.as_deref(),
                 test_programs: true,
             })
             .map(|_| ())
@@ -190,6 +191,7 @@ fn run_main_job(extra: &[String]) -> Result<()> {
     setup::run(Purpose::Run)?;
     let built = build::run(build::Options {
         js: None,
+        no_js_because: None,
         test_programs: false,
     })?;
     println!(
@@ -310,6 +312,7 @@ fn test() -> Result<()> {
 
     build::run(build::Options {
         js: done.js.as_deref(),
+        no_js_because: done.no_js_because.as_deref(),
         test_programs: true,
     })?;
 

@@ -71,6 +71,7 @@ pub fn publish(registry: &Registry, spec: &str) -> Result<()> {
     setup::run(Purpose::Publish)?;
     build::run(build::Options {
         js: None,
+        no_js_because: None,
         test_programs: false,
     })?;
     let items = project::collect(&Sources {
@@ -148,6 +149,7 @@ pub fn catalog_docs() -> Result<()> {
     setup::run(Purpose::Run)?;
     build::run(build::Options {
         js: None,
+        no_js_because: None,
         test_programs: false,
     })?;
     let items = project::collect(&Sources {

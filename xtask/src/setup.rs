@@ -137,6 +137,8 @@ pub enum Step {
 pub struct Done {
     /// `host/js`, when its npm packages are installed (the web page can be built).
     pub js: Option<PathBuf>,
+    /// Why the npm packages were only wanted and are not there (Node.js missing or too old).
+    pub no_js_because: Option<String>,
 }
 
 /// The steps a task needs, in the order they run.
@@ -181,7 +183,10 @@ pub fn run(purpose: Purpose) -> Result<Done> {
                 unsafe { std::env::set_var(tool.env, &bin) };
             }
             Step::NpmPackages(need) => {
-                done.js = ensure_npm_packages(need)?;
+                match ensure_npm_packages(need)? {
+                    Ok(js) => done.js = Some(js),
+                    Err(why) => done.no_js_because = Some(why),
+                }
                 if let Some(js) = &done.js {
                     // SAFETY: as above.
                     unsafe { std::env::set_var("WASI_HAL_JS_DIR", js) };
@@ -334,21 +339,18 @@ fn usable_node() -> Result<String> {
 
 /// Installs the npm packages of `host/js` (jco, preview2-shim, playwright-core) at the versions
 /// of its `package-lock.json`, unless `node_modules` was installed from this very lock file (a
-/// copy of it is kept in `node_modules/.wasi-hal-lock.json`). Returns `host/js`, or `None` when
-/// they are only wanted and Node.js is missing or too old (one line says so).
+/// copy of it is kept in `node_modules/.wasi-hal-lock.json`). Returns `host/js`, or why not
+/// when they are only wanted and Node.js is missing or too old.
 ///
 /// `npm install --no-save` rather than `npm ci`: the registry this project's machines reach
 /// holds only the Linux x64 builds of optional native packages (rolldown's, for example), so
 /// the lock file has no entries for the others and `npm ci` refuses it as out of sync. The
 /// lock file pins every package that is installed; it is checked to be unchanged afterwards.
-pub fn ensure_npm_packages(need: Need) -> Result<Option<PathBuf>> {
+pub fn ensure_npm_packages(need: Need) -> Result<std::result::Result<PathBuf, String>> {
     let dir = workspace::root().join("host").join("js");
     let node = match usable_node() {
         Ok(version) => version,
-        Err(e) if need == Need::IfNodeIsThere => {
-            eprintln!("==> web page: skipped ({e:#})");
-            return Ok(None);
-        }
+        Err(e) if need == Need::IfNodeIsThere => return Ok(Err(format!("{e:#}"))),
         Err(e) => return Err(e),
     };
     let lock = dir.join("package-lock.json");
@@ -356,13 +358,13 @@ pub fn ensure_npm_packages(need: Need) -> Result<Option<PathBuf>> {
     let wanted = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
     if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
         eprintln!("==> npm packages of host/js: present (Node.js {node})");
-        return Ok(Some(dir));
+        return Ok(Ok(dir));
     }
     workspace::step("installing the npm packages of host/js", || {
         install_npm_packages(&dir, &lock, &wanted)
     })?;
     std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))?;
-    Ok(Some(dir))
+    Ok(Ok(dir))
 }
 
 fn install_npm_packages(dir: &Path, lock: &Path, wanted: &[u8]) -> Result<()> {
