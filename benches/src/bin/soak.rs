@@ -22,7 +22,7 @@ fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let hours: u64 = arg(&args, "hours", 24)?;
-    let period_us: u32 = arg(&args, "period-us", 4000)?;
+    let period_us: u32 = arg(&args, "period-us", 1000)?;
     let sample_minutes: u64 = arg(&args, "sample-minutes", 60)?;
     let max_growth_mib: u64 = arg(&args, "max-growth-mib", 4)?;
     let options = SoakOptions {
