@@ -144,9 +144,19 @@ fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| wasi_hal::engine().expect("the run engine builds"))
 }
 
-/// A file of this process for the component target to write its input to.
+/// The folder of this process where the component target writes its inputs.
+fn component_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("wasi-hal-fuzz-{}", std::process::id()))
+}
+
+/// Removes the files the component target wrote (call when done with it).
+pub fn component_cleanup() {
+    let _ = std::fs::remove_dir_all(component_dir());
+}
+
+/// A file of this process and thread for the component target to write its input to.
 fn component_path() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wasi-hal-fuzz-{}", std::process::id()));
+    let dir = component_dir();
     std::fs::create_dir_all(&dir).expect("cannot create the fuzz temp folder");
     let thread = format!("{:?}", std::thread::current().id());
     let thread: String = thread.chars().filter(char::is_ascii_digit).collect();

@@ -157,6 +157,7 @@ fn fuzz_component() {
         dictionary,
         budget(600, 25),
     );
+    wasi_hal_fuzz::component_cleanup();
 }
 
 #[test]
