@@ -1,7 +1,7 @@
 //! The fuzz targets in CI: each replays its regression corpus (`fuzz/corpus/<target>/`) and then
 //! runs seeded mutations for a bounded number of inputs and time (the figures are in
 //! [`budget`]); no input may fail. Longer runs: `WASI_HAL_FUZZ_SECONDS=600 cargo test --release
-//! -p wasi-hal-fuzz` (each target gets that many seconds and no input cap; `WASI_HAL_FUZZ_SEED`
+//! -p wasi-hal-fuzz --test fuzz` (each target gets that many seconds and no input cap; `WASI_HAL_FUZZ_SEED`
 //! picks another seed), or cargo-fuzz in `fuzz/libfuzzer` (docs/security.md).
 
 use std::path::{Path, PathBuf};
