@@ -24,7 +24,8 @@ pub(crate) struct Outputs {
     sampler: Option<Arc<Mutex<Sampler>>>,
     screenshot: Option<PathBuf>,
     record: Option<PathBuf>,
-    trace: Option<PathBuf>,
+    /// The bus trace, written to its file as the run goes (so `--trace` keeps memory flat).
+    trace: Option<wasi_hal_sim_render::TraceStream>,
 }
 
 pub(crate) struct Sampler {
@@ -92,10 +93,13 @@ impl Outputs {
                 options.board.display()
             );
         }
-        let sampler = sim.map(|sim| {
-            if options.trace.is_some() {
-                sim.trace().enable();
+        let trace = match (sim, &options.trace) {
+            (Some(sim), Some(path)) => {
+                Some(wasi_hal_sim_render::stream_trace_jsonl(sim.trace(), path)?)
             }
+            _ => None,
+        };
+        let sampler = sim.map(|sim| {
             let displays: Vec<(String, SharedSsd1306)> = sim
                 .display_names()
                 .filter_map(|n| sim.ssd1306(n).map(|d| (n.to_string(), d.clone())))
@@ -116,7 +120,7 @@ impl Outputs {
             sampler,
             screenshot: options.screenshot.clone(),
             record: options.record.clone(),
-            trace: options.trace.clone(),
+            trace,
         })
     }
 
@@ -157,8 +161,8 @@ impl Outputs {
                     .with_context(|| format!("failed to save the recording of `{}`", names[i]))?;
             }
         }
-        if let (Some(path), Some(sim)) = (&self.trace, board.simulated()) {
-            wasi_hal_sim_render::save_trace_jsonl(&sim.trace().take(), path)?;
+        if let (Some(trace), Some(sim)) = (self.trace, board.simulated()) {
+            trace.finish(sim.trace())?;
         }
         Ok(())
     }

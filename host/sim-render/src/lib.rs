@@ -44,7 +44,9 @@
 //! # Traces: JSON lines
 //!
 //! [`write_trace_jsonl`] and [`save_trace_jsonl`] write a trace with one compact JSON object per
-//! line, one line per event, in time order. Each object has:
+//! line, one line per event, in time order. [`stream_trace_jsonl`] writes the same lines while a
+//! run goes, each event as it is recorded, through a bounded buffer: a long run keeps no trace
+//! in memory (the file gets its name when the [`TraceStream`] is finished). Each object has:
 //!
 //! - `time_ns`: simulated time at the start of the event, in nanoseconds;
 //! - `kind`: `"spi"`, `"i2c"` or `"gpio"`, and then the fields of that kind:
@@ -101,7 +103,9 @@ mod recording;
 mod screenshot;
 mod terminal;
 
-pub use jsonl::{save_trace_jsonl, write_trace_jsonl};
+pub use jsonl::{
+    TRACE_STREAM_BUFFER_BYTES, TraceStream, save_trace_jsonl, stream_trace_jsonl, write_trace_jsonl,
+};
 pub use recording::{Pushed, RecordedFrame, Recording};
 pub use screenshot::{
     MAX_SCALED_BYTES, decode_png, encode_png, load_png, save_png, save_png_scaled, scale_nearest,
