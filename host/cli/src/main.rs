@@ -180,13 +180,15 @@ fn main() -> ExitCode {
         Command::Check(args) => report(check(&args.board)),
         Command::Compile(args) => report(compile(&args)),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "wasi-hal",
-                &mut std::io::stdout(),
-            );
-            0
+            // Written in one piece, so that a closed pipe (`| head`) is an error, not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "wasi-hal", &mut script);
+            use std::io::Write as _;
+            match std::io::stdout().write_all(&script) {
+                Ok(()) => 0,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(e) => report(Err(anyhow!("cannot write the completion script: {e}"))),
+            }
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
