@@ -754,6 +754,9 @@ fn cli_endless() {
         b.to_str().unwrap(),
         "--frames",
         "5",
+        // A backstop: were --frames not enforced, the run would end at 124, not hang.
+        "--max-time",
+        "30s",
         "--scale",
         "3",
         "--screenshot",
