@@ -807,6 +807,38 @@ fn gif_frames(path: &Path) -> Vec<wasi_hal_sim::Frame> {
 }
 
 #[test]
+fn the_guests_outcome_is_reported_when_an_output_cannot_be_saved() {
+    // The screenshot's folder is there when the run starts and gone when it ends.
+    let b = board(PACMAN_BOARD);
+    let dir = temp("vanishing");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("shot.png");
+    let child = Command::new(env!("CARGO_BIN_EXE_wasi-hal"))
+        .env("WASI_HAL_CACHE", temp("cache"))
+        .env_remove("WASI_HAL_BOARD")
+        .args(["run", "--no-view", "--realtime", "--max-time", "4s"])
+        .args(["--board", b.to_str().unwrap()])
+        .args(["--screenshot", png.to_str().unwrap()])
+        .arg(endless())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(124), "{err}");
+    assert!(
+        err.contains("stopped by the host at 4s (--max-time)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("failed to save the screenshot of `oled`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn max_time_bounds_simulated_time() {
     let b = board(PACMAN_BOARD);
     let png = temp("max-time.png");
