@@ -25,7 +25,7 @@ pub use imports::{
 };
 pub use limits::{Limits, StopReason, StopRequest};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -526,13 +526,24 @@ pub fn run(options: &RunOptions) -> Result<RunReport> {
     store.limiter(|s| &mut s.limits);
     let ticker = limits::install(&engine, &mut store);
 
-    let result = (|| -> Result<Result<(), ()>> {
-        let command = pre
-            .instantiate(&mut store)
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("failed to instantiate {}", options.component.display()))?;
-        Ok(command.wasi_cli_run().call_run(&mut store)?)
-    })();
+    let result = match pre.instantiate(&mut store).map_err(anyhow::Error::from) {
+        Ok(command) => command
+            .wasi_cli_run()
+            .call_run(&mut store)
+            .map_err(anyhow::Error::from),
+        // The guest's own code (a start function) may end it while it is instantiated; any
+        // other failure is the host's: the guest never ran.
+        Err(e) if matches!(classify(&e), Outcome::Trapped(_)) && !e.is::<wasmtime::Trap>() => {
+            drop(ticker);
+            drop(store);
+            bail!(
+                "cannot instantiate {}: {}",
+                options.component.display(),
+                e.root_cause()
+            );
+        }
+        Err(e) => Err(e),
+    };
     drop(ticker);
     // Dropping the store drops the guest's contexts: devices are released and every GPIO output
     // goes back to its safe level, whether the guest returned, trapped or was stopped.
