@@ -20,9 +20,9 @@ struct Cli {
 enum Command {
     /// Run a component's `wasi:cli/run` on a board.
     ///
-    /// Options go before the component; every argument after it that is not one of these
-    /// options, and everything after `--`, goes to the guest. So `wasi-hal run --board B` can
-    /// be a cargo `runner`.
+    /// Options go before the component. After it, options of `run` are still taken until the
+    /// first argument that is not one: from there on, and after `--`, everything goes to the
+    /// guest. So `wasi-hal run --board B` can be a cargo `runner`.
     Run(RunArgs),
     /// Show what a component imports and exports, and (with --board) what serves each import.
     Inspect(InspectArgs),

@@ -146,8 +146,7 @@ impl Outputs {
                 .filter_map(|n| sim.ssd1306(n).map(|d| (n.to_string(), d.clone())))
                 .collect();
             let live = options.live_view && std::io::stdout().is_terminal() && !displays.is_empty();
-            // https://no-color.org: a set, non-empty NO_COLOR turns colour off.
-            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = color_wanted(std::env::var_os("NO_COLOR"));
             Arc::new(Mutex::new(Sampler {
                 clock: sim.clock().clone(),
                 recordings: options
@@ -237,6 +236,12 @@ impl Outputs {
     }
 }
 
+/// Whether the live view may use colour, given `NO_COLOR`'s value: <https://no-color.org>, a
+/// set and non-empty `NO_COLOR` turns colour off.
+fn color_wanted(no_color: Option<std::ffi::OsString>) -> bool {
+    no_color.is_none_or(|v| v.is_empty())
+}
+
 /// Checks, before the guest starts, that every output file asked for can be written: its
 /// folder exists and takes a new file, and a recording's extension names a format. Errors name
 /// the flag and the path.
@@ -308,4 +313,17 @@ fn per_display(path: &Path, name: &str, _index: usize, count: usize) -> PathBuf 
         None => format!("{stem}-{name}"),
     };
     path.with_file_name(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_and_not_empty_turns_colour_off() {
+        assert!(color_wanted(None));
+        assert!(color_wanted(Some("".into())));
+        assert!(!color_wanted(Some("1".into())));
+        assert!(!color_wanted(Some("no".into())));
+    }
 }
