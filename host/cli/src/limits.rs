@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use wasi_hal_sim::SimClock;
-use wasmtime::{CallHook, Engine, ResourceLimiter, Store, UpdateDeadline};
+use wasmtime::{Engine, ResourceLimiter, Store, UpdateDeadline};
 
 /// The limits of one run.
 #[derive(Clone, Copy, Debug)]
@@ -15,8 +15,8 @@ pub struct Limits {
     pub max_memory_bytes: usize,
     /// Longest a guest may compute without calling the host (5 s by default). Apps and drivers
     /// call the host every frame or transfer, so only a guest stuck in a loop meets it. Time
-    /// spent inside host calls (delays, long transfers, and the guest's allocator called by the
-    /// host to hand results over) does not count, so `--realtime` runs are not cut short.
+    /// spent inside host calls (delays, long transfers) does not count, so `--realtime` runs are
+    /// not cut short.
     pub watchdog: Duration,
 }
 
@@ -198,18 +198,16 @@ impl TimeBound {
     }
 }
 
-/// What the watchdog knows: how many host-call transitions it has seen, how deep in host calls
-/// the guest is, and since when the guest has computed without calling the host.
+/// What the watchdog knows: how many host-call transitions it has seen, and since when the guest
+/// has computed without calling the host.
 pub(crate) struct Watchdog {
     limit: Duration,
-    /// Every entry into and return from the host, counted by the call hook.
+    /// Every crossing between guest and host (into and out of host calls, and the host's calls
+    /// into the guest, such as its allocator while a host call hands over results), counted by
+    /// the call hook.
     transitions: u64,
     /// `transitions` at the previous epoch callback.
     seen: u64,
-    /// Host calls entered and not yet returned from. The epoch callback is itself one (Wasmtime
-    /// calls it from a libcall); more means the guest code running now was called by the host
-    /// from inside a host call (e.g. its allocator, to hand over a result list).
-    depth: u32,
     /// When the guest was last seen calling the host.
     quiet_since: Instant,
     /// The bounds of the run, checked at every tick.
@@ -227,7 +225,6 @@ impl Watchdog {
             limit,
             transitions: 0,
             seen: 0,
-            depth: 0,
             quiet_since: Instant::now(),
             stop,
             time_bound,
@@ -237,12 +234,14 @@ impl Watchdog {
     /// Called at each epoch tick while the guest runs. The tick itself is a call into the host
     /// and so shows up as two transitions (the return from the previous tick and the entry into
     /// this one); more than that means the guest made a host call of its own since the last tick.
-    /// A tick that finds the guest's code running inside a host call counts as a host call too:
-    /// that time is the host's.
+    /// The epoch callback runs only while guest code runs, so the time of a long host call is
+    /// never seen as the guest's: the first tick after it sees the call's transitions, and a
+    /// tick inside the guest's allocator, called by the host while it hands over a result list,
+    /// sees the calls into it. An allocator that spins makes no crossings and is stopped too.
     fn tick(&mut self) -> Result<(), Duration> {
         let since_last_tick = self.transitions.saturating_sub(self.seen);
         self.seen = self.transitions;
-        if since_last_tick > 2 || self.depth > 1 {
+        if since_last_tick > 2 {
             self.quiet_since = Instant::now();
         }
         let quiet = self.quiet_since.elapsed();
@@ -283,19 +282,9 @@ impl Drop for Ticker {
 /// every [`TICK`]; at each tick the guest is stopped when a stop was requested, when the run
 /// reached `--max-time`, or when it has computed longer than the limit since its last host call.
 pub(crate) fn install(engine: &Engine, store: &mut Store<crate::HostState>) -> Ticker {
-    store.call_hook(|mut ctx, hook| {
-        let watchdog = &mut ctx.data_mut().watchdog;
-        match hook {
-            CallHook::CallingHost => {
-                watchdog.transitions += 1;
-                watchdog.depth += 1;
-            }
-            CallHook::ReturningFromHost => {
-                watchdog.transitions += 1;
-                watchdog.depth = watchdog.depth.saturating_sub(1);
-            }
-            _ => {}
-        }
+    // Every kind of crossing counts: into and out of the host, into and out of the guest.
+    store.call_hook(|mut ctx, _crossing| {
+        ctx.data_mut().watchdog.transitions += 1;
         Ok(())
     });
     store.set_epoch_deadline(1);
