@@ -1,9 +1,14 @@
 //! The `wasi-hal` command as a library: run a component on a board.
 //!
-//! [`run`] loads a component, checks that the board can satisfy every import, links WASI 0.2,
-//! `wasi:config` and the wasi-hal host crates (`wasi:spi`, `wasi:i2c`, `wasi:gpio`,
-//! `wasi:delay`) with contexts from the board, runs the component's `wasi:cli/run` export under
-//! memory and watchdog limits, and saves what the simulated displays showed.
+//! [`run`] checks the output paths, reads the component with a size bound ([`component`]),
+//! checks without compiling that this host and the board can satisfy every import
+//! ([`check_imports`]), that it exports `wasi:cli/run` ([`not_a_command`]) and that its memories
+//! fit the memory limit, compiles it or loads it from the checked [`cache`] (or takes a
+//! precompiled file), links WASI 0.2, `wasi:config` and the wasi-hal host crates (`wasi:spi`,
+//! `wasi:i2c`, `wasi:gpio`, `wasi:delay`) with contexts from the board, runs the component's
+//! `wasi:cli/run` export under memory and watchdog limits and the run's bounds (`--frames`,
+//! `--max-time`, a [`StopRequest`] from a signal), puts every GPIO output back to its safe
+//! level, and saves what the simulated displays showed.
 //!
 //! Exit codes of the command, as [`Outcome::exit_code`] gives them: 0 when the guest returned
 //! `ok`, called `exit(0)`, or was stopped after `--frames`; `n` when it called
