@@ -433,11 +433,26 @@ fn link_error(
     }
 }
 
+/// Runs `options.component` on `options.board` and saves the requested outputs; an output
+/// that could not be saved is an error (use [`run_with_report`] to have the guest's outcome
+/// either way).
+pub fn run(options: &RunOptions) -> Result<Outcome> {
+    let mut report = run_with_report(options)?;
+    if report.output_errors.is_empty() {
+        return Ok(report.outcome);
+    }
+    let first = report.output_errors.remove(0);
+    Err(first.context(format!(
+        "the guest's outcome was {:?}, but an output could not be saved",
+        report.outcome
+    )))
+}
+
 /// Runs `options.component` on `options.board` and saves the requested outputs.
 ///
 /// Errors are problems before the guest runs (files, board, imports, output paths); what the
 /// guest did is the [`RunReport`]'s outcome, reported whatever happens to the outputs.
-pub fn run(options: &RunOptions) -> Result<RunReport> {
+pub fn run_with_report(options: &RunOptions) -> Result<RunReport> {
     if options.scale == 0 {
         bail!("--scale 0: the scale must be at least 1");
     }

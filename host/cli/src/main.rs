@@ -240,7 +240,7 @@ fn run(args: RunArgs) -> i32 {
             wasi_hal::cache::default_dir()
         },
     };
-    let report = match wasi_hal::run(&options) {
+    let report = match wasi_hal::run_with_report(&options) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e:#}");
