@@ -6,7 +6,8 @@
 //! recording, so sampling often costs little.
 //!
 //! A sample counts as a *frame* for `--frames` when a lit display shows something other than at
-//! the last counted frame. Once `--frames N` frames were counted, the first sample that shows
+//! the last counted frame (for the first one: than before the guest started, so a driver that
+//! switches its panel on with a cleared picture has shown no frame yet). Once `--frames N` frames were counted, the first sample that shows
 //! yet another picture stops the guest ([`StopRequest`]) and is left out: the screenshot and the
 //! recording end with the N-th frame.
 
@@ -44,8 +45,9 @@ pub(crate) struct Sampler {
     /// driver may switch its panel off when the app ends; the screenshot is the app's last
     /// frame, not the dark panel.
     last: Vec<Frame>,
-    /// What each display showed at the last counted frame (`None` before the first sample).
-    counted_pictures: Option<Vec<Frame>>,
+    /// What each display showed at the last counted frame; before the first, what it showed
+    /// before the guest started.
+    counted_pictures: Vec<Frame>,
     /// Frames counted so far.
     frames: u64,
     /// `--frames`: the guest is stopped when it shows more.
@@ -75,14 +77,11 @@ impl Sampler {
                 (d.frame(), d.is_lit())
             })
             .unzip();
-        let changed = match &self.counted_pictures {
-            None => frames.iter().zip(&lit).any(|(_, lit)| *lit),
-            Some(before) => frames
-                .iter()
-                .zip(before)
-                .zip(&lit)
-                .any(|((now, before), lit)| *lit && now != before),
-        };
+        let changed = frames
+            .iter()
+            .zip(&self.counted_pictures)
+            .zip(&lit)
+            .any(|((now, before), lit)| *lit && now != before);
         if changed {
             if self.frame_limit.is_some_and(|limit| self.frames >= limit) {
                 // One picture more than asked for: stop here and keep none of it.
@@ -91,9 +90,7 @@ impl Sampler {
                 return;
             }
             self.frames += 1;
-            self.counted_pictures = Some(frames.clone());
-        } else if self.counted_pictures.is_none() {
-            self.counted_pictures = Some(frames.clone());
+            self.counted_pictures = frames.clone();
         }
         if let Some(recordings) = &mut self.recordings {
             for (recording, frame) in recordings.iter_mut().zip(&frames) {
@@ -147,6 +144,10 @@ impl Outputs {
                 .collect();
             let live = options.live_view && std::io::stdout().is_terminal() && !displays.is_empty();
             let color = color_wanted(std::env::var_os("NO_COLOR"));
+            let before: Vec<Frame> = displays
+                .iter()
+                .map(|(_, d)| d.lock().unwrap_or_else(|e| e.into_inner()).frame())
+                .collect();
             Arc::new(Mutex::new(Sampler {
                 clock: sim.clock().clone(),
                 recordings: options
@@ -156,7 +157,7 @@ impl Outputs {
                 displays,
                 view: live.then(|| (TerminalView::new(std::io::stdout(), color), Instant::now())),
                 last: Vec::new(),
-                counted_pictures: None,
+                counted_pictures: before,
                 frames: 0,
                 frame_limit: options.frames,
                 stop: stop.clone(),
