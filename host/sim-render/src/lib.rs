@@ -31,6 +31,9 @@
 //! - [`Recording::save_apng`]: animated PNG (APNG, read by browsers and most viewers; others show
 //!   the first frame). Delays are in milliseconds, at least 1. Pixels are always exact.
 //! - [`Recording::save`] picks the format from the extension: `.gif`, or `.png` / `.apng`.
+//! - [`Recording::save_scaled`] (and `write_gif_scaled`, `write_apng_scaled`) draw every pixel as
+//!   an `n` x `n` square, enlarging one frame at a time while writing, so the recording's memory
+//!   does not grow with the scale.
 //!
 //! A recording is capped at [`Recording::DEFAULT_MAX_FRAMES`] distinct frames (configurable);
 //! beyond that it stops adding frames and reports so, see [`Recording`].
