@@ -20,6 +20,9 @@ use std::path::Path;
 /// The benchmark crate.
 const PACKAGE: &str = "wasi-hal-benches";
 
+/// What marks a section of docs/performance.md that `cargo xtask bench` keeps as it was.
+const KEPT_SECTIONS: &str = "(not written by `cargo xtask bench`)";
+
 /// Runs the benchmarks in release (unless `report_only`) and writes `docs/performance.md`.
 pub fn run(report_only: bool) -> Result<()> {
     if !report_only {
@@ -31,8 +34,16 @@ pub fn run(report_only: bool) -> Result<()> {
         }
     }
     let report = Report::load()?;
-    let text = report.markdown()?;
+    let mut text = report.markdown()?;
     let path = workspace::root().join("docs").join("performance.md");
+    // Sections measured by other commands (the soak run) are kept as they are: everything from
+    // the first heading that says it is "not written by `cargo xtask bench`".
+    if let Ok(old) = std::fs::read_to_string(&path)
+        && let Some(start) = old.find(KEPT_SECTIONS)
+        && let Some(line_start) = old[..start].rfind("\n## ")
+    {
+        text.push_str(&old[line_start..]);
+    }
     let tmp = path.with_extension("md.tmp");
     std::fs::write(&tmp, &text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &path)
