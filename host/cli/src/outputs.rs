@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use wasi_hal_board::Board;
 use wasi_hal_sim::ssd1306::SharedSsd1306;
 use wasi_hal_sim::{Frame, SimClock};
-use wasi_hal_sim_render::{Recording, TerminalView};
+use wasi_hal_sim_render::{Colors, Display, Recording, TerminalView};
 
 /// The least wall time between two redraws of the live view.
 const REDRAW: Duration = Duration::from_millis(33);
@@ -61,13 +61,13 @@ impl Sampler {
             && last.elapsed() >= REDRAW
         {
             *last = Instant::now();
-            let named: Vec<(&str, &Frame)> = self
+            let named: Vec<Display<'_>> = self
                 .displays
                 .iter()
-                .map(|(n, _)| n.as_str())
                 .zip(frames.iter())
+                .map(|((name, _), frame)| Display { name, frame })
                 .collect();
-            let _ = view.draw(&named);
+            let _ = view.draw(&named, now);
         }
         if self.last.len() != frames.len() {
             self.last = frames;
@@ -108,7 +108,12 @@ impl Outputs {
                     .as_ref()
                     .map(|_| displays.iter().map(|_| Recording::new()).collect()),
                 displays,
-                view: live.then(|| (TerminalView::new(std::io::stdout(), true), Instant::now())),
+                view: live.then(|| {
+                    (
+                        TerminalView::new(std::io::stdout(), Colors::from_env(), 80, 24),
+                        Instant::now(),
+                    )
+                }),
                 last: Vec::new(),
             }))
         });
