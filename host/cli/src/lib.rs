@@ -11,11 +11,15 @@
 
 pub mod cache;
 mod imports;
+mod interrupt;
 mod limits;
+mod live;
 mod outputs;
 
 pub use imports::{Provider, UnsatisfiedImport, check_imports};
+pub use interrupt::StopReason;
 pub use limits::Limits;
+pub use live::{DEFAULT_KEYS, HOLD};
 
 use anyhow::{Context, Result, anyhow};
 use std::path::{Path, PathBuf};
@@ -44,8 +48,14 @@ pub struct RunOptions {
     pub record: Option<PathBuf>,
     /// Save every bus transaction and GPIO edge here (JSON lines).
     pub trace: Option<PathBuf>,
-    /// Draw the simulated displays in the terminal while running.
+    /// Draw the simulated displays in the terminal while running, and read the keyboard
+    /// (docs/play.md).
     pub live_view: bool,
+    /// The live view's key map: (`KEY`, `BUTTON`) pairs, a key name (`up`, `down`, `left`,
+    /// `right`, `space`, `enter`, or a letter or digit other than `q`) and a button part of the
+    /// board. Empty: [`DEFAULT_KEYS`], arrows and WASD on the buttons `up`, `down`, `left` and
+    /// `right`.
+    pub keys: Vec<(String, String)>,
     /// Memory and CPU limits.
     pub limits: Limits,
     /// `wasi:config` values for the guest (`key`, `value`), after the board's own.
@@ -68,6 +78,8 @@ pub enum Outcome {
     GuestError,
     /// The guest trapped or broke a limit; the message says why.
     Trapped(String),
+    /// The run was stopped from outside the guest: `q` or Ctrl-C in the live view.
+    Stopped(StopReason),
 }
 
 impl Outcome {
@@ -77,6 +89,8 @@ impl Outcome {
             Outcome::Success => 0,
             Outcome::GuestError => 1,
             Outcome::Trapped(_) => 3,
+            Outcome::Stopped(StopReason::Quit) => 0,
+            Outcome::Stopped(StopReason::Interrupt) => 130,
         }
     }
 }
@@ -89,6 +103,7 @@ pub struct HostState {
     config: WasiConfigVariables,
     limits: StoreLimits,
     watchdog: limits::Watchdog,
+    stop: interrupt::StopFlag,
 }
 
 impl WasiView for HostState {
@@ -294,7 +309,8 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
         config.insert(key, value);
     }
 
-    let outputs = outputs::Outputs::new(&board, options)?;
+    let stop = interrupt::StopFlag::new(&engine);
+    let outputs = outputs::Outputs::new(&board, options, &stop)?;
     let mut hal = board.guest_ctx();
     if let Some(sampler) = outputs.sampler() {
         // Each wait of the guest is a frame boundary: sample the displays there.
@@ -310,6 +326,7 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
         config,
         limits: options.limits.store_limits(),
         watchdog: limits::Watchdog::new(options.limits.watchdog),
+        stop,
     };
     let mut store = Store::new(&engine, state);
     store.limiter(|s| &mut s.limits);
@@ -328,7 +345,10 @@ pub fn run(options: &RunOptions) -> Result<Outcome> {
     let outcome = match result {
         Ok(Ok(())) => Outcome::Success,
         Ok(Err(())) => Outcome::GuestError,
-        Err(e) => Outcome::Trapped(format!("{e:#}")),
+        Err(e) => match e.downcast_ref::<interrupt::Stopped>() {
+            Some(stopped) => Outcome::Stopped(stopped.0),
+            None => Outcome::Trapped(format!("{e:#}")),
+        },
     };
     outputs.finish(&board)?;
     Ok(outcome)

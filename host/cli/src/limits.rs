@@ -98,6 +98,10 @@ pub(crate) fn install(engine: &Engine, store: &mut Store<crate::HostState>) -> T
     });
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|mut ctx| {
+        // A stop asked for from outside (the live view's `q`, Ctrl-C) ends the guest here.
+        if let Some(why) = ctx.data().stop.requested() {
+            return Err(wasmtime::Error::new(crate::interrupt::Stopped(why)));
+        }
         let watchdog = &mut ctx.data_mut().watchdog;
         if watchdog.tick().is_err() {
             return Err(wasmtime::Error::msg(format!(

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
-use wasi_hal::{Limits, Outcome, RunOptions};
+use wasi_hal::{Limits, Outcome, RunOptions, StopReason};
 
 /// Run WebAssembly components with hardware: SPI, I2C, GPIO and delays from a board file.
 #[derive(Parser)]
@@ -41,9 +41,14 @@ struct RunArgs {
     /// Save every bus transaction and GPIO edge with its simulated time (JSON lines).
     #[arg(long, value_name = "OUT.jsonl")]
     trace: Option<PathBuf>,
-    /// Do not draw the simulated displays in the terminal.
+    /// Do not draw the simulated displays in the terminal (and read no keys).
     #[arg(long)]
     no_view: bool,
+    /// A key of the live view and the button part it presses (repeatable; KEY is up, down,
+    /// left, right, space, enter, or a letter or digit other than q). Any --key replaces the
+    /// default map: arrows and WASD on the buttons up, down, left and right. See docs/play.md.
+    #[arg(long = "key", value_name = "KEY=BUTTON", value_parser = parse_key_value)]
+    keys: Vec<(String, String)>,
     /// Largest linear memory the guest may use, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     max_memory_mib: usize,
@@ -86,6 +91,7 @@ fn main() {
         record: args.record,
         trace: args.trace,
         live_view: !args.no_view,
+        keys: args.keys,
         limits: Limits {
             max_memory_bytes: args.max_memory_mib.saturating_mul(1 << 20),
             watchdog: Duration::from_millis(args.watchdog_ms),
@@ -100,7 +106,11 @@ fn main() {
         },
     };
     match wasi_hal::run(&options) {
-        Ok(Outcome::Success) => {}
+        Ok(Outcome::Success | Outcome::Stopped(StopReason::Quit)) => {}
+        Ok(Outcome::Stopped(StopReason::Interrupt)) => {
+            eprintln!("interrupted; GPIO outputs were restored to their safe levels");
+            std::process::exit(130);
+        }
         Ok(Outcome::GuestError) => {
             eprintln!("error: the guest's run returned an error");
             std::process::exit(1);

@@ -6,18 +6,15 @@
 //! recording, so sampling often costs little.
 
 use crate::RunOptions;
+use crate::interrupt::StopFlag;
+use crate::live::{KeyMap, Live};
 use anyhow::{Context, Result};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use wasi_hal_board::Board;
 use wasi_hal_sim::ssd1306::SharedSsd1306;
 use wasi_hal_sim::{Frame, SimClock};
-use wasi_hal_sim_render::{Colors, Display, Recording, TerminalView};
-
-/// The least wall time between two redraws of the live view.
-const REDRAW: Duration = Duration::from_millis(33);
+use wasi_hal_sim_render::{Display, Recording};
 
 /// The displays of a simulated board and what is being kept of them.
 pub(crate) struct Outputs {
@@ -31,7 +28,8 @@ pub(crate) struct Sampler {
     clock: SimClock,
     displays: Vec<(String, SharedSsd1306)>,
     recordings: Option<Vec<Recording>>,
-    view: Option<(TerminalView<std::io::Stdout>, Instant)>,
+    /// The live view in the terminal, when there is one.
+    live: Option<Live>,
     /// What each display showed at the last sample taken while it was lit: the screenshot. A
     /// driver may switch its panel off when the app ends; the screenshot is the app's last
     /// frame, not the dark panel.
@@ -57,17 +55,15 @@ impl Sampler {
                 let _ = recording.push(now, frame);
             }
         }
-        if let Some((view, last)) = &mut self.view
-            && last.elapsed() >= REDRAW
-        {
-            *last = Instant::now();
+        if let Some(live) = &mut self.live {
+            live.poll();
             let named: Vec<Display<'_>> = self
                 .displays
                 .iter()
                 .zip(frames.iter())
                 .map(|((name, _), frame)| Display { name, frame })
                 .collect();
-            let _ = view.draw(&named, now);
+            live.draw(&named, now);
         }
         if self.last.len() != frames.len() {
             self.last = frames;
@@ -82,7 +78,7 @@ impl Sampler {
 }
 
 impl Outputs {
-    pub(crate) fn new(board: &Board, options: &RunOptions) -> Result<Self> {
+    pub(crate) fn new(board: &Board, options: &RunOptions, stop: &StopFlag) -> Result<Self> {
         let sim = board.simulated();
         let wants_output =
             options.screenshot.is_some() || options.record.is_some() || options.trace.is_some();
@@ -92,31 +88,35 @@ impl Outputs {
                 options.board.display()
             );
         }
-        let sampler = sim.map(|sim| {
-            if options.trace.is_some() {
-                sim.trace().enable();
+        let sampler = match sim {
+            None => None,
+            Some(sim) => {
+                if options.trace.is_some() {
+                    sim.trace().enable();
+                }
+                let displays: Vec<(String, SharedSsd1306)> = sim
+                    .display_names()
+                    .filter_map(|n| sim.ssd1306(n).map(|d| (n.to_string(), d.clone())))
+                    .collect();
+                // A bad key map is an error whether or not there is a terminal to use it in.
+                let keys = KeyMap::new(&options.keys, sim, &options.board)?;
+                let live = if options.live_view && !displays.is_empty() {
+                    Live::start(keys, stop.clone())
+                } else {
+                    None
+                };
+                Some(Arc::new(Mutex::new(Sampler {
+                    clock: sim.clock().clone(),
+                    recordings: options
+                        .record
+                        .as_ref()
+                        .map(|_| displays.iter().map(|_| Recording::new()).collect()),
+                    displays,
+                    live,
+                    last: Vec::new(),
+                })))
             }
-            let displays: Vec<(String, SharedSsd1306)> = sim
-                .display_names()
-                .filter_map(|n| sim.ssd1306(n).map(|d| (n.to_string(), d.clone())))
-                .collect();
-            let live = options.live_view && std::io::stdout().is_terminal() && !displays.is_empty();
-            Arc::new(Mutex::new(Sampler {
-                clock: sim.clock().clone(),
-                recordings: options
-                    .record
-                    .as_ref()
-                    .map(|_| displays.iter().map(|_| Recording::new()).collect()),
-                displays,
-                view: live.then(|| {
-                    (
-                        TerminalView::new(std::io::stdout(), Colors::from_env(), 80, 24),
-                        Instant::now(),
-                    )
-                }),
-                last: Vec::new(),
-            }))
-        });
+        };
         Ok(Self {
             sampler,
             screenshot: options.screenshot.clone(),
@@ -136,7 +136,8 @@ impl Outputs {
             return Ok(());
         };
         let mut sampler = sampler.lock().unwrap_or_else(|e| e.into_inner());
-        sampler.view = None;
+        // Gives the terminal back before anything is printed.
+        sampler.live = None;
         // A guest that never waited was never sampled: its last frame is the final state.
         if sampler.last.is_empty() {
             sampler.sample();
