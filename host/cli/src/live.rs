@@ -194,7 +194,15 @@ static TAKEN: AtomicBool = AtomicBool::new(false);
 fn restore_terminal() {
     if TAKEN.swap(false, Ordering::SeqCst) {
         let mut out = std::io::stdout();
-        let _ = execute!(out, cursor::Show, terminal::LeaveAlternateScreen);
+        // Cleared first: tmux, after a resize, can carry what the alternate screen showed
+        // over to the normal screen.
+        let _ = execute!(
+            out,
+            terminal::Clear(terminal::ClearType::All),
+            terminal::Clear(terminal::ClearType::Purge),
+            cursor::Show,
+            terminal::LeaveAlternateScreen
+        );
         let _ = terminal::disable_raw_mode();
     }
 }

@@ -451,3 +451,63 @@ fn screenshot(drawing: &[String], status: &str, cols: u16, rows: u16) {
     ));
     std::fs::write(&path, svg).unwrap();
 }
+
+#[test]
+fn the_view_follows_a_resize_and_leaves_a_clean_screen() {
+    let terminal = Terminal::start("resize", 80, 24, &[]);
+    let (_, status) = terminal.wait_for_time(1.0);
+    assert_eq!(zoom(&status), 1, "{status}");
+
+    terminal.tmux(&["resize-window", "-x", "40", "-y", "10"]);
+    let start = Instant::now();
+    let small = loop {
+        let screen = terminal.capture();
+        if screen
+            .iter()
+            .any(|l| l.starts_with("scaled down to fit 40x10"))
+        {
+            break screen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no note after shrinking to 40x10:\n{}",
+            screen.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(small.len() <= 10);
+    assert!(
+        small.iter().all(|l| l.chars().count() <= 40),
+        "{}",
+        small.join("\n")
+    );
+    assert!(
+        small.iter().any(|l| l.contains("(braille 1/2)")),
+        "{}",
+        small.join("\n")
+    );
+
+    terminal.tmux(&["resize-window", "-x", "200", "-y", "60"]);
+    let start = Instant::now();
+    loop {
+        let (drawing, status) = terminal.wait_for_time(0.0);
+        if status.contains("(braille x3)") {
+            assert_is_the_maze(&panel(&drawing, 3, 128, 32), "after growing to 200x60");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no zoom 3 after growing to 200x60: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    terminal.send("q");
+    assert_eq!(terminal.wait_for_exit(), 0);
+    let screen = terminal.capture();
+    assert!(
+        screen.iter().all(|l| l.trim().is_empty()),
+        "the live view left this on the normal screen:\n{}",
+        screen.join("\n")
+    );
+}
