@@ -511,3 +511,33 @@ fn the_view_follows_a_resize_and_leaves_a_clean_screen() {
         screen.join("\n")
     );
 }
+
+#[test]
+fn a_bad_key_map_is_named_before_the_run() {
+    let board = repo().join("boards/sim-pacman-pmod-oled.toml");
+    for (key, expected) in [
+        ("x=jump", "--key x=jump: the board "),
+        (
+            "up-arrow=up",
+            "--key up-arrow=up: `up-arrow` is not a key this view reads",
+        ),
+        ("q=up", "--key q=up: `q` is not a key this view reads"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_wasi-hal"))
+            .env("WASI_HAL_CACHE", temp("cache"))
+            .args(["run", pacman().to_str().unwrap(), "--board"])
+            .arg(&board)
+            .args(["--key", key])
+            .output()
+            .expect("the wasi-hal binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{key}: {stderr}");
+        assert!(stderr.contains(expected), "{key}: {stderr}");
+        if key == "x=jump" {
+            assert!(
+                stderr.contains("has no button part `jump`"),
+                "{key}: {stderr}"
+            );
+        }
+    }
+}
