@@ -7,7 +7,8 @@
 //!
 //! Exit codes of the command: 0 when the guest returned `ok`, 1 when it returned `err`, 2 when
 //! the run could not start (bad file, bad board, unsatisfied imports), 3 when the guest trapped
-//! or broke a limit.
+//! or broke a limit; a run stopped from the live view ends with 0 for `q` and 130 for Ctrl-C
+//! ([`Outcome::Stopped`], docs/play.md).
 
 pub mod cache;
 mod imports;
