@@ -12,9 +12,9 @@
 //!
 //! The server sends the headers of cross-origin isolation (COOP `same-origin`, COEP
 //! `require-corp`), so the page can play: a second test loads it without `pace=none`, presses
-//! arrow keys in it (`host/js/src/play-page.mjs`) and sees the game respond: before the keys
-//! the corner of the panel says `AUTO` as in the golden frames, after them it does not (`YOU`),
-//! and the virtual board got the presses. With `WASI_HAL_UPDATE_SCREENSHOTS=1` it writes the
+//! arrow keys and the on-screen pad in it (`host/js/src/play-page.mjs`) and sees the game
+//! respond: before the keys the corner of the panel says `AUTO` as in the golden frames, after
+//! them it does not (`YOU`), and the virtual board got the three presses. With `WASI_HAL_UPDATE_SCREENSHOTS=1` it writes the
 //! page as it played to `docs/images/web-page.png` (README shows it); otherwise it checks that
 //! the picture is there.
 
@@ -257,8 +257,8 @@ fn the_web_page_plays_with_the_arrow_keys() {
     };
     assert_eq!(
         number("presses"),
-        2,
-        "the board got both key presses: {report}"
+        3,
+        "the board got both key presses and the pad's: {report}"
     );
     let (cell_w, cell_h) = (number("cellWidth"), number("cellHeight"));
     let load = |path: &Path| {

@@ -2,8 +2,9 @@
 // Plays the wasi-hal web page in headless Chromium (Debian's chromium package, driven by
 // playwright-core, started as screenshot-page.mjs starts it) the way a person would: loads the
 // page, waits until it plays and has shown 45 frames, screenshots the panel's canvas, presses
-// arrow keys on the page (ArrowLeft, then ArrowUp, each held 200 ms), waits 20 more frames and
-// screenshots the canvas and the whole page again:
+// arrow keys on the page (ArrowLeft, then ArrowUp, each held 200 ms) and the pad's down button
+// (with the mouse: a pointer, as a finger is), waits 20 more frames and screenshots the canvas
+// and the whole page again:
 //
 //   node play-page.mjs <url> <before.png> <after.png> <page.png>
 //
@@ -82,6 +83,12 @@ try {
         await page.keyboard.up(key);
         await page.waitForTimeout(100);
       }
+      // The on-screen pad, as a finger (a pointer) would press it: down, held 200 ms, up.
+      const pad = await page.locator('#pad [data-button="down"]').boundingBox();
+      await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height / 2);
+      await page.mouse.down();
+      await page.waitForTimeout(200);
+      await page.mouse.up();
       const pressed = Number(await page.evaluate(() => document.body.dataset.framesShown));
       const data = await shown(page, pressed + 20);
       await shootCanvas(page, afterPng);
