@@ -22,6 +22,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
 pub mod native;
+pub mod soak;
 
 /// The workspace root.
 pub fn root() -> PathBuf {

@@ -20,17 +20,30 @@ use std::path::Path;
 /// The benchmark crate.
 const PACKAGE: &str = "wasi-hal-benches";
 
+/// What marks a section of docs/performance.md that `cargo xtask bench` keeps as it was.
+const KEPT_SECTIONS: &str = "(not written by `cargo xtask bench`)";
+
 /// Runs the benchmarks in release (unless `report_only`) and writes `docs/performance.md`.
 pub fn run(report_only: bool) -> Result<()> {
     if !report_only {
-        crate::setup::run()?;
-        workspace::cargo(&["bench", "--package", PACKAGE, "--bench", "facts"])?;
-        workspace::cargo(&["bench", "--package", PACKAGE, "--bench", "stack"])?;
-        workspace::cargo(&["bench", "--package", PACKAGE, "--bench", "ratio"])?;
+        crate::setup::run(crate::setup::Purpose::Run)?;
+        for bench in ["facts", "stack", "ratio"] {
+            workspace::step(&format!("running the {bench} benchmark in release"), || {
+                workspace::cargo(&["bench", "--package", PACKAGE, "--bench", bench])
+            })?;
+        }
     }
     let report = Report::load()?;
-    let text = report.markdown()?;
+    let mut text = report.markdown()?;
     let path = workspace::root().join("docs").join("performance.md");
+    // Sections measured by other commands (the soak run) are kept as they are: everything from
+    // the first heading that says it is "not written by `cargo xtask bench`".
+    if let Ok(old) = std::fs::read_to_string(&path)
+        && let Some(start) = old.find(KEPT_SECTIONS)
+        && let Some(line_start) = old[..start].rfind("\n## ")
+    {
+        text.push_str(&old[line_start..]);
+    }
     let tmp = path.with_extension("md.tmp");
     std::fs::write(&tmp, &text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &path)
@@ -47,7 +60,7 @@ pub fn quick(counts: &mut workspace::TestCounts) -> Result<()> {
     use std::io::{BufRead, BufReader, Write};
     let args = ["test", "--package", PACKAGE, "--benches"];
     let line = format!("cargo {}", args.join(" "));
-    eprintln!("==> {line}");
+    eprintln!("    $ {line}");
     let mut child = std::process::Command::new(workspace::cargo_bin())
         .current_dir(workspace::root())
         .args(args)

@@ -4,11 +4,14 @@
 //! Layout of the output folder:
 //! - `wit/<namespace>-<name>@<version>.wasm`: binary WIT packages, one per folder of `wit/`;
 //! - `components/<crate>.wasm`: drivers, apps and virtual boards (`virtual-boards/`);
-//! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs;
+//! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs (`build` and
+//!   `test`; `run`, `publish` and `catalog --docs` leave them out);
 //! - `compositions/<name>.wasm`: each `compositions/<name>.wac`, composed with wac-graph from the
 //!   components above (a package `wasi-hal:<crate>` is `components/<crate>.wasm`);
 //! - `web/`: the static web page that runs `compositions/pacman-pmod-oled-virtual.wasm` in a
-//!   browser (`host/web`, built by `host/js/src/build-web.mjs`; see docs/hosts.md).
+//!   browser (`host/web`, built by `host/js/src/build-web.mjs`; see docs/hosts.md), when set-up
+//!   installed the npm packages of `host/js` (`cargo xtask build` and `test`; `run` and
+//!   `publish` skip it, and so does `build` when Node.js 20.19 or newer is not on PATH).
 
 use crate::setup::WASM_TARGET;
 use crate::workspace::{self, GuestKind, Workspace};
@@ -26,21 +29,37 @@ pub struct Built {
     pub components: usize,
 }
 
-/// Builds everything and prints a listing with sizes.
-pub fn run() -> Result<Built> {
+/// What a build leaves out.
+pub struct Options<'a> {
+    /// `host/js` with its npm packages installed: the web page is built with them, and skipped
+    /// with one line when there are none.
+    pub js: Option<&'a Path>,
+    /// Why there are no npm packages, for the one line that says the web page is skipped
+    /// (`None`: this task does not build the web page).
+    pub no_js_because: Option<&'a str>,
+    /// Whether to build the guest test programs (`host/test-programs/`): the tests need them,
+    /// the main job does not.
+    pub test_programs: bool,
+}
+
+/// Builds everything `options` asks for and prints a listing with sizes.
+pub fn run(options: Options<'_>) -> Result<Built> {
     let out = workspace::output_dir();
     let mut listing: Vec<(String, PathBuf)> = Vec::new();
 
     let wit_out = out.join("wit");
     std::fs::create_dir_all(&wit_out)
         .with_context(|| format!("failed to create {}", wit_out.display()))?;
-    let packages = wasi_hal_wit::Package::load_all(&workspace::root().join("wit"))?;
-    for package in &packages {
-        let bytes = package.encode()?;
-        let path = wit_out.join(package.binary_file_name());
-        write_atomically(&path, &bytes)?;
-        listing.push((format!("WIT package {}", package.name()), path));
-    }
+    let packages = workspace::step("encoding the WIT packages of wit/ as binary WIT", || {
+        let packages = wasi_hal_wit::Package::load_all(&workspace::root().join("wit"))?;
+        for package in &packages {
+            let bytes = package.encode()?;
+            let path = wit_out.join(package.binary_file_name());
+            write_atomically(&path, &bytes)?;
+            listing.push((format!("WIT package {}", package.name()), path));
+        }
+        Ok(packages)
+    })?;
 
     let ws = Workspace::load()?;
     let components_out = out.join("components");
@@ -53,6 +72,10 @@ pub fn run() -> Result<Built> {
         GuestKind::VirtualBoard,
         GuestKind::TestPrograms,
     ] {
+        if kind == GuestKind::TestPrograms && !options.test_programs {
+            eprintln!("==> guest test programs: skipped (the tests build them)");
+            continue;
+        }
         let crates: Vec<&str> = ws
             .guest_crates
             .iter()
@@ -86,7 +109,16 @@ pub fn run() -> Result<Built> {
             GuestKind::App => "--bins",
             GuestKind::TestPrograms => "--examples",
         });
-        workspace::cargo(&args)?;
+        let what = match kind {
+            GuestKind::Library => "the guest libraries",
+            GuestKind::Driver => "the drivers",
+            GuestKind::App => "the apps",
+            GuestKind::VirtualBoard => "the virtual boards",
+            GuestKind::TestPrograms => "the guest test programs",
+        };
+        workspace::step(&format!("building {what} for {WASM_TARGET}"), || {
+            workspace::cargo(&args)
+        })?;
 
         let built = target_dir.join(WASM_TARGET).join("guest");
         for name in &crates {
@@ -148,29 +180,45 @@ pub fn run() -> Result<Built> {
         })
         .unwrap_or_default();
     wac_files.sort();
-    for wac in &wac_files {
-        let bytes = wasi_hal_compose::compose_file(wac, &deps)?;
-        let name = wac
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let to = compositions_out.join(format!("{name}.wasm"));
-        write_atomically(&to, &bytes)?;
-        listing.push((format!("composition {name}"), to));
-        components += 1;
-    }
+    let composed = workspace::step("composing compositions/*.wac with wac-graph", || {
+        let mut composed = Vec::new();
+        for wac in &wac_files {
+            let bytes = wasi_hal_compose::compose_file(wac, &deps)?;
+            let name = wac
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let to = compositions_out.join(format!("{name}.wasm"));
+            write_atomically(&to, &bytes)?;
+            composed.push((format!("composition {name}"), to));
+        }
+        Ok(composed)
+    })?;
+    components += composed.len();
+    listing.extend(composed);
 
     // The web page that runs the self-contained pacman in a browser (docs/hosts.md).
-    let web = out.join("web");
-    let js = crate::setup::ensure_npm_packages()?;
-    workspace::run(
-        std::process::Command::new("node")
-            .arg(js.join("src/build-web.mjs"))
-            .arg(compositions_out.join(format!("{WEB_COMPOSITION}.wasm")))
-            .arg(&web),
-    )?;
-    listing.push(("web page".into(), web.join("index.html")));
+    match options.js {
+        Some(js) => {
+            let web = out.join("web");
+            workspace::step("building the web page (host/web, with jco)", || {
+                workspace::run(
+                    std::process::Command::new("node")
+                        .arg(js.join("src/build-web.mjs"))
+                        .arg(compositions_out.join(format!("{WEB_COMPOSITION}.wasm")))
+                        .arg(&web),
+                )
+            })?;
+            listing.push(("web page".into(), web.join("index.html")));
+        }
+        None => eprintln!(
+            "==> web page: skipped ({})",
+            options
+                .no_js_because
+                .unwrap_or("`cargo xtask build` builds it when Node.js 20.19 or newer is on PATH")
+        ),
+    }
 
     println!("{:<52} {:>10}  path", "built", "bytes");
     for (label, path) in &listing {

@@ -6,6 +6,8 @@
 //! - `cargo xtask build`: build every WIT package (binary WIT) and every guest component in
 //!   release into `target/wasi-hal/`, and print what was built with sizes.
 //! - `cargo xtask setup`: only install what is missing.
+//! - `cargo xtask package`: check that the host crates a third-party host needs package for
+//!   crates.io (`cargo package --no-verify`; part of `test`; see src/packaging.rs).
 //! - `cargo xtask bench`: run every benchmark in release and write docs/performance.md.
 //! - `cargo xtask publish [--registry R]`: build, then publish every WIT package, driver, app
 //!   and composition to a registry (a local filesystem registry by default); see docs/registry.md.
@@ -14,16 +16,30 @@
 //! - `cargo xtask registry-env [--registry R]`: the wkg configuration and cache for a registry.
 //!
 //! Set-up is idempotent: each step looks first and installs only what is missing, so the same
-//! command works on a fresh machine and on a warm one.
+//! command works on a fresh machine and on a warm one. Each task installs only what it uses
+//! (see [`setup::plan`]): `run` needs nothing but the `wasm32-wasip2` target.
+//!
+//! Every step prints what it does before it starts and how long it took when it ends
+//! (`==> ...: done (12.3 s)`); a step still running after 30 s says so every 30 s when the
+//! output is not a terminal.
+//!
+//! The registry tasks need the registry client (wasm-pkg-client and its TLS and QUIC stacks),
+//! which takes minutes to compile; it is behind the `registry` feature, so the first
+//! `cargo xtask run` compiles without it. `publish`, `catalog` and `registry-env` run
+//! themselves again through `cargo run --package xtask --features registry` when this binary
+//! was built without it.
 
 mod bench;
 mod build;
+mod packaging;
+#[cfg(feature = "registry")]
 mod registry;
 mod setup;
 mod workspace;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use setup::Purpose;
 
 /// wasi-hal project tasks.
 #[derive(Parser)]
@@ -35,7 +51,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Install what the build needs (the wasm32-wasip2 target, rustfmt, clippy), skipping what is there.
+    /// Install everything any task uses (what `test` installs), skipping what is there.
     Setup,
     /// Build every WIT package and guest component into target/wasi-hal/ and list them with sizes.
     Build,
@@ -47,6 +63,8 @@ enum Task {
     },
     /// Set up, then run every check CI runs: fmt, clippy (host and guests, warnings denied), tests.
     Test,
+    /// Check that the host crates a third-party host needs package for crates.io (part of `test`).
+    Package,
     /// Run every benchmark in release and write docs/performance.md with the machine and date.
     Bench {
         /// Only write docs/performance.md again from the results of the last run.
@@ -95,14 +113,36 @@ enum Task {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.task {
-        Task::Setup => setup::run(),
-        Task::Build => build::run().map(|_| ()),
+        Task::Setup => setup::run(Purpose::Test).map(|_| ()),
+        Task::Build => setup::run(Purpose::Build).and_then(|done| {
+            build::run(build::Options {
+                js: done.js.as_deref(),
+                no_js_because: done.no_js_because.as_deref(),
+                test_programs: true,
+            })
+            .map(|_| ())
+        }),
         Task::Run { args } => run_main_job(&args),
         Task::Test => test(),
+        Task::Package => packaging::check(),
         Task::Bench { report_only } => bench::run(report_only),
+        task @ (Task::Publish { .. } | Task::Catalog { .. } | Task::RegistryEnv { .. }) => {
+            registry_task(task)
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// `publish`, `catalog` and `registry-env`, in a binary built with the registry client.
+#[cfg(feature = "registry")]
+fn registry_task(task: Task) -> Result<()> {
+    match task {
         Task::Publish { registry, username } => {
             registry::parse_registry(&registry, username.as_deref())
-                .and_then(|r| registry::publish(&r))
+                .and_then(|r| registry::publish(&r, &registry))
         }
         Task::Catalog { docs: true, .. } => registry::catalog_docs(),
         Task::Catalog {
@@ -116,11 +156,27 @@ fn main() {
         Task::RegistryEnv { registry, username } => {
             registry::parse_registry(&registry, username.as_deref()).and_then(|r| registry::env(&r))
         }
-    };
-    if let Err(e) = result {
-        eprintln!("error: {e:#}");
-        std::process::exit(1);
+        _ => unreachable!("registry_task is called for the registry tasks only"),
     }
+}
+
+/// `publish`, `catalog` and `registry-env` in a binary built without the registry client: runs
+/// the same command line again in xtask built with `--features registry` (compiled once, then
+/// kept beside the default build in target/debug).
+#[cfg(not(feature = "registry"))]
+fn registry_task(_task: Task) -> Result<()> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    eprintln!(
+        "==> the registry tasks need the registry client: running xtask built with \
+         `--features registry` (its first compile takes a few minutes)"
+    );
+    let status = std::process::Command::new(workspace::cargo_bin())
+        .current_dir(workspace::root())
+        .args(["run", "--package", "xtask", "--features", "registry", "--"])
+        .args(&args)
+        .status()
+        .map_err(|e| anyhow::anyhow!("failed to start cargo: {e}"))?;
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 /// The composition and board of the main job.
@@ -131,21 +187,25 @@ const MAIN_BOARD: &str = "boards/sim-pacman-pmod-oled.toml";
 /// simulated board. In a terminal it plays in real time in the terminal until stopped; anywhere
 /// else (CI, a pipe) it plays 300 frames in simulated time and saves the last one as a PNG.
 fn run_main_job(extra: &[String]) -> Result<()> {
-    setup::run()?;
-    let built = build::run()?;
+    let start = std::time::Instant::now();
+    setup::run(Purpose::Run)?;
+    let built = build::run(build::Options {
+        js: None,
+        no_js_because: None,
+        test_programs: false,
+    })?;
     println!(
         "\nbuilt {} WIT packages and {} components into {}\n",
         built.packages,
         built.components,
         workspace::output_dir().display()
     );
+    workspace::step(
+        "building the wasi-hal command (host crates and Wasmtime, optimised)",
+        || workspace::cargo(&["build", "--package", "wasi-hal", "--profile", HOST_PROFILE]),
+    )?;
     let screenshot = workspace::output_dir().join("pacman.png");
     let mut args: Vec<String> = vec![
-        "run".into(),
-        "--quiet".into(),
-        "--package".into(),
-        "wasi-hal".into(),
-        "--".into(),
         "run".into(),
         MAIN_COMPOSITION.into(),
         "--board".into(),
@@ -161,30 +221,74 @@ fn run_main_job(extra: &[String]) -> Result<()> {
         }
     }
     args.extend(extra.iter().cloned());
-    println!(
-        "running pacman on the simulated Pmod OLED: wasi-hal {}",
-        args[5..].join(" ")
-    );
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    workspace::cargo(&args)?;
+    let mut cargo_args = vec![
+        "run",
+        "--quiet",
+        "--package",
+        "wasi-hal",
+        "--profile",
+        HOST_PROFILE,
+        "--",
+    ];
+    cargo_args.extend(args.iter().map(String::as_str));
+    workspace::step(
+        &format!(
+            "running pacman on the simulated Pmod OLED: wasi-hal {}",
+            args.join(" ")
+        ),
+        || workspace::cargo(&cargo_args),
+    )?;
     if !interactive && extra.is_empty() {
         println!("the last frame is in {}", screenshot.display());
     }
+    eprintln!(
+        "==> cargo xtask run: done ({})",
+        workspace::duration(start.elapsed())
+    );
     Ok(())
 }
 
+/// The cargo profile the main job builds and runs the `wasi-hal` command in (see the root
+/// Cargo.toml).
+const HOST_PROFILE: &str = "dev";
+
 /// Everything CI checks, in order from cheapest to dearest.
 fn test() -> Result<()> {
-    setup::run()?;
+    let done = setup::run(Purpose::Test)?;
     let ws = workspace::Workspace::load()?;
-    workspace::cargo(&["fmt", "--all", "--check"])?;
+    workspace::step("checking the format (cargo fmt)", || {
+        workspace::cargo(&["fmt", "--all", "--check"])
+    })?;
+    workspace::step(
+        "checking that the host crates package for crates.io (cargo package --no-verify)",
+        packaging::check,
+    )?;
 
-    let mut clippy_host = vec!["clippy", "--workspace", "--all-targets"];
+    // The registry tasks of xtask are behind its `registry` feature: lint and test with it, and
+    // lint xtask without it too (the default build of `cargo xtask`).
+    let mut clippy_host = vec![
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        "xtask/registry",
+    ];
     for guest in &ws.guests {
         clippy_host.extend(["--exclude", guest.as_str()]);
     }
     clippy_host.extend(["--", "-D", "warnings"]);
-    workspace::cargo(&clippy_host)?;
+    workspace::step("linting the host crates (clippy, warnings denied)", || {
+        workspace::cargo(&clippy_host)?;
+        workspace::cargo(&[
+            "clippy",
+            "--package",
+            "xtask",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
 
     let mut clippy_guests = vec![
         "clippy",
@@ -202,18 +306,28 @@ fn test() -> Result<()> {
         clippy_guests.extend(["--package", guest.as_str()]);
     }
     clippy_guests.extend(["--", "-D", "warnings"]);
-    workspace::cargo(&clippy_guests)?;
+    workspace::step("linting the guest crates (clippy, warnings denied)", || {
+        workspace::cargo(&clippy_guests)
+    })?;
 
-    build::run()?;
+    build::run(build::Options {
+        js: done.js.as_deref(),
+        no_js_because: done.no_js_because.as_deref(),
+        test_programs: true,
+    })?;
 
     let mut counts = workspace::TestCounts::default();
-    let mut test = vec!["test", "--workspace"];
+    let mut test = vec!["test", "--workspace", "--features", "xtask/registry"];
     for guest in &ws.guests {
         test.extend(["--exclude", guest.as_str()]);
     }
-    let result = workspace::cargo_test(&test, &mut counts);
+    let result = workspace::step("running every test of the host crates", || {
+        workspace::cargo_test(&test, &mut counts)
+    });
     // The benchmarks, each run once in the test profile: they must run; timings are not checked.
-    let result = result.and(bench::quick(&mut counts));
+    let result = result.and(workspace::step("running each benchmark once", || {
+        bench::quick(&mut counts)
+    }));
 
     // Guest crates whose logic is plain Rust run their unit tests natively too.
     let native: Vec<&str> = ws
@@ -227,7 +341,10 @@ fn test() -> Result<()> {
         for name in &native {
             test.extend(["--package", name]);
         }
-        let native_result = workspace::cargo_test(&test, &mut counts);
+        let native_result =
+            workspace::step("running the guest crates' unit tests natively", || {
+                workspace::cargo_test(&test, &mut counts)
+            });
         print_summary(counts);
         result?;
         native_result?;

@@ -7,6 +7,7 @@
 //! `WASI_HAL_REGISTRY_PASSWORD`, never from the command line.
 
 use crate::build;
+use crate::setup::{self, Purpose};
 use crate::workspace::{self, GuestKind, Workspace};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -62,17 +63,24 @@ fn built_components() -> Result<BTreeMap<String, PathBuf>> {
 }
 
 /// Builds everything, then publishes every WIT package, driver, app and composition to
-/// `registry` in dependency order, and prints what it did and how to fetch with wkg.
-pub fn publish(registry: &Registry) -> Result<()> {
+/// `registry` (named `spec` on the command line) in dependency order, and prints what it did and
+/// the two `export` lines that hand wkg its configuration (those of `registry-env`).
+pub fn publish(registry: &Registry, spec: &str) -> Result<()> {
     // A registry that is down or rejects the credentials fails before anything is built.
     let session = Session::open(registry, &project::package_names(&workspace::root())?)?;
-    build::run()?;
+    setup::run(Purpose::Publish)?;
+    build::run(build::Options {
+        js: None,
+        no_js_because: None,
+        test_programs: false,
+    })?;
     let items = project::collect(&Sources {
         root: workspace::root(),
         components: built_components()?,
     })?;
-    println!("\npublishing to {}", registry.url());
-    let done = publish::publish_all(&session, &items)?;
+    let done = workspace::step(&format!("publishing to {}", registry.url()), || {
+        publish::publish_all(&session, &items)
+    })?;
     println!(
         "{:<44} {:<12} {:>9}  {:<10} digest",
         "package", "kind", "bytes", ""
@@ -91,8 +99,16 @@ pub fn publish(registry: &Registry) -> Result<()> {
         );
     }
     let (config_file, cache) = wkg_files(registry)?;
+    let wkg = std::env::var(setup::WKG.env).unwrap_or_else(|_| "wkg".into());
     println!(
-        "\nfetch with wkg:\n  WKG_CONFIG_FILE={} WKG_CACHE_DIR={} wkg get wasi:spi@0.1.0",
+        "\nto fetch with wkg ({wkg}), hand it this registry as `cargo xtask registry-env{}` does:\n\
+         export WKG_CONFIG_FILE='{}'\nexport WKG_CACHE_DIR='{}'\n\
+         then, for example: wkg get wasi:spi@0.1.0 -o ./spi.wasm",
+        if spec == "local" {
+            String::new()
+        } else {
+            format!(" --registry {spec}")
+        },
         config_file.display(),
         cache.display()
     );
@@ -130,7 +146,12 @@ pub fn catalog_docs() -> Result<()> {
             .with_context(|| format!("failed to empty {}", root.display()))?;
     }
     let registry = Registry::local(&root);
-    build::run()?;
+    setup::run(Purpose::Run)?;
+    build::run(build::Options {
+        js: None,
+        no_js_because: None,
+        test_programs: false,
+    })?;
     let items = project::collect(&Sources {
         root: workspace::root(),
         components: built_components()?,

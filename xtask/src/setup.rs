@@ -1,17 +1,30 @@
-//! Installing what the build needs, idempotently: look first, install only what is missing.
+//! Installing what a task needs, idempotently: look first, install only what is missing.
 //!
-//! - the `wasm32-wasip2` target and the rustfmt/clippy components, with `rustup`;
-//! - command-line tools from crates.io at pinned versions, each into its own folder of a cache
-//!   (`$WASI_HAL_CACHE`, default `~/.cache/wasi-hal`), so a version change installs beside the
-//!   old one and nothing global is touched;
-//! - Debian packages with `apt-get`, when a step needs one.
+//! Each task installs only what it uses ([`plan`]); `cargo xtask setup` and `cargo xtask test`
+//! install everything:
+//!
+//! | task | installs |
+//! | --- | --- |
+//! | `run`, `bench` | the `wasm32-wasip2` target |
+//! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page, when Node.js 20.19 or newer is on PATH (else one line says the web page is skipped) |
+//! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); no `wac`, no npm |
+//! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required) |
+//!
+//! - targets and components come from `rustup`;
+//! - command-line tools come from crates.io at pinned versions, each into its own folder of a
+//!   cache (`$WASI_HAL_CACHE`, default `~/.cache/wasi-hal`), so a version change installs beside
+//!   the old one and nothing global is touched. They are compiled one after the other into one
+//!   shared build folder (`<cache>/tools/build`), so the crates they have in common (the
+//!   wasm-tools family, tokio, reqwest, ...) compile once; the build folder is deleted when every
+//!   tool is in place (it holds over a gigabyte that only a version change would reuse);
+//! - Debian packages with `apt-get`.
 //!
 //! The paths of the installed tools are handed to the test suite in environment variables
 //! (`WASI_HAL_WAC`, `WASI_HAL_WKG`, …), so tests run the pinned binaries, not whatever is on PATH.
 
 use crate::workspace;
 use anyhow::{Context, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The Rust target guest components are built for.
@@ -21,6 +34,7 @@ pub const WASM_TARGET: &str = "wasm32-wasip2";
 pub const WASIP1_TARGET: &str = "wasm32-wasip1";
 
 /// A command-line tool installed from crates.io at a pinned version.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Tool {
     /// The crate to install.
     pub krate: &'static str,
@@ -32,32 +46,36 @@ pub struct Tool {
     pub env: &'static str,
 }
 
-/// The tools the test suite uses, with the versions known to work together (see
-/// ../shared/notes/toolchain.md). Each one is added here when a test starts using it.
-pub const TOOLS: &[Tool] = &[
-    // tests/tests/compositions.rs: `wac plug` and `wac compose` give the same components as
-    // wasi-hal-compose.
-    Tool {
-        krate: "wac-cli",
-        version: "0.12.0",
-        bin: "wac",
-        env: "WASI_HAL_WAC",
-    },
-    // tests/tests/cargo_component.rs: every driver also builds with `cargo component build`.
-    Tool {
-        krate: "cargo-component",
-        version: "0.21.1",
-        bin: "cargo-component",
-        env: "WASI_HAL_CARGO_COMPONENT",
-    },
-    // tests/tests/registry.rs: `wkg get` / `wkg fetch` from the published registry.
-    Tool {
-        krate: "wkg",
-        version: "0.16.1",
-        bin: "wkg",
-        env: "WASI_HAL_WKG",
-    },
-];
+/// `wac` 0.12.0. tests/tests/compositions.rs: `wac plug` and `wac compose` give the same
+/// components as wasi-hal-compose; tests/tests/registry.rs plugs what wkg fetched.
+pub const WAC: Tool = Tool {
+    krate: "wac-cli",
+    version: "0.12.0",
+    bin: "wac",
+    env: "WASI_HAL_WAC",
+};
+
+/// `cargo-component` 0.21.1. tests/tests/cargo_component.rs: every driver also builds with
+/// `cargo component build`.
+pub const CARGO_COMPONENT: Tool = Tool {
+    krate: "cargo-component",
+    version: "0.21.1",
+    bin: "cargo-component",
+    env: "WASI_HAL_CARGO_COMPONENT",
+};
+
+/// `wkg` 0.16.1. tests/tests/registry.rs: `wkg get` / `wkg fetch` from the published registry;
+/// `cargo xtask publish` prints how to fetch with it.
+pub const WKG: Tool = Tool {
+    krate: "wkg",
+    version: "0.16.1",
+    bin: "wkg",
+    env: "WASI_HAL_WKG",
+};
+
+/// The tools the test suite uses, with the versions known to work together. Each one is added
+/// here when a test starts using it.
+pub const TOOLS: &[&Tool] = &[&WAC, &CARGO_COMPONENT, &WKG];
 
 /// The Debian packages the test suite uses. Each one is added here when a test starts using it.
 pub const DEBIAN_PACKAGES: &[&str] = &[
@@ -77,30 +95,131 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// 20.19).
 const NODE_MIN: (u32, u32) = (20, 19);
 
-/// Installs the wasm32-wasip2 and wasm32-wasip1 targets and the rustfmt and clippy components
-/// when missing.
+/// The task a set-up is for: each installs only what it uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// `cargo xtask run` and `cargo xtask bench`: build the components and run the host.
+    Run,
+    /// `cargo xtask build` (and `catalog --docs`): the components, and the web page when
+    /// Node.js is there.
+    Build,
+    /// `cargo xtask publish`: the components, and wkg to fetch them with.
+    #[cfg_attr(not(feature = "registry"), allow(dead_code))]
+    Publish,
+    /// `cargo xtask test` and `cargo xtask setup`: everything CI uses.
+    Test,
+}
+
+/// Whether the npm packages (and so the web page) are needed or only wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Set-up fails without them.
+    Required,
+    /// Installed when Node.js 20.19 or newer is on PATH, else skipped with one line.
+    IfNodeIsThere,
+}
+
+/// One set-up step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// `rustup target add`.
+    RustTarget(&'static str),
+    /// `rustup component add`.
+    RustComponent(&'static str),
+    /// `apt-get install`.
+    Debian(&'static str),
+    /// `cargo install` of a pinned tool into the cache.
+    Tool(&'static Tool),
+    /// `npm install` in `host/js`.
+    NpmPackages(Need),
+}
+
+/// What set-up did, for the steps that come after it.
+#[derive(Debug, Default)]
+pub struct Done {
+    /// `host/js`, when its npm packages are installed (the web page can be built).
+    pub js: Option<PathBuf>,
+    /// Why the npm packages were only wanted and are not there (Node.js missing or too old).
+    pub no_js_because: Option<String>,
+}
+
+/// The steps a task needs, in the order they run.
+pub fn plan(purpose: Purpose) -> Vec<Step> {
+    let mut steps = vec![Step::RustTarget(WASM_TARGET)];
+    match purpose {
+        Purpose::Run => {}
+        Purpose::Build => steps.push(Step::NpmPackages(Need::IfNodeIsThere)),
+        Purpose::Publish => steps.push(Step::Tool(&WKG)),
+        Purpose::Test => {
+            steps.push(Step::RustTarget(WASIP1_TARGET));
+            steps.extend(["rustfmt", "clippy"].map(Step::RustComponent));
+            steps.extend(DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
+            steps.extend(TOOLS.iter().map(|t| Step::Tool(t)));
+            steps.push(Step::NpmPackages(Need::Required));
+        }
+    }
+    steps
+}
+
+/// Runs the steps of `purpose`, and sets the tool path variables (`WASI_HAL_WKG`, …) for the
+/// commands this process runs later.
+pub fn run(purpose: Purpose) -> Result<Done> {
+    let steps = plan(purpose);
+    let mut done = Done::default();
+    let mut installed_tools = false;
+    for step in &steps {
+        match *step {
+            Step::RustTarget(target) => ensure_rustup("target", target)?,
+            Step::RustComponent(component) => ensure_rustup("component", component)?,
+            Step::Debian(package) => {
+                ensure_deb(package)?;
+                if package == "chromium" {
+                    // SAFETY: xtask is single-threaded here; the variable is read by children.
+                    unsafe { std::env::set_var("WASI_HAL_CHROMIUM", CHROMIUM) };
+                }
+            }
+            Step::Tool(tool) => {
+                let (bin, installed) = ensure_tool(tool)?;
+                installed_tools |= installed;
+                // SAFETY: as above.
+                unsafe { std::env::set_var(tool.env, &bin) };
+            }
+            Step::NpmPackages(need) => {
+                match ensure_npm_packages(need)? {
+                    Ok(js) => done.js = Some(js),
+                    Err(why) => done.no_js_because = Some(why),
+                }
+                if let Some(js) = &done.js {
+                    // SAFETY: as above.
+                    unsafe { std::env::set_var("WASI_HAL_JS_DIR", js) };
+                }
+            }
+        }
+    }
+    if installed_tools {
+        remove_tool_build_dir()?;
+    }
+    Ok(done)
+}
+
+/// Adds a rustup `kind` (`target` or `component`) unless it is installed.
 ///
 /// `rustup` does not install targets by itself here (`RUSTUP_AUTO_INSTALL=0`, and a
 /// rust-toolchain file would not add targets either), so this step is what makes a fresh
 /// machine able to build guests.
-pub fn run_rustup() -> Result<()> {
-    let installed = output("rustup", &["target", "list", "--installed"])?;
-    for target in [WASM_TARGET, WASIP1_TARGET] {
-        if installed.lines().any(|l| l.trim() == target) {
-            eprintln!("==> rust target {target}: present");
-        } else {
-            workspace::run(Command::new("rustup").args(["target", "add", target]))?;
-        }
+fn ensure_rustup(kind: &str, name: &str) -> Result<()> {
+    let installed = output("rustup", &[kind, "list", "--installed"])?;
+    // Components are listed with their host triple (`rustfmt-x86_64-unknown-linux-gnu`).
+    let present = installed
+        .lines()
+        .any(|l| l.trim() == name || (kind == "component" && l.starts_with(name)));
+    if present {
+        eprintln!("==> rust {kind} {name}: present");
+        return Ok(());
     }
-    let components = output("rustup", &["component", "list", "--installed"])?;
-    for component in ["rustfmt", "clippy"] {
-        if components.lines().any(|l| l.starts_with(component)) {
-            eprintln!("==> rust component {component}: present");
-        } else {
-            workspace::run(Command::new("rustup").args(["component", "add", component]))?;
-        }
-    }
-    Ok(())
+    workspace::step(&format!("adding the rust {kind} {name}"), || {
+        workspace::run(Command::new("rustup").args([kind, "add", name]))
+    })
 }
 
 /// The cache folder for installed tools.
@@ -115,8 +234,14 @@ pub fn cache_dir() -> PathBuf {
     base.join("wasi-hal")
 }
 
-/// Installs `tool` into the cache unless that version is already there; returns its binary.
-pub fn ensure_tool(tool: &Tool) -> Result<PathBuf> {
+/// The build folder every tool is compiled in, one after the other.
+fn tool_build_dir() -> PathBuf {
+    cache_dir().join("tools").join("build")
+}
+
+/// Installs `tool` into the cache unless that version is already there; returns its binary and
+/// whether it was installed now.
+pub fn ensure_tool(tool: &Tool) -> Result<(PathBuf, bool)> {
     let root = cache_dir()
         .join("tools")
         .join(format!("{}-{}", tool.krate, tool.version));
@@ -128,17 +253,23 @@ pub fn ensure_tool(tool: &Tool) -> Result<PathBuf> {
             tool.version,
             bin.display()
         );
-        return Ok(bin);
+        return Ok((bin, false));
     }
-    eprintln!(
-        "==> installing {} {} (compiles from source; once per machine)",
-        tool.krate, tool.version
-    );
-    workspace::run(
-        Command::new(workspace::cargo_bin())
-            .args(["install", "--locked", "--root"])
-            .arg(&root)
-            .args([tool.krate, "--version", tool.version]),
+    workspace::step(
+        &format!(
+            "installing {} {} (compiles from crates.io, once per machine)",
+            tool.krate, tool.version
+        ),
+        || {
+            workspace::run(
+                Command::new(workspace::cargo_bin())
+                    .args(["install", "--locked", "--root"])
+                    .arg(&root)
+                    .arg("--target-dir")
+                    .arg(tool_build_dir())
+                    .args([tool.krate, "--version", tool.version]),
+            )
+        },
     )?;
     anyhow::ensure!(
         bin.exists(),
@@ -146,7 +277,22 @@ pub fn ensure_tool(tool: &Tool) -> Result<PathBuf> {
         tool.krate,
         bin.display()
     );
-    Ok(bin)
+    Ok((bin, true))
+}
+
+/// Deletes the shared build folder of the tools once they are all installed.
+fn remove_tool_build_dir() -> Result<()> {
+    let dir = tool_build_dir();
+    if dir.exists() {
+        workspace::step(
+            &format!("removing the tools' build folder {}", dir.display()),
+            || {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("cannot remove {}", dir.display()))
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Installs the Debian package `package` unless `dpkg` says it is installed.
@@ -159,78 +305,79 @@ pub fn ensure_deb(package: &str) -> Result<()> {
         eprintln!("==> debian package {package}: present");
         return Ok(());
     }
-    workspace::run(
-        Command::new("apt-get")
-            .arg("update")
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
-    workspace::run(
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", package])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
+    workspace::step(&format!("installing the debian package {package}"), || {
+        workspace::run(
+            Command::new("apt-get")
+                .arg("update")
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+        workspace::run(
+            Command::new("apt-get")
+                .args(["install", "-y", "--no-install-recommends", package])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )
+    })
 }
 
-/// Every set-up step. Sets the tool path variables for the commands this process runs later.
-pub fn run() -> Result<()> {
-    run_rustup()?;
-    for package in DEBIAN_PACKAGES {
-        ensure_deb(package)?;
-    }
-    for tool in TOOLS {
-        let bin = ensure_tool(tool)?;
-        // SAFETY: xtask is single-threaded here; the variable is read by child processes.
-        unsafe { std::env::set_var(tool.env, &bin) };
-    }
-    let js = ensure_npm_packages()?;
-    // SAFETY: as above.
-    unsafe {
-        std::env::set_var("WASI_HAL_JS_DIR", &js);
-        std::env::set_var("WASI_HAL_CHROMIUM", CHROMIUM);
-    }
-    Ok(())
-}
-
-/// Installs the npm packages of `host/js` (jco, preview2-shim, playwright-core) at the versions
-/// of its `package-lock.json`, unless `node_modules` was installed from this very lock file (a
-/// copy of it is kept in `node_modules/.wasi-hal-lock.json`). Returns `host/js`.
-///
-/// `npm install --no-save` rather than `npm ci`: the registry this project's machines reach
-/// holds only the Linux x64 builds of optional native packages (rolldown's, for example), so
-/// the lock file has no entries for the others and `npm ci` refuses it as out of sync. The
-/// lock file pins every package that is installed; it is checked to be unchanged afterwards.
-pub fn ensure_npm_packages() -> Result<PathBuf> {
-    let dir = workspace::root().join("host").join("js");
-    let lock = dir.join("package-lock.json");
-    let stamp = dir.join("node_modules").join(".wasi-hal-lock.json");
-    let wanted = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
-    if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
-        eprintln!("==> npm packages of host/js: present");
-        return Ok(dir);
-    }
+/// The Node.js on PATH, when it is new enough for the npm packages of `host/js`; otherwise why
+/// not.
+fn usable_node() -> Result<String> {
     let version = output("node", &["--version"])
-        .context("Node.js runs jco and the browser test: install Node.js 20.19 or newer")?;
+        .context("Node.js is not on PATH (20.19 or newer runs jco and the web page)")?;
+    let version = version.trim().to_string();
     let parsed: Vec<u32> = version
-        .trim()
         .trim_start_matches('v')
         .split('.')
         .map_while(|n| n.parse().ok())
         .collect();
     anyhow::ensure!(
         parsed.len() >= 2 && (parsed[0], parsed[1]) >= NODE_MIN,
-        "Node.js {} is too old for the npm packages of host/js: {}.{} or newer is needed",
-        version.trim(),
+        "Node.js {version} is too old for the npm packages of host/js: {}.{} or newer is needed",
         NODE_MIN.0,
         NODE_MIN.1
     );
+    Ok(version)
+}
+
+/// Installs the npm packages of `host/js` (jco, preview2-shim, playwright-core) at the versions
+/// of its `package-lock.json`, unless `node_modules` was installed from this very lock file (a
+/// copy of it is kept in `node_modules/.wasi-hal-lock.json`). Returns `host/js`, or why not
+/// when they are only wanted and Node.js is missing or too old.
+///
+/// `npm install --no-save` rather than `npm ci`: the registry this project's machines reach
+/// holds only the Linux x64 builds of optional native packages (rolldown's, for example), so
+/// the lock file has no entries for the others and `npm ci` refuses it as out of sync. The
+/// lock file pins every package that is installed; it is checked to be unchanged afterwards.
+pub fn ensure_npm_packages(need: Need) -> Result<std::result::Result<PathBuf, String>> {
+    let dir = workspace::root().join("host").join("js");
+    let node = match usable_node() {
+        Ok(version) => version,
+        Err(e) if need == Need::IfNodeIsThere => return Ok(Err(format!("{e:#}"))),
+        Err(e) => return Err(e),
+    };
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules").join(".wasi-hal-lock.json");
+    let wanted = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
+    if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
+        eprintln!("==> npm packages of host/js: present (Node.js {node})");
+        return Ok(Ok(dir));
+    }
+    workspace::step("installing the npm packages of host/js", || {
+        install_npm_packages(&dir, &lock, &wanted)
+    })?;
+    std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))?;
+    Ok(Ok(dir))
+}
+
+fn install_npm_packages(dir: &Path, lock: &Path, wanted: &[u8]) -> Result<()> {
     workspace::run(
         Command::new("npm")
             .args(["install", "--no-save", "--no-audit", "--no-fund"])
-            .current_dir(&dir),
+            .current_dir(dir),
     )?;
-    let after = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
+    let after = std::fs::read(lock).with_context(|| format!("cannot read {}", lock.display()))?;
     if after != wanted {
-        std::fs::write(&lock, &wanted)
+        std::fs::write(lock, wanted)
             .with_context(|| format!("cannot restore {}", lock.display()))?;
         anyhow::bail!(
             "npm changed {} while installing: it does not pin what package.json asks for; \
@@ -238,8 +385,7 @@ pub fn ensure_npm_packages() -> Result<PathBuf> {
             lock.display()
         );
     }
-    std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))?;
-    Ok(dir)
+    Ok(())
 }
 
 fn output(program: &str, args: &[&str]) -> Result<String> {
@@ -254,4 +400,65 @@ fn output(program: &str, args: &[&str]) -> Result<String> {
         String::from_utf8_lossy(&out.stderr)
     );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tools, targets and packages only the tests use.
+    fn test_only(step: &Step) -> bool {
+        match step {
+            Step::RustTarget(t) => *t != WASM_TARGET,
+            Step::RustComponent(_) | Step::Debian(_) | Step::Tool(_) | Step::NpmPackages(_) => true,
+        }
+    }
+
+    #[test]
+    fn run_installs_only_the_wasm_target() {
+        assert_eq!(plan(Purpose::Run), vec![Step::RustTarget(WASM_TARGET)]);
+        let extra: Vec<Step> = plan(Purpose::Run).into_iter().filter(test_only).collect();
+        assert!(extra.is_empty(), "run installs test-only steps: {extra:?}");
+    }
+
+    #[test]
+    fn build_wants_the_web_page_only_when_node_is_there() {
+        assert_eq!(
+            plan(Purpose::Build),
+            vec![
+                Step::RustTarget(WASM_TARGET),
+                Step::NpmPackages(Need::IfNodeIsThere)
+            ]
+        );
+    }
+
+    #[test]
+    fn publish_installs_wkg_and_no_wac() {
+        let steps = plan(Purpose::Publish);
+        assert!(steps.contains(&Step::Tool(&WKG)));
+        assert!(!steps.contains(&Step::Tool(&WAC)), "{steps:?}");
+        assert!(!steps.contains(&Step::Tool(&CARGO_COMPONENT)), "{steps:?}");
+        assert!(
+            !steps.iter().any(|s| matches!(s, Step::Debian(_))),
+            "{steps:?}"
+        );
+    }
+
+    #[test]
+    fn test_installs_every_tool_and_package() {
+        let steps = plan(Purpose::Test);
+        for tool in TOOLS {
+            assert!(steps.contains(&Step::Tool(tool)), "{} missing", tool.krate);
+        }
+        for package in DEBIAN_PACKAGES {
+            assert!(steps.contains(&Step::Debian(package)), "{package} missing");
+        }
+        for target in [WASM_TARGET, WASIP1_TARGET] {
+            assert!(
+                steps.contains(&Step::RustTarget(target)),
+                "{target} missing"
+            );
+        }
+        assert!(steps.contains(&Step::NpmPackages(Need::Required)));
+    }
 }

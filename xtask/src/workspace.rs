@@ -3,6 +3,8 @@
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -159,7 +161,7 @@ pub fn cargo_test(args: &[&str], counts: &mut TestCounts) -> Result<()> {
         .args(args)
         .stdout(std::process::Stdio::piped());
     let line = format!("cargo {}", args.join(" "));
-    eprintln!("==> {line}");
+    eprintln!("    $ {line}");
     let mut child = cmd
         .spawn()
         .with_context(|| format!("failed to start `{line}`"))?;
@@ -194,17 +196,11 @@ pub fn cargo_test(args: &[&str], counts: &mut TestCounts) -> Result<()> {
     Ok(())
 }
 
-/// Runs a command, echoing it; fails with the command line if it fails.
+/// Runs a command, echoing it; fails with the command line if it fails. Called inside a
+/// [`step`], which times it and shows it is alive.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let line = format!(
-        "{} {}",
-        cmd.get_program().to_string_lossy(),
-        cmd.get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    eprintln!("==> {line}");
+    let line = command_line(cmd);
+    eprintln!("    $ {line}");
     let status = cmd
         .status()
         .with_context(|| format!("failed to start `{line}`"))?;
@@ -212,4 +208,114 @@ pub fn run(cmd: &mut Command) -> Result<()> {
         bail!("`{line}` failed ({status})");
     }
     Ok(())
+}
+
+/// A command as a shell would show it.
+fn command_line(cmd: &Command) -> String {
+    format!(
+        "{} {}",
+        cmd.get_program().to_string_lossy(),
+        cmd.get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+}
+
+/// One step of a task: prints `==> what` before it starts and `==> what: done (12.3 s)` (or
+/// `failed after`) when it ends, so that no minute passes without a word.
+pub fn step<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    eprintln!("==> {what}");
+    let start = Instant::now();
+    let alive = Heartbeat::start(what);
+    let result = f();
+    drop(alive);
+    let took = duration(start.elapsed());
+    match &result {
+        Ok(_) => eprintln!("==> {what}: done ({took})"),
+        Err(_) => eprintln!("==> {what}: failed after {took}"),
+    }
+    result
+}
+
+/// How often a long command says it is still running.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// While it lives, prints `    still WHAT ... 2m30s` every 30 s when stderr is not a
+/// terminal (a CI log, a pipe), where cargo, rustup, apt and npm draw no progress bar and a
+/// long compile would otherwise be a silent minute. In a terminal their progress bars show
+/// that they are alive, and a line printed through them would break the bar.
+struct Heartbeat {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeat {
+    fn start(what: &str) -> Self {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            return Self {
+                stop: None,
+                thread: None,
+            };
+        }
+        let (stop, stopped) = mpsc::channel::<()>();
+        let what = shorten(what);
+        let start = Instant::now();
+        let thread = std::thread::spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(HEARTBEAT) {
+                eprintln!("    still {what} ... {}", duration(start.elapsed()));
+            }
+        });
+        Self {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A step's label cut to its first 80 characters, for the heartbeat.
+fn shorten(line: &str) -> String {
+    match line.char_indices().nth(80) {
+        Some((at, _)) => format!("{} ...", &line[..at]),
+        None => line.to_string(),
+    }
+}
+
+/// `12.3 s` under a minute, `4m12s` above.
+pub fn duration(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs < 60.0 {
+        format!("{secs:.1} s")
+    } else {
+        let whole = d.as_secs();
+        format!("{}m{:02}s", whole / 60, whole % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_seconds_then_minutes() {
+        assert_eq!(duration(Duration::from_millis(12_340)), "12.3 s");
+        assert_eq!(duration(Duration::from_secs(150)), "2m30s");
+        assert_eq!(duration(Duration::from_secs(3_605)), "60m05s");
+    }
+
+    #[test]
+    fn long_command_lines_are_cut_for_the_heartbeat() {
+        assert_eq!(shorten("cargo build"), "cargo build");
+        let long = "x".repeat(200);
+        assert_eq!(shorten(&long), format!("{} ...", "x".repeat(80)));
+    }
 }

@@ -150,6 +150,23 @@ impl std::error::Error for BoardError {}
 /// Rewrites serde's wording ("invalid type: string \"x\", expected u32") into the board file's
 /// ("expected an integer, found a string") and picks the [`ErrorKind`].
 pub(crate) fn translate_serde_message(message: &str) -> (ErrorKind, String) {
+    // An integer literal past 64 bits: toml hands it over as an i128, which no field accepts.
+    if let Some(rest) = message.strip_prefix("invalid type: integer `")
+        && let Some((digits, rest)) = rest.split_once("` as i128")
+    {
+        let expected = rest.strip_prefix(", expected ").unwrap_or("");
+        let phrase = expected_phrase(expected, true);
+        let message = if phrase.starts_with("an integer from") {
+            format!("expected {phrase}, found {digits}")
+        } else {
+            format!(
+                "the integer {digits} is out of range (TOML integers go from {} to {})",
+                i64::MIN,
+                i64::MAX
+            )
+        };
+        return (ErrorKind::InvalidValue, message);
+    }
     if let Some(rest) = message.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
@@ -291,6 +308,25 @@ mod tests {
             ErrorKind::UnknownKey
         );
         assert_eq!(missing_field_name("missing field `device`"), Some("device"));
+        assert_eq!(
+            translate_serde_message(
+                "invalid type: integer `99999999999999999999999` as i128, expected u32"
+            ),
+            (
+                ErrorKind::InvalidValue,
+                "expected an integer from 0 to 4294967295, found 99999999999999999999999"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            translate_serde_message(
+                "invalid type: integer `-99999999999999999999` as i128, expected any valid \
+                 TOML value"
+            )
+            .1,
+            "the integer -99999999999999999999 is out of range (TOML integers go from \
+             -9223372036854775808 to 9223372036854775807)"
+        );
     }
 
     #[test]

@@ -11,6 +11,13 @@ pub use wasi_hal_sim::ssd1306::Panel;
 
 /// Default for `max-transfer-bytes`: Linux spidev's default `bufsiz`.
 pub const DEFAULT_MAX_TRANSFER_BYTES: u32 = 4096;
+/// The largest `max-transfer-bytes` a board file may give (16 MiB). The host allocates a
+/// guest's read buffers before the bytes are copied into the guest's memory, so the cap is also
+/// the most one guest call can make the host allocate; values above it are refused.
+pub const MAX_TRANSFER_BYTES_LIMIT: u32 = 16 << 20;
+/// The largest board file [`BoardFile::load`] reads (1 MiB): real boards are a few KiB; a
+/// larger file (or an endless one such as `/dev/zero`) is refused before it fills memory.
+pub const MAX_BOARD_FILE_BYTES: u64 = 1 << 20;
 /// Default I2C bus clock (fast mode), used to time transfers on a simulated bus.
 pub const DEFAULT_I2C_FREQUENCY_HZ: u32 = 400_000;
 /// Default SPI maximum frequency for devices found by `[discovery]`.
@@ -440,15 +447,45 @@ pub struct Discovery {
 }
 
 impl BoardFile {
-    /// Reads and checks the board file at `path`.
+    /// Reads and checks the board file at `path`. At most [`MAX_BOARD_FILE_BYTES`] are read: a
+    /// longer file is an error.
     pub fn load(path: impl AsRef<Path>) -> Result<BoardFile, BoardError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let io_error = |e: std::io::Error| {
             BoardError::new(
                 path,
                 ErrorKind::Io,
                 format!("cannot read the board file: {e}"),
             )
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                use std::io::Read;
+                file.take(MAX_BOARD_FILE_BYTES + 1).read_to_end(&mut bytes)
+            })
+            .map_err(io_error)?;
+        if bytes.len() as u64 > MAX_BOARD_FILE_BYTES {
+            return Err(BoardError::new(
+                path,
+                ErrorKind::Io,
+                format!(
+                    "the board file is larger than {} KiB, the most a board file may be",
+                    MAX_BOARD_FILE_BYTES >> 10
+                ),
+            ));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = Location::of_offset(
+                &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+                usize::MAX,
+            );
+            BoardError::new(
+                path,
+                ErrorKind::Io,
+                "the board file is not valid UTF-8 text",
+            )
+            .at(at)
         })?;
         Self::parse(&text, path)
     }
@@ -476,6 +513,9 @@ impl BoardFile {
 }
 
 fn syntax_error(e: &toml::de::Error, text: &str, path: &Path) -> BoardError {
+    if e.message() == "recursion limit" || e.message().starts_with("cannot recurse further") {
+        return too_deep_error(e, text, path);
+    }
     let mut err = if e.message().starts_with("duplicate key") {
         let key = e
             .span()
@@ -504,6 +544,75 @@ fn syntax_error(e: &toml::de::Error, text: &str, path: &Path) -> BoardError {
     err
 }
 
+/// Keys shown of a key path too deep to print whole.
+const DEEP_KEY_SHOWN: usize = 4;
+
+/// A table header, dotted key or inline value nested past the TOML parser's recursion limit.
+/// For a dotted key or header the parser gives no position: the line with the most dotted
+/// segments is the one (the schema never needs more than three).
+fn too_deep_error(e: &toml::de::Error, text: &str, path: &Path) -> BoardError {
+    let mut err = BoardError::new(
+        path,
+        ErrorKind::Syntax,
+        "nested too deeply: a board file needs at most a few levels of keys, tables and arrays",
+    );
+    match e.span() {
+        Some(span) => err = err.at(Location::of_offset(text, span.start)),
+        None => {
+            if let Some((offset, key)) = deepest_dotted_key(text) {
+                let shown: Vec<&str> = key.split('.').take(DEEP_KEY_SHOWN).collect();
+                let depth = key.split('.').count();
+                err = BoardError::new(
+                    path,
+                    ErrorKind::Syntax,
+                    format!(
+                        "nested too deeply: {depth} dotted keys (a board file needs at most a \
+                         few levels)"
+                    ),
+                )
+                .with_key(format!("{}.…", shown.join(".")))
+                .at(Location::of_offset(text, offset));
+            }
+        }
+    }
+    err
+}
+
+/// The table header or dotted key with the most segments: the byte offset of its line's first
+/// non-blank character and the key as written (whitespace trimmed). Dots inside quotes do not
+/// count; lines inside multi-line strings may be misread, which only matters for the message.
+fn deepest_dotted_key(text: &str) -> Option<(usize, &str)> {
+    let mut best: Option<(usize, usize, &str)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset + (line.len() - line.trim_start().len());
+        offset += line.len();
+        let trimmed = line.trim();
+        let key = match trimmed.strip_prefix('[') {
+            Some(rest) => rest.trim_start_matches('['),
+            None => trimmed,
+        };
+        let (mut dots, mut quote, mut end) = (0, None, key.len());
+        for (i, c) in key.char_indices() {
+            match (quote, c) {
+                (Some(q), _) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '.') => dots += 1,
+                (None, '=' | ']' | '#') => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if dots > best.map_or(0, |(d, _, _)| d) {
+            best = Some((dots, start, key[..end].trim()));
+        }
+    }
+    best.map(|(_, offset, key)| (offset, key))
+}
+
 fn serde_error(e: &toml::de::Error, spans: &Spans<'_>, path: &Path) -> BoardError {
     let (mut kind, mut message) = translate_serde_message(e.message());
     let mut key = match (e.span(), kind) {
@@ -516,8 +625,11 @@ fn serde_error(e: &toml::de::Error, spans: &Spans<'_>, path: &Path) -> BoardErro
         (Some(span), _) => spans.path_at(span.start),
         (None, _) => Vec::new(),
     };
-    if e.message() == "wanted string or table" {
-        // toml's wording for a non-string where a named value (a mode, a level) belongs.
+    if e.message() == "wanted string or table"
+        || e.message().starts_with("wanted exactly 1 element")
+    {
+        // toml's wording for a non-string where a named value (a mode, a level) belongs; a
+        // table (`mode = {}`) is read as an enum with its variant as the only key.
         kind = ErrorKind::WrongType;
         let found = spans.type_at(&key).unwrap_or("a value of another type");
         message = format!("expected a string, found {found}");
@@ -1159,6 +1271,14 @@ impl Checker<'_> {
                 at,
                 ErrorKind::ImpossiblePolicy,
                 "a transfer limit of 0 bytes allows no transfer at all",
+            )),
+            Some(n) if n > MAX_TRANSFER_BYTES_LIMIT => Err(self.value_error(
+                at,
+                ErrorKind::InvalidValue,
+                format!(
+                    "{n} bytes is above the host's limit of {MAX_TRANSFER_BYTES_LIMIT} bytes \
+                     (16 MiB): the host allocates a call's buffers before the guest receives them"
+                ),
             )),
             Some(n) => Ok(n),
             None => Ok(DEFAULT_MAX_TRANSFER_BYTES),

@@ -527,3 +527,158 @@ fn garbage_never_panics() {
         assert!(BoardFile::parse(odd, "boards/x.toml").is_err(), "{odd:?}");
     }
 }
+
+#[test]
+fn dotted_header_nested_past_the_parser_limit() {
+    // 95 keys deep: past toml's recursion limit, which reports no position of its own.
+    let header = vec!["spi"; 95].join(".");
+    assert_error(
+        HEAD,
+        &format!("[spi.oled]\nmax-frequency-hz = 1\n\n[{header}]\nmode = \"mode0\"\n"),
+        ErrorKind::Syntax,
+        "boards/x.toml:8:1: key `spi.spi.spi.spi.…`: nested too deeply: 95 dotted keys (a board \
+         file needs at most a few levels)",
+    );
+    // The same depth as a dotted key inside a table.
+    assert_error(
+        HEAD,
+        &format!("[config]\n{header} = 1\n"),
+        ErrorKind::Syntax,
+        "boards/x.toml:6:1: key `spi.spi.spi.spi.…`: nested too deeply: 95 dotted keys (a board \
+         file needs at most a few levels)",
+    );
+}
+
+#[test]
+fn inline_values_nested_past_the_parser_limit() {
+    let value = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let e = error(HEAD, &format!("[config]\nk = {value}\n"));
+    assert_eq!(e.kind(), ErrorKind::Syntax, "{e}");
+    assert!(
+        e.to_string().starts_with("boards/x.toml:6:")
+            && e.to_string().ends_with(
+                "nested too deeply: a board file needs at most a few levels of keys, tables and \
+                 arrays"
+            ),
+        "{e}"
+    );
+}
+
+#[test]
+fn integer_past_64_bits() {
+    assert_error(
+        HEAD,
+        "[spi.oled]\nmax-frequency-hz = 99999999999999999999999\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:6:20: key `spi.oled.max-frequency-hz`: expected an integer from 0 to \
+         4294967295, found 99999999999999999999999",
+    );
+    assert_error(
+        HEAD,
+        "[config]\nbig = -99999999999999999999\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:6:7: key `config.big`: the integer -99999999999999999999 is out of range \
+         (TOML integers go from -9223372036854775808 to 9223372036854775807)",
+    );
+}
+
+#[test]
+fn table_where_a_named_value_belongs() {
+    assert_error(
+        HEAD,
+        "[spi.oled]\nmode = {}\n",
+        ErrorKind::WrongType,
+        "boards/x.toml:6:8: key `spi.oled.mode`: expected a string, found a table",
+    );
+    assert_error(
+        HEAD,
+        "[spi.oled]\nmodes = [\"mode0\", { mode3 = 1, mode1 = 2 }]\n",
+        ErrorKind::WrongType,
+        "boards/x.toml:6:19: key `spi.oled.modes[1]`: expected a string, found a table",
+    );
+    assert_error(
+        HEAD,
+        "[gpio.x]\nmodes = [\"output\"]\ninitial = {}\n",
+        ErrorKind::WrongType,
+        "boards/x.toml:7:11: key `gpio.x.initial`: expected a string, found a table",
+    );
+}
+
+#[test]
+fn endless_board_file_is_refused_at_the_size_bound() {
+    // /dev/zero never ends: reading it whole would fill memory.
+    let e = BoardFile::load("/dev/zero").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert_eq!(
+        e.to_string(),
+        "/dev/zero: the board file is larger than 1024 KiB, the most a board file may be"
+    );
+}
+
+#[test]
+fn board_file_one_byte_over_the_size_bound() {
+    let dir = std::env::temp_dir().join(format!("wasi-hal-board-size-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.toml");
+    let valid = format!("{HEAD}[spi.oled]\nmax-frequency-hz = 1\n");
+    // Padded with a comment to exactly the bound: still read and accepted.
+    let bound = wasi_hal_board::MAX_BOARD_FILE_BYTES as usize;
+    let mut text = valid.clone();
+    text.push('#');
+    text.push_str(&"x".repeat(bound - text.len()));
+    std::fs::write(&path, &text).unwrap();
+    assert!(BoardFile::load(&path).is_ok());
+    text.push('x');
+    std::fs::write(&path, &text).unwrap();
+    let e = BoardFile::load(&path).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(
+        e.to_string()
+            .ends_with("larger than 1024 KiB, the most a board file may be")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn board_file_that_is_not_utf8() {
+    let dir = std::env::temp_dir().join(format!("wasi-hal-board-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("latin1.toml");
+    std::fs::write(&path, b"[board]\nname = \"caf\xe9\"\n").unwrap();
+    let e = BoardFile::load(&path).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}:2:12: the board file is not valid UTF-8 text",
+            path.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn transfer_cap_above_the_host_limit() {
+    assert_error(
+        HEAD,
+        "[spi.oled]\nmax-frequency-hz = 1\nmax-transfer-bytes = 4294967295\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:7:22: key `spi.oled.max-transfer-bytes`: 4294967295 bytes is above the \
+         host's limit of 16777216 bytes (16 MiB): the host allocates a call's buffers before the \
+         guest receives them",
+    );
+    assert_error(
+        HEAD,
+        "[i2c.sensors]\naddresses = [0x76]\nmax-transfer-bytes = 16777217\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:7:22: key `i2c.sensors.max-transfer-bytes`: 16777217 bytes is above the \
+         host's limit of 16777216 bytes (16 MiB): the host allocates a call's buffers before the \
+         guest receives them",
+    );
+    // The limit itself is allowed.
+    let file = BoardFile::parse(
+        &format!("{HEAD}[spi.oled]\nmax-frequency-hz = 1\nmax-transfer-bytes = 16777216\n"),
+        "boards/x.toml",
+    )
+    .unwrap();
+    assert_eq!(file.spi["oled"].policy.max_transfer_bytes, 16 << 20);
+}

@@ -15,14 +15,15 @@
 //!   a key held down keeps it pressed once the terminal repeats it. Pressing another key
 //!   releases the buttons held before (a terminal repeats only the last key held);
 //! - `q` asks the run to stop ([`StopReason::Quit`]), Ctrl-C too ([`StopReason::Interrupt`]):
-//!   raw mode turns Ctrl-C into a key, so both go through the same [`StopFlag`].
+//!   raw mode turns Ctrl-C into a key, so both go through the same [`StopRequest`].
 
-use crate::interrupt::{StopFlag, StopReason};
+use crate::limits::{StopReason, StopRequest};
 use anyhow::{Result, anyhow, bail};
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, execute, terminal};
 use std::io::{IsTerminal, Stdout};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -224,7 +225,7 @@ fn restore_on_panic() {
 pub(crate) struct Live {
     view: TerminalView<Stdout>,
     keys: Option<KeyMap>,
-    stop: StopFlag,
+    stop: Arc<StopRequest>,
     /// Buttons held now, with when their key was last seen.
     held: Vec<(usize, Instant)>,
     last_draw: Option<Instant>,
@@ -232,7 +233,7 @@ pub(crate) struct Live {
 
 impl Live {
     /// Takes the terminal, or `None` when stdout is not one.
-    pub(crate) fn start(keys: KeyMap, stop: StopFlag) -> Option<Live> {
+    pub(crate) fn start(keys: KeyMap, stop: Arc<StopRequest>) -> Option<Live> {
         let stdout = std::io::stdout();
         if !stdout.is_terminal() {
             return None;

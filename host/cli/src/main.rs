@@ -1,7 +1,10 @@
 //! `wasi-hal`: run components on a board, simulated by default.
 
-use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{CommandFactory, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use wasi_hal::{Limits, Outcome, RunOptions, StopReason};
 
@@ -16,28 +19,50 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a component's `wasi:cli/run` on a board.
+    ///
+    /// Options go before the component. After it, options of `run` are still taken until the
+    /// first argument that is not one: from there on, and after `--`, everything goes to the
+    /// guest. So `wasi-hal run --board B` can be a cargo `runner`.
     Run(RunArgs),
+    /// Show what a component imports and exports, and (with --board) what serves each import.
+    Inspect(InspectArgs),
+    /// Check a board file and list what it offers to guests.
+    Check(CheckArgs),
+    /// Compile a component to machine code for this kind of machine (a .cwasm file that `run`
+    /// loads without compiling).
+    Compile(CompileArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The component to run (an app composed with its drivers).
-    component: PathBuf,
     /// The board file: what the guest may open, and what is behind each name.
-    #[arg(long, value_name = "BOARD.toml")]
+    #[arg(long, value_name = "BOARD.toml", env = "WASI_HAL_BOARD")]
     board: PathBuf,
     /// Pace simulated time to the wall clock, for watching.
     #[arg(long)]
     realtime: bool,
-    /// Stop the app after N frames (passed to the guest as `--frames N`).
+    /// Stop after N frames: passed to the guest as `--frames N`, and the host stops a guest
+    /// that would show more.
     #[arg(long, value_name = "N")]
     frames: Option<u64>,
+    /// Stop the guest after this much time: simulated time on a simulated board, wall time with
+    /// --realtime or on real hardware (e.g. 10s, 1500ms, 2m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    max_time: Option<Duration>,
     /// Save the last image of each simulated display as PNG.
     #[arg(long, value_name = "OUT.png")]
     screenshot: Option<PathBuf>,
     /// Save the run of each simulated display as an animation (.gif, .png/.apng).
     #[arg(long, value_name = "OUT.gif")]
     record: Option<PathBuf>,
+    /// Draw every pixel of screenshots and recordings as an N x N square.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    scale: u32,
     /// Save every bus transaction and GPIO edge with its simulated time (JSON lines).
     #[arg(long, value_name = "OUT.jsonl")]
     trace: Option<PathBuf>,
@@ -52,6 +77,9 @@ struct RunArgs {
     /// Largest linear memory the guest may use, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     max_memory_mib: usize,
+    /// Largest component file read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    max_component_mib: u64,
     /// Longest the guest may compute without calling the host, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     watchdog_ms: u64,
@@ -67,9 +95,54 @@ struct RunArgs {
     /// ~/.cache/wasi-hal/compiled), keyed by Wasmtime's settings and the component's hash.
     #[arg(long)]
     no_cache: bool,
+    /// The component to run (an app composed with its drivers), or a .cwasm from `wasi-hal
+    /// compile`.
+    component: PathBuf,
     /// Arguments for the guest.
-    #[arg(last = true)]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "GUEST_ARGS"
+    )]
     guest_args: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct InspectArgs {
+    /// The component (or a .cwasm from `wasi-hal compile`).
+    component: PathBuf,
+    /// A board file: say which of its entries serves each import.
+    #[arg(long, value_name = "BOARD.toml", env = "WASI_HAL_BOARD")]
+    board: Option<PathBuf>,
+    /// Largest component file read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    max_component_mib: u64,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The board file.
+    board: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct CompileArgs {
+    /// The component to compile.
+    component: PathBuf,
+    /// Where to write the machine code.
+    #[arg(short, long, value_name = "OUT.cwasm")]
+    output: PathBuf,
+    /// Compile to bytecode for Wasmtime's portable interpreter (run it with `run
+    /// --interpreter`).
+    #[arg(long)]
+    interpreter: bool,
+    /// The memory limit it will run under, in MiB (as `run --max-memory-mib`: the two must
+    /// agree).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    max_memory_mib: usize,
+    /// Largest component file read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    max_component_mib: u64,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -79,14 +152,82 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
 }
 
-fn main() {
+/// `10s`, `1500ms`, `2m`, `1h`, `250us`, or a plain number of seconds (`2.5`).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 10s, 1500ms, 2m)"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1e3,
+        "us" => value / 1e6,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => {
+            return Err(format!(
+                "`{other}` is not a unit of time (use ms, s, m or h)"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{s}` is not a usable duration"))
+}
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Run(args) = cli.command;
+    let code = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Inspect(args) => report(inspect(&args)),
+        Command::Check(args) => report(check(&args.board)),
+        Command::Compile(args) => report(compile(&args)),
+        Command::Completions { shell } => {
+            // Written in one piece, so that a closed pipe (`| head`) is an error, not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "wasi-hal", &mut script);
+            use std::io::Write as _;
+            match std::io::stdout().write_all(&script) {
+                Ok(()) => 0,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(e) => report(Err(anyhow!("cannot write the completion script: {e}"))),
+            }
+        }
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// 0 for `Ok`; the error on stderr and 2 for `Err`.
+fn report(result: Result<()>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
+}
+
+fn run(args: RunArgs) -> i32 {
+    let stop = Arc::new(wasi_hal::StopRequest::default());
+    let _signals = match wasi_hal::signals::watch(stop.clone()) {
+        Ok(watch) => Some(watch),
+        Err(e) => {
+            eprintln!("warning: {e:#}; Ctrl-C will end wasi-hal without saving");
+            None
+        }
+    };
     let options = RunOptions {
         component: args.component,
         board: args.board,
         realtime: args.realtime,
         frames: args.frames,
+        max_time: args.max_time,
+        scale: args.scale,
+        max_component_bytes: args.max_component_mib.saturating_mul(1 << 20),
+        stop,
         screenshot: args.screenshot,
         record: args.record,
         trace: args.trace,
@@ -105,25 +246,230 @@ fn main() {
             wasi_hal::cache::default_dir()
         },
     };
-    match wasi_hal::run(&options) {
-        Ok(Outcome::Success | Outcome::Stopped(StopReason::Quit)) => {}
-        Ok(Outcome::Stopped(StopReason::Interrupt)) => {
-            eprintln!("interrupted; GPIO outputs were restored to their safe levels");
-            std::process::exit(130);
-        }
-        Ok(Outcome::GuestError) => {
-            eprintln!("error: the guest's run returned an error");
-            std::process::exit(1);
-        }
-        Ok(Outcome::Trapped(message)) => {
-            eprintln!(
-                "error: the guest trapped; GPIO outputs were restored to their safe levels\n{message}"
-            );
-            std::process::exit(3);
-        }
+    let report = match wasi_hal::run_with_report(&options) {
+        Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::exit(2);
+            return 2;
+        }
+    };
+    const RESTORED: &str = "GPIO outputs were restored to their safe levels";
+    match &report.outcome {
+        Outcome::Success | Outcome::Exit(_) => {}
+        Outcome::GuestError => eprintln!("error: the guest's run returned an error"),
+        Outcome::Trapped(message) => {
+            eprintln!("error: the guest trapped; {RESTORED}\n{message}")
+        }
+        Outcome::LimitExceeded(message) => eprintln!("error: {message}; {RESTORED}"),
+        Outcome::Stopped(reason @ StopReason::Frames(_)) => {
+            eprintln!("wasi-hal: the guest was {reason}")
+        }
+        Outcome::Stopped(reason) => eprintln!("wasi-hal: the guest was {reason}; {RESTORED}"),
+    }
+    for e in &report.output_errors {
+        eprintln!("error: {e:#}");
+    }
+    report.exit_code()
+}
+
+/// `wasi-hal inspect`: imports, exports, and what serves each import.
+fn inspect(args: &InspectArgs) -> Result<()> {
+    let path = &args.component;
+    let (bytes, kind) =
+        wasi_hal::component::read(path, args.max_component_mib.saturating_mul(1 << 20))?;
+    let shape = match kind {
+        wasi_hal::component::FileKind::Component => wasi_hal::component::shape(path, &bytes)?,
+        wasi_hal::component::FileKind::Precompiled => {
+            let engine = wasi_hal::engine()?;
+            let component = wasi_hal::deserialize_precompiled(&engine, path, &bytes)?;
+            let ty = component.component_type();
+            wasi_hal::component::Shape {
+                imports: ty.imports(&engine).map(|(n, _)| n.to_string()).collect(),
+                exports: ty.exports(&engine).map(|(n, _)| n.to_string()).collect(),
+                largest_initial_memory: 0,
+            }
+        }
+    };
+    let board = args
+        .board
+        .as_ref()
+        .map(|b| wasi_hal_board::Board::load(b).map_err(|e| anyhow!("{e}")))
+        .transpose()?;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "component: {} ({} bytes)\n",
+        path.display(),
+        bytes.len()
+    ));
+    if shape.largest_initial_memory > 0 {
+        out.push_str(&format!(
+            "largest initial memory: {} KiB\n",
+            shape.largest_initial_memory >> 10
+        ));
+    }
+    out.push_str("exports:\n");
+    if shape.exports.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for export in &shape.exports {
+        out.push_str(&format!("  {export}\n"));
+    }
+    out.push_str("imports:\n");
+    if shape.imports.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    let width = shape.imports.iter().map(String::len).max().unwrap_or(0);
+    for import in &shape.imports {
+        let served = match (wasi_hal::host_lacks(import), wasi_hal::provider_of(import)) {
+            (Some(why), _) => format!("missing: {why}"),
+            (None, Some(provider)) => {
+                let host = match provider {
+                    wasi_hal::Provider::Wasi => "host: WASI 0.2 (wasmtime-wasi)",
+                    wasi_hal::Provider::Config => "host: wasi:config (board [config], --config)",
+                    wasi_hal::Provider::Spi => "host: wasi-hal-spi",
+                    wasi_hal::Provider::I2c => "host: wasi-hal-i2c",
+                    wasi_hal::Provider::Gpio => "host: wasi-hal-gpio",
+                    wasi_hal::Provider::Delay => "host: wasi-hal-delay",
+                };
+                match &board {
+                    None => host.to_string(),
+                    Some(board) => {
+                        let entries = wasi_hal::board_entries(provider, board.file());
+                        let needs_entry = matches!(
+                            provider,
+                            wasi_hal::Provider::Spi
+                                | wasi_hal::Provider::I2c
+                                | wasi_hal::Provider::Gpio
+                        );
+                        if entries.is_empty() && needs_entry {
+                            format!("{host}; missing: the board has no entry of this kind")
+                        } else if entries.is_empty() {
+                            host.to_string()
+                        } else {
+                            format!("{host}; board: {}", entries.join(", "))
+                        }
+                    }
+                }
+            }
+            (None, None) => "host".to_string(),
+        };
+        out.push_str(&format!("  {import:width$}  {served}\n"));
+    }
+    match wasi_hal::not_a_command(&path.display().to_string(), &shape.exports, &shape.imports) {
+        None => out.push_str("runs with `wasi-hal run`: it exports wasi:cli/run\n"),
+        Some(why) => out.push_str(&format!("does not run with `wasi-hal run`: {why}\n")),
+    }
+    print!("{out}");
+    Ok(())
+}
+
+/// `wasi-hal check`: the board file is valid; what it offers.
+fn check(path: &Path) -> Result<()> {
+    let board = wasi_hal_board::Board::load(path).map_err(|e| anyhow!("{e}"))?;
+    let file = board.file();
+    let mut out = format!("{}: valid board file\n", path.display());
+    out.push_str(&format!("name: {}\n", file.name));
+    if let Some(description) = &file.description {
+        out.push_str(&format!("description: {description}\n"));
+    }
+    out.push_str(&format!(
+        "backend: {}\n",
+        if board.simulated().is_some() {
+            "simulated"
+        } else {
+            "linux"
+        }
+    ));
+    out.push_str("offers (wasi:spi/spi, wasi:i2c/i2c, wasi:gpio/gpio, wasi:delay/delay @0.1.x):\n");
+    for (name, spi) in &file.spi {
+        let p = &spi.policy;
+        out.push_str(&format!(
+            "  [spi.{name}] SPI device: up to {} Hz, modes {:?}, at most {} bytes a call\n",
+            p.max_frequency_hz, p.modes, p.max_transfer_bytes
+        ));
+    }
+    for (name, i2c) in &file.i2c {
+        let p = &i2c.policy;
+        let addresses: Vec<String> = p.addresses.iter().map(|a| format!("{a:#04x}")).collect();
+        out.push_str(&format!(
+            "  [i2c.{name}] I2C bus at {} Hz: addresses {}, at most {} bytes a call\n",
+            p.frequency_hz,
+            addresses.join(", "),
+            p.max_transfer_bytes
+        ));
+    }
+    for (name, gpio) in &file.gpio {
+        let p = &gpio.policy;
+        let mut modes = Vec::new();
+        if p.input {
+            modes.push("input");
+        }
+        if p.output {
+            modes.push("output");
+        }
+        let levels = if p.output {
+            format!(", initial {:?}, safe {:?}", p.initial, p.safe)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "  [gpio.{name}] GPIO line: {}{levels}\n",
+            modes.join(" and ")
+        ));
+    }
+    if file.spi.is_empty() && file.i2c.is_empty() && file.gpio.is_empty() {
+        out.push_str("  no bus or line: a guest gets wasi:delay only\n");
+    }
+    if !file.config.is_empty() {
+        let keys: Vec<&str> = file.config.keys().map(String::as_str).collect();
+        out.push_str(&format!(
+            "config (wasi:config/store): {}\n",
+            keys.join(", ")
+        ));
+    }
+    if let Some(sim) = board.simulated() {
+        let displays: Vec<&str> = sim.display_names().collect();
+        if !displays.is_empty() {
+            out.push_str(&format!("simulated displays: {}\n", displays.join(", ")));
         }
     }
+    print!("{out}");
+    Ok(())
+}
+
+/// `wasi-hal compile`: machine code for this kind of machine, for `run` to load.
+fn compile(args: &CompileArgs) -> Result<()> {
+    let path = &args.component;
+    let (bytes, kind) =
+        wasi_hal::component::read(path, args.max_component_mib.saturating_mul(1 << 20))?;
+    if kind == wasi_hal::component::FileKind::Precompiled {
+        bail!("{} is already precompiled", path.display());
+    }
+    let engine = wasi_hal::engine_with(&wasi_hal::EngineOptions {
+        interpreter: args.interpreter,
+        max_memory_bytes: args.max_memory_mib.saturating_mul(1 << 20),
+    })?;
+    let component = wasi_hal::compile(&engine, path, &bytes)?;
+    let serialized = component
+        .serialize()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot serialize the machine code of {}", path.display()))?;
+    let dir = match args.output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    wasi_hal::cache::write_atomically(dir, &args.output, &serialized)
+        .with_context(|| format!("-o {}", args.output.display()))?;
+    eprintln!(
+        "compiled {} to {} ({} bytes of {})",
+        path.display(),
+        args.output.display(),
+        serialized.len(),
+        if args.interpreter {
+            "Pulley bytecode"
+        } else {
+            "machine code for this kind of machine"
+        }
+    );
+    Ok(())
 }

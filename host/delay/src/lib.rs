@@ -58,7 +58,8 @@ use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "../../wit/wasi-delay",
+        // `wit` links to wit/wasi-delay: inside the crate, so the packaged crate has it too.
+        path: "wit",
         world: "wasi:delay/imports",
         imports: { default: trappable },
     });

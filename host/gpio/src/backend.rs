@@ -203,29 +203,30 @@ impl<P: InputPin + OutputPin + Send + 'static> GpioBackend for HalInOut<P> {
 pub struct SimPin {
     line: SimLine,
     time: DelayBackend,
-    /// How many history entries have been looked at.
-    seen: usize,
+    /// How many of the line's levels have been looked at (counted over the line's life).
+    seen: u64,
 }
 
 impl SimPin {
     /// The line `line`, waiting in the time base `time` (normally the board's virtual clock).
     pub fn new(line: SimLine, time: DelayBackend) -> Self {
-        let seen = line.history().len();
+        let seen = line.level_count();
         Self { line, time, seen }
     }
 
-    /// Looks for a matching edge among the history entries not seen yet and marks them seen
-    /// up to the edge found (or all of them).
+    /// Looks for a matching edge among the levels not seen yet and marks them seen up to the
+    /// edge found (or all of them). The line keeps only its newest levels
+    /// ([`wasi_hal_sim::gpio::HISTORY_WINDOW`]): older unseen ones are skipped.
     fn take_edge(&mut self, edge: Edge) -> bool {
-        let history = self.line.history();
-        // Every entry after the first is a change of level.
-        for (i, &(_, high)) in history.iter().enumerate().skip(self.seen.max(1)) {
+        // Every level after the first (index 0) is a change of level.
+        let (first, levels) = self.line.levels_since(self.seen.max(1));
+        for (i, &(_, high)) in levels.iter().enumerate() {
             if edge.matches_change_to(Level::from(high)) {
-                self.seen = i + 1;
+                self.seen = first + i as u64 + 1;
                 return true;
             }
         }
-        self.seen = history.len();
+        self.seen = first + levels.len() as u64;
         false
     }
 }
@@ -241,7 +242,7 @@ impl GpioBackend for SimPin {
     }
 
     fn open_input(&mut self) -> Result<(), GpioError> {
-        self.seen = self.line.history().len();
+        self.seen = self.line.level_count();
         Ok(())
     }
 

@@ -82,7 +82,8 @@ use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "../../wit/wasi-gpio",
+        // `wit` links to wit/wasi-gpio: inside the crate, so the packaged crate has it too.
+        path: "wit",
         world: "wasi:gpio/imports",
         imports: { default: trappable },
         with: {

@@ -74,7 +74,8 @@ use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "../../wit/wasi-i2c",
+        // `wit` links to wit/wasi-i2c: inside the crate, so the packaged crate has it too.
+        path: "wit",
         world: "wasi:i2c/imports",
         imports: { default: trappable },
         with: {

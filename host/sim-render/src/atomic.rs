@@ -36,38 +36,73 @@ pub(crate) fn write_atomically(
     what: &str,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {
-    write_inner(path, write).with_context(|| format!("cannot save {what} to {}", path.display()))
+    (|| {
+        let mut file = AtomicFile::create(path)?;
+        write(file.writer())?;
+        file.commit()
+    })()
+    .with_context(|| format!("cannot save {what} to {}", path.display()))
 }
 
-fn write_inner(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("the path does not end in a file name"))?;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+/// A file being written under a temporary name next to `path`, renamed into place by
+/// [`AtomicFile::commit`]. Dropped without a commit, the temporary file is removed.
+pub(crate) struct AtomicFile {
+    path: PathBuf,
+    out: BufWriter<File>,
+    temp: TempFile,
+}
 
-    let (file, temp) = create_temp(dir, &file_name.to_string_lossy())?;
-    let mut temp = TempFile {
-        path: temp,
-        keep: false,
-    };
+impl AtomicFile {
+    /// Creates the temporary file for `path`, written through a buffer of the default size.
+    pub(crate) fn create(path: &Path) -> Result<Self> {
+        Self::with_buffer(path, 8 * 1024)
+    }
 
-    let mut out = BufWriter::new(file);
-    write(&mut out)?;
-    let file = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("writing temporary file {}", temp.path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("syncing temporary file {}", temp.path.display()))?;
-    drop(file);
+    /// Creates the temporary file for `path`, written through a buffer of `capacity` bytes.
+    pub(crate) fn with_buffer(path: &Path, capacity: usize) -> Result<Self> {
+        let file_name = path
+            .file_name()
+            .ok_or_else(|| anyhow!("the path does not end in a file name"))?;
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let (file, temp) = create_temp(dir, &file_name.to_string_lossy())?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(capacity, file),
+            temp: TempFile {
+                path: temp,
+                keep: false,
+            },
+        })
+    }
 
-    fs::rename(&temp.path, path)
-        .with_context(|| format!("renaming temporary file {} into place", temp.path.display()))?;
-    temp.keep = true;
-    Ok(())
+    /// Where the bytes go.
+    pub(crate) fn writer(&mut self) -> &mut BufWriter<File> {
+        &mut self.out
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub(crate) fn commit(self) -> Result<()> {
+        let Self {
+            path,
+            out,
+            mut temp,
+        } = self;
+        let file = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("writing temporary file {}", temp.path.display()))?;
+        file.sync_all()
+            .with_context(|| format!("syncing temporary file {}", temp.path.display()))?;
+        drop(file);
+        fs::rename(&temp.path, &path).with_context(|| {
+            format!("renaming temporary file {} into place", temp.path.display())
+        })?;
+        temp.keep = true;
+        Ok(())
+    }
 }
 
 /// Creates a new, empty, hidden temporary file in `dir` whose name starts with `base`.

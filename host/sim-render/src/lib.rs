@@ -31,6 +31,9 @@
 //! - [`Recording::save_apng`]: animated PNG (APNG, read by browsers and most viewers; others show
 //!   the first frame). Delays are in milliseconds, at least 1. Pixels are always exact.
 //! - [`Recording::save`] picks the format from the extension: `.gif`, or `.png` / `.apng`.
+//! - [`Recording::save_scaled`] (and `write_gif_scaled`, `write_apng_scaled`) draw every pixel as
+//!   an `n` x `n` square, enlarging one frame at a time while writing, so the recording's memory
+//!   does not grow with the scale.
 //!
 //! A recording is capped at [`Recording::DEFAULT_MAX_FRAMES`] distinct frames (configurable);
 //! beyond that it stops adding frames and reports so, see [`Recording`].
@@ -49,7 +52,9 @@
 //! # Traces: JSON lines
 //!
 //! [`write_trace_jsonl`] and [`save_trace_jsonl`] write a trace with one compact JSON object per
-//! line, one line per event, in time order. Each object has:
+//! line, one line per event, in time order. [`stream_trace_jsonl`] writes the same lines while a
+//! run goes, each event as it is recorded, through a bounded buffer: a long run keeps no trace
+//! in memory (the file gets its name when the [`TraceStream`] is finished). Each object has:
 //!
 //! - `time_ns`: simulated time at the start of the event, in nanoseconds;
 //! - `kind`: `"spi"`, `"i2c"` or `"gpio"`, and then the fields of that kind:
@@ -106,7 +111,9 @@ mod recording;
 mod screenshot;
 mod terminal;
 
-pub use jsonl::{save_trace_jsonl, write_trace_jsonl};
+pub use jsonl::{
+    TRACE_STREAM_BUFFER_BYTES, TraceStream, save_trace_jsonl, stream_trace_jsonl, write_trace_jsonl,
+};
 pub use recording::{Pushed, RecordedFrame, Recording};
 pub use screenshot::{
     MAX_SCALED_BYTES, decode_png, encode_png, load_png, save_png, save_png_scaled, scale_nearest,

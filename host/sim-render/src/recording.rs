@@ -285,8 +285,16 @@ impl Recording {
     /// with NeuQuant (lossy) if not. Errors if the recording is empty or larger than 65535 pixels
     /// in either direction, or if writing fails.
     pub fn write_gif(&self, out: impl Write) -> Result<()> {
+        self.write_gif_scaled(out, 1)
+    }
+
+    /// [`Recording::write_gif`] with every pixel drawn as a `scale` x `scale` square (nearest
+    /// neighbour). Frames are enlarged one at a time while writing, so the recording's memory
+    /// does not grow with `scale`. Errors if `scale` is 0 or the enlarged frames are too large.
+    pub fn write_gif_scaled(&self, out: impl Write, scale: u32) -> Result<()> {
         let first = self.check_not_empty()?;
-        let (width, height) = (first.frame.width, first.frame.height);
+        let first_scaled = scaled(&first.frame, scale)?;
+        let (width, height) = (first_scaled.width, first_scaled.height);
         let too_big = || {
             anyhow::anyhow!("a {width}x{height} recording is larger than GIF allows (65535x65535)")
         };
@@ -305,7 +313,8 @@ impl Recording {
             .context("writing the GIF loop extension")?;
 
         for (i, (recorded, delay)) in self.frames.iter().zip(self.gif_delays_cs()).enumerate() {
-            let rgb = &recorded.frame.rgb;
+            let enlarged = scaled(&recorded.frame, scale)?;
+            let rgb = &enlarged.rgb;
             let mut frame = match &global {
                 Some(palette) => {
                     gif::Frame::from_indexed_pixels(width, height, palette.indices(rgb), None)
@@ -346,9 +355,17 @@ impl Recording {
     /// default image that viewers without APNG support show. Errors if the recording is empty or
     /// if writing fails.
     pub fn write_apng(&self, out: impl Write) -> Result<()> {
+        self.write_apng_scaled(out, 1)
+    }
+
+    /// [`Recording::write_apng`] with every pixel drawn as a `scale` x `scale` square (nearest
+    /// neighbour), enlarged one frame at a time while writing. Errors if `scale` is 0 or the
+    /// enlarged frames are too large.
+    pub fn write_apng_scaled(&self, out: impl Write, scale: u32) -> Result<()> {
         let first = self.check_not_empty()?;
+        let first_scaled = scaled(&first.frame, scale)?;
         let frame_count = u32::try_from(self.frames.len()).context("too many frames for APNG")?;
-        let mut encoder = png_encoder(out, first.frame.width, first.frame.height);
+        let mut encoder = png_encoder(out, first_scaled.width, first_scaled.height);
         encoder
             .set_animated(frame_count, 0)
             .context("setting up the APNG animation")?;
@@ -356,7 +373,11 @@ impl Recording {
         for (i, (recorded, (num, den))) in self.frames.iter().zip(self.apng_delays()).enumerate() {
             writer
                 .set_frame_delay(num, den)
-                .and_then(|()| writer.write_image_data(&recorded.frame.rgb))
+                .map_err(anyhow::Error::from)
+                .and_then(|()| {
+                    let enlarged = scaled(&recorded.frame, scale)?;
+                    Ok(writer.write_image_data(&enlarged.rgb)?)
+                })
                 .with_context(|| format!("writing APNG frame {i}"))?;
         }
         writer.finish().context("finishing the APNG")?;
@@ -384,12 +405,29 @@ impl Recording {
     /// animated GIF, `.png` or `.apng` for an animated PNG. Any other extension, or none, is an
     /// error naming `path`.
     pub fn save(&self, path: &Path) -> Result<()> {
+        self.save_scaled(path, 1)
+    }
+
+    /// [`Recording::save`] with every pixel drawn as a `scale` x `scale` square (nearest
+    /// neighbour), so a 128x32 display is large enough to look at. `scale` 1 is
+    /// [`Recording::save`]; 0 is an error.
+    pub fn save_scaled(&self, path: &Path, scale: u32) -> Result<()> {
         let extension = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match extension.as_deref() {
-            Some("gif") => self.save_gif(path),
-            Some("png" | "apng") => self.save_apng(path),
+            Some("gif") => {
+                self.check_not_empty()
+                    .and_then(|first| scaled(&first.frame, scale).map(drop))
+                    .with_context(|| format!("cannot save GIF to {}", path.display()))?;
+                write_atomically(path, "GIF", |out| self.write_gif_scaled(out, scale))
+            }
+            Some("png" | "apng") => {
+                self.check_not_empty()
+                    .and_then(|first| scaled(&first.frame, scale).map(drop))
+                    .with_context(|| format!("cannot save APNG to {}", path.display()))?;
+                write_atomically(path, "APNG", |out| self.write_apng_scaled(out, scale))
+            }
             Some(other) => bail!(
                 "cannot save the recording to {}: unknown extension `.{other}` (use .gif, .png \
                  or .apng)",
@@ -407,6 +445,14 @@ impl Recording {
     fn global_palette(&self) -> Option<Palette> {
         Palette::of(self.frames.iter().map(|f| f.frame.rgb.as_slice()))
     }
+}
+
+/// `frame` enlarged `scale` times, borrowed as it is for 1.
+fn scaled(frame: &Frame, scale: u32) -> Result<std::borrow::Cow<'_, Frame>> {
+    if scale == 1 {
+        return Ok(std::borrow::Cow::Borrowed(frame));
+    }
+    crate::screenshot::scale_nearest(frame, scale).map(std::borrow::Cow::Owned)
 }
 
 /// An exact palette: colours in order of first appearance.

@@ -122,6 +122,28 @@ fn apng_has_every_frame_with_simulated_delays_in_ms_and_loops() {
 }
 
 #[test]
+fn scaled_recordings_draw_every_pixel_as_a_square() {
+    let rec = three_frames();
+    let big = |f: Frame| wasi_hal_sim_render::scale_nearest(&f, 3).unwrap();
+    let mut bytes = Vec::new();
+    rec.write_gif_scaled(&mut bytes, 3).unwrap();
+    let (frames, _) = decode_gif(&bytes);
+    assert_eq!(frames, [(1, big(a())), (3, big(b())), (100, big(c()))]);
+
+    let mut bytes = Vec::new();
+    rec.write_apng_scaled(&mut bytes, 3).unwrap();
+    let (frames, _) = decode_apng(&bytes);
+    let pictures: Vec<Frame> = frames.into_iter().map(|(_, f)| f).collect();
+    assert_eq!(pictures, [big(a()), big(b()), big(c())]);
+
+    // Scale 0 is refused before anything is written.
+    let dir = fresh_dir("scaled-zero");
+    let err = rec.save_scaled(&dir.join("x.gif"), 0).unwrap_err();
+    assert!(format!("{err:#}").contains("scale factor is 0"), "{err:#}");
+    assert!(entries(&dir).is_empty());
+}
+
+#[test]
 fn save_picks_the_format_from_the_extension() {
     let dir = fresh_dir("save_by_extension");
     let rec = three_frames();

@@ -1,8 +1,15 @@
-//! GPIO lines: a level, who drives it, and its whole history in simulated time.
+//! GPIO lines: a level, who drives it, and its recent history in simulated time.
 
 use crate::{SimClock, Trace, TraceKind};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// How many levels a [`SimLine`] keeps in its history: the newest ones. A guest may toggle a
+/// line for months, so older levels are forgotten (the trace, when streamed to a file, keeps
+/// every edge). Edge waits look at levels they have not seen yet, so they miss an edge only when
+/// more than this many changes happen between two waits.
+pub const HISTORY_WINDOW: usize = 1024;
 
 /// A callback run after a line changes level: `(high, time_ns)`.
 pub type LineWatcher = Box<dyn FnMut(bool, u64) + Send>;
@@ -10,7 +17,8 @@ pub type LineWatcher = Box<dyn FnMut(bool, u64) + Send>;
 /// One GPIO line of the simulated board.
 ///
 /// Cloning gives another handle to the same line, so a guest's output pin and the part wired to
-/// it (a display's D/C input, say) see the same level. Every change is kept with its time.
+/// it (a display's D/C input, say) see the same level. Every change is counted, and the newest
+/// [`HISTORY_WINDOW`] levels are kept with their times.
 #[derive(Clone)]
 pub struct SimLine {
     name: Arc<str>,
@@ -21,8 +29,18 @@ pub struct SimLine {
 
 struct LineState {
     high: bool,
-    history: Vec<(u64, bool)>,
+    /// The newest levels, `(time_ns, high)`, oldest first: at most [`HISTORY_WINDOW`].
+    history: VecDeque<(u64, bool)>,
+    /// How many levels the line has had since it was made (the initial one included).
+    levels: u64,
     watchers: Vec<LineWatcher>,
+}
+
+impl LineState {
+    /// The index (counted over the line's whole life) of the oldest level kept.
+    fn oldest_kept(&self) -> u64 {
+        self.levels - self.history.len() as u64
+    }
 }
 
 impl std::fmt::Debug for SimLine {
@@ -44,7 +62,8 @@ impl SimLine {
             trace,
             state: Arc::new(Mutex::new(LineState {
                 high: initial_high,
-                history: vec![(now, initial_high)],
+                history: VecDeque::from([(now, initial_high)]),
+                levels: 1,
                 watchers: Vec::new(),
             })),
         }
@@ -70,7 +89,11 @@ impl SimLine {
                 return;
             }
             state.high = high;
-            state.history.push((now, high));
+            if state.history.len() == HISTORY_WINDOW {
+                state.history.pop_front();
+            }
+            state.history.push_back((now, high));
+            state.levels += 1;
             std::mem::take(&mut state.watchers)
         };
         self.trace.record(
@@ -94,9 +117,27 @@ impl SimLine {
         self.lock().watchers.push(watcher);
     }
 
-    /// Every level the line has had, as `(time_ns, high)`, oldest first.
+    /// The newest levels the line has had (at most [`HISTORY_WINDOW`], all of them for a line
+    /// changed fewer times), as `(time_ns, high)`, oldest first.
     pub fn history(&self) -> Vec<(u64, bool)> {
-        self.lock().history.clone()
+        self.lock().history.iter().copied().collect()
+    }
+
+    /// How many levels the line has had since it was made: the initial level and one per
+    /// change. Unlike [`SimLine::history`], it never forgets.
+    pub fn level_count(&self) -> u64 {
+        self.lock().levels
+    }
+
+    /// The levels kept from the `from`-th on (counting from 0, the initial level, over the
+    /// line's whole life), with the index of the first one returned: `from`, or the oldest
+    /// level still kept when older ones have been forgotten. Everything before
+    /// [`SimLine::level_count`] is returned, so `first + levels.len()` is the count.
+    pub fn levels_since(&self, from: u64) -> (u64, Vec<(u64, bool)>) {
+        let state = self.lock();
+        let first = from.clamp(state.oldest_kept(), state.levels);
+        let skip = (first - state.oldest_kept()) as usize;
+        (first, state.history.iter().skip(skip).copied().collect())
     }
 
     fn lock(&self) -> MutexGuard<'_, LineState> {
@@ -137,5 +178,38 @@ impl embedded_hal::digital::InputPin for SimLine {
 
     fn is_low(&mut self) -> Result<bool, Infallible> {
         Ok(!self.is_high_now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_a_window_and_the_count_goes_on() {
+        let clock = SimClock::new();
+        let line = SimLine::new("led", false, clock.clone(), Trace::new());
+        let changes = 3 * HISTORY_WINDOW as u64;
+        for i in 0..changes {
+            clock.advance_ns(10);
+            line.set(i % 2 == 0);
+        }
+        assert_eq!(line.level_count(), changes + 1);
+        let history = line.history();
+        assert_eq!(history.len(), HISTORY_WINDOW);
+        // The newest levels, oldest first, with their times.
+        assert_eq!(history.last(), Some(&(changes * 10, false)));
+        assert_eq!(
+            history[0],
+            ((changes + 1 - HISTORY_WINDOW as u64) * 10, true)
+        );
+        // Asking from a forgotten index gives the oldest kept; from the end gives nothing.
+        let (first, levels) = line.levels_since(5);
+        assert_eq!(first, changes + 1 - HISTORY_WINDOW as u64);
+        assert_eq!(levels, history);
+        let (first, levels) = line.levels_since(changes - 1);
+        assert_eq!((first, levels.len()), (changes - 1, 2));
+        let (first, levels) = line.levels_since(changes + 7);
+        assert_eq!((first, levels.len()), (changes + 1, 0));
     }
 }

@@ -28,4 +28,4 @@ pub use frame::Frame;
 pub use gpio::SimLine;
 pub use i2c::{I2cTarget, I2cTargetError, SimI2cBus};
 pub use spi::{SimSpiDevice, SpiConfig, SpiTarget};
-pub use trace::{Trace, TraceEvent, TraceKind};
+pub use trace::{Trace, TraceEvent, TraceKind, TraceSink};

@@ -72,19 +72,39 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
+/// Where a streamed trace sends each event as it is recorded ([`Trace::stream_to`]).
+pub type TraceSink = Box<dyn FnMut(&TraceEvent) + Send>;
+
 /// A shared, append-only trace. Cloning gives another handle to the same trace.
 ///
-/// Recording is off until [`Trace::enable`] is called, so a long run that nobody traces does not
-/// grow without bound.
+/// Recording is off until [`Trace::enable`] or [`Trace::stream_to`] is called, so a long run that
+/// nobody traces does not grow without bound. [`Trace::enable`] keeps every event in memory,
+/// for tests and short runs that look at them with [`Trace::events`] / [`Trace::take`];
+/// [`Trace::stream_to`] hands each event to a sink (a file writer, say) and keeps none, for runs
+/// of any length.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     inner: Arc<Mutex<TraceInner>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct TraceInner {
     enabled: bool,
     events: Vec<TraceEvent>,
+    sink: Option<TraceSink>,
+    /// Events recorded since recording was first turned on, kept or streamed.
+    recorded: u64,
+}
+
+impl std::fmt::Debug for TraceInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceInner")
+            .field("enabled", &self.enabled)
+            .field("events", &self.events.len())
+            .field("streaming", &self.sink.is_some())
+            .field("recorded", &self.recorded)
+            .finish()
+    }
 }
 
 impl Trace {
@@ -93,9 +113,29 @@ impl Trace {
         Self::default()
     }
 
-    /// Starts recording.
+    /// Starts recording into memory (unless a sink is set: then events go to the sink).
     pub fn enable(&self) {
         self.lock().enabled = true;
+    }
+
+    /// Starts recording into `sink`: from now on each event is passed to it as it happens and is
+    /// not kept, so memory stays flat however long the run. The sink runs with the trace locked:
+    /// it must not use this trace. Events already kept in memory stay there.
+    pub fn stream_to(&self, sink: impl FnMut(&TraceEvent) + Send + 'static) {
+        let mut inner = self.lock();
+        inner.enabled = true;
+        inner.sink = Some(Box::new(sink));
+    }
+
+    /// Stops recording and drops the sink set by [`Trace::stream_to`], if any (a writer in it is
+    /// dropped here, so its owner can finish the file).
+    pub fn stop(&self) {
+        let sink = {
+            let mut inner = self.lock();
+            inner.enabled = false;
+            inner.sink.take()
+        };
+        drop(sink);
     }
 
     /// Whether events are being recorded.
@@ -103,20 +143,41 @@ impl Trace {
         self.lock().enabled
     }
 
-    /// Appends an event if recording is on.
+    /// Whether events go to a sink rather than into memory.
+    pub fn is_streaming(&self) -> bool {
+        self.lock().sink.is_some()
+    }
+
+    /// Appends an event (or passes it to the sink) if recording is on.
     pub fn record(&self, time_ns: u64, kind: TraceKind) {
         let mut inner = self.lock();
-        if inner.enabled {
-            inner.events.push(TraceEvent { time_ns, kind });
+        if !inner.enabled {
+            return;
+        }
+        inner.recorded += 1;
+        let event = TraceEvent { time_ns, kind };
+        match &mut inner.sink {
+            Some(sink) => sink(&event),
+            None => inner.events.push(event),
         }
     }
 
-    /// A copy of every event recorded so far.
+    /// How many events have been recorded in all, kept or streamed.
+    pub fn recorded_count(&self) -> u64 {
+        self.lock().recorded
+    }
+
+    /// How many events are kept in memory now (always 0 while streaming from the start).
+    pub fn kept_count(&self) -> usize {
+        self.lock().events.len()
+    }
+
+    /// A copy of every event kept in memory so far.
     pub fn events(&self) -> Vec<TraceEvent> {
         self.lock().events.clone()
     }
 
-    /// Removes and returns every event recorded so far.
+    /// Removes and returns every event kept in memory so far.
     pub fn take(&self) -> Vec<TraceEvent> {
         std::mem::take(&mut self.lock().events)
     }

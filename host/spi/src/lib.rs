@@ -82,7 +82,8 @@ use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "../../wit/wasi-spi",
+        // `wit` links to wit/wasi-spi: inside the crate, so the packaged crate has it too.
+        path: "wit",
         world: "wasi:spi/imports",
         imports: { default: trappable },
         with: {
