@@ -261,6 +261,8 @@ fn run(args: RunArgs) -> i32 {
             eprintln!("error: the guest trapped; {RESTORED}\n{message}")
         }
         Outcome::LimitExceeded(message) => eprintln!("error: {message}; {RESTORED}"),
+        // `q` in the live view is the person ending the run: nothing to report.
+        Outcome::Stopped(StopReason::Quit) => {}
         Outcome::Stopped(reason @ StopReason::Frames(_)) => {
             eprintln!("wasi-hal: the guest was {reason}")
         }
