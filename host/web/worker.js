@@ -1,18 +1,27 @@
 // The Web Worker that runs the self-contained composition (app + driver + virtual board, built
 // by `cargo xtask build` into ./composition/ with jco), so the page never freezes: the
 // composition's `wasi:cli/run` is one synchronous call that plays every frame in the virtual
-// board's simulated time, which takes a fraction of the real time the frames stand for.
+// board's simulated time.
 //
 // WASI 0.2 comes from @bytecodealliance/preview2-shim's browser build (./vendor/). The
 // composition's stdout, the virtual board's frame stream, is read as it is written and each
 // frame is posted to the page: `{ type: 'frame', frame }`, then `{ type: 'done' }` or
 // `{ type: 'error', message }`. stderr lines are posted as `{ type: 'stderr', line }`.
 //
-// Message in: `{ args: ["pacman", "--frames", "N"], env: { NAME: value } }`.
+// Message in: `{ args: ["pacman", ...], env: { NAME: value }, buttons }`. `buttons`, when given,
+// is a SharedArrayBuffer the page writes the buttons held into (one Int32 a button, in the
+// order of BUTTONS, 1 while held; the last Int32 is only waited on). Then the worker plays: at
+// every frame it sets the virtual board's buttons that changed (through the composition's
+// `wasi-hal:inspect/board` export, `set-button`) and sleeps (Atomics.wait) until the wall clock
+// has caught up with the frame's simulated time, so the app reads the buttons at 30 frames a
+// second as on a real board. Without `buttons` the frames come as fast as they are made.
 
 import * as shim from './vendor/preview2-shim/browser/index.js';
 import { instantiate } from './composition/composition.js';
 import { FrameStreamParser } from './frames.js';
+
+/** The virtual board's button parts, in the order of the page's SharedArrayBuffer (as in main.js). */
+const BUTTONS = ['up', 'down', 'left', 'right'];
 
 const getCoreModule = async (name) => {
   const response = await fetch(new URL(`./composition/${name}`, import.meta.url));
@@ -20,8 +29,45 @@ const getCoreModule = async (name) => {
   return WebAssembly.compile(await response.arrayBuffer());
 };
 
+/**
+ * What runs at every frame in play: `board` is the composition's inspect export (set once the
+ * composition is instantiated), `held` the page's buttons.
+ */
+class Player {
+  constructor(buffer) {
+    this.held = new Int32Array(buffer);
+    this.applied = BUTTONS.map(() => false);
+    this.board = null;
+    this.startWall = null;
+    this.startSim = null;
+    this.presses = 0;
+  }
+
+  /** Sets the buttons that changed, then waits until `frame` is due. */
+  atFrame(frame) {
+    if (this.board) {
+      BUTTONS.forEach((name, i) => {
+        const pressed = Atomics.load(this.held, i) === 1;
+        if (pressed !== this.applied[i]) {
+          this.board.setButton(name, pressed);
+          this.applied[i] = pressed;
+          if (pressed) this.presses += 1;
+        }
+      });
+    }
+    const now = performance.now();
+    if (this.startWall === null) {
+      this.startWall = now;
+      this.startSim = frame.timeNs;
+    }
+    const wait = (frame.timeNs - this.startSim) / 1e6 - (now - this.startWall);
+    if (wait > 0) Atomics.wait(this.held, BUTTONS.length, 0, wait);
+    frame.presses = this.presses;
+  }
+}
+
 /** The import object of WASI 0.2 for the composition, unversioned as jco looks it up. */
-function wasiImports(args, env) {
+function wasiImports(args, env, player) {
   const parser = new FrameStreamParser();
   let stderr = '';
   const cli = shim.cli.createCli({
@@ -30,6 +76,7 @@ function wasiImports(args, env) {
     stdout: {
       write(bytes) {
         for (const frame of parser.push(bytes)) {
+          if (player) player.atFrame(frame);
           postMessage({ type: 'frame', frame }, [frame.rgb.buffer]);
         }
       },
@@ -70,8 +117,10 @@ function wasiImports(args, env) {
 
 onmessage = async ({ data }) => {
   try {
-    const { imports, parser } = wasiImports(data.args, data.env ?? {});
+    const player = data.buttons ? new Player(data.buttons) : null;
+    const { imports, parser } = wasiImports(data.args, data.env ?? {}, player);
     const exports = await instantiate(getCoreModule, imports);
+    if (player) player.board = exports['wasi-hal:inspect/board@0.1.0'] ?? exports.board;
     const run = exports.run ?? exports['wasi:cli/run@0.2.0'];
     try {
       run.run();

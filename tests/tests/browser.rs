@@ -9,6 +9,14 @@
 //! the page says it is done, the canvas is screenshot; scaled down (one sample in the middle of
 //! each panel pixel's cell) it is the golden frame `tests/golden/pacman-pmod-oled/frame-NNN.png`
 //! pixel for pixel, and its cells have the panel's pixel aspect.
+//!
+//! The server sends the headers of cross-origin isolation (COOP `same-origin`, COEP
+//! `require-corp`), so the page can play: a second test loads it without `pace=none`, presses
+//! arrow keys and the on-screen pad in it (`host/js/src/play-page.mjs`) and sees the game
+//! respond: before the keys the corner of the panel says `AUTO` as in the golden frames, after
+//! them it does not (`YOU`), and the virtual board got the three presses. With `WASI_HAL_UPDATE_SCREENSHOTS=1` it writes the
+//! page as it played to `docs/images/web-page.png` (README shows it); otherwise it checks that
+//! the picture is there.
 
 mod js_host;
 
@@ -75,7 +83,8 @@ fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+         Cache-Control: no-store\r\nCross-Origin-Opener-Policy: same-origin\r\n\
+         Cross-Origin-Embedder-Policy: require-corp\r\nConnection: close\r\n\r\n",
         body.len()
     )?;
     stream.write_all(&body)?;
@@ -190,5 +199,99 @@ fn the_web_page_in_chromium_shows_the_golden_frames() {
                 );
             }
         }
+    }
+}
+
+/// Where the game's score, lives, level and who steers are drawn: x 108 to 127.
+const HUD_X: u32 = 108;
+
+/// The corner where the game says who steers (`AUTO` or `YOU`): x 108 to 127, y 26 to 31,
+/// lit or not.
+fn who(frame: &Frame) -> Vec<Vec<bool>> {
+    (26..32)
+        .map(|y| {
+            (HUD_X..128)
+                .map(|x| frame.pixel(x, y).is_some_and(|p| p != [0, 0, 0]))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_web_page_plays_with_the_arrow_keys() {
+    let js = js_host::js_dir();
+    let site = js_host::scratch("play").join("web");
+    js_host::run(
+        js_host::node("src/build-web.mjs")
+            .arg(js_host::virtual_pacman())
+            .arg(&site),
+        "node build-web.mjs",
+    );
+    let base = serve(site.clone());
+    let shots = js_host::scratch("play-shots");
+    let (before, after, whole) = (
+        shots.join("before.png"),
+        shots.join("after.png"),
+        shots.join("page.png"),
+    );
+    let mut cmd = js_host::node("src/play-page.mjs");
+    cmd.arg(format!("{base}/index.html"))
+        .args([&before, &after, &whole]);
+    if let Some(chromium) = std::env::var_os("WASI_HAL_CHROMIUM") {
+        cmd.env("WASI_HAL_CHROMIUM", chromium);
+    }
+    cmd.current_dir(&js);
+    let out = js_host::run(&mut cmd, "node play-page.mjs (headless Chromium)");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("play-page.mjs prints JSON");
+    assert_eq!(report["mode"], "play", "{report}");
+    assert_eq!(
+        report["errors"].as_array().map(Vec::len),
+        Some(0),
+        "the page logged errors: {report}"
+    );
+    let number = |key: &str| -> u32 {
+        report[key]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("the page reports no {key}: {report}"))
+    };
+    assert_eq!(
+        number("presses"),
+        3,
+        "the board got both key presses and the pad's: {report}"
+    );
+    let (cell_w, cell_h) = (number("cellWidth"), number("cellHeight"));
+    let load = |path: &Path| {
+        let shot = wasi_hal_sim_render::load_png(path).unwrap_or_else(|e| panic!("{e:#}"));
+        scale_down(&shot, cell_w, cell_h)
+    };
+    let (before, after) = (load(&before), load(&after));
+    let golden = js_host::golden_pacman_frame(90);
+    assert_eq!(who(&before), who(&golden), "AUTO steers before any key");
+    assert_ne!(
+        who(&after),
+        who(&golden),
+        "the corner still says AUTO after the arrow keys"
+    );
+    // The maze is still the maze: its walls (lit in frames 1, 90 and 150) are all there.
+    let frames = [1, 90, 150].map(js_host::golden_pacman_frame);
+    let lit = |f: &Frame, x, y| f.pixel(x, y).is_some_and(|p| p != [0, 0, 0]);
+    for y in 0..golden.height {
+        for x in 0..HUD_X {
+            if frames.iter().all(|f| lit(f, x, y)) {
+                assert!(lit(&after, x, y), "the wall pixel ({x}, {y}) is missing");
+            }
+        }
+    }
+
+    let picture = js_host::root().join("docs/images/web-page.png");
+    if std::env::var_os("WASI_HAL_UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
+        std::fs::copy(&whole, &picture).unwrap();
+    } else {
+        assert!(
+            picture.exists(),
+            "{} is missing: run this test with WASI_HAL_UPDATE_SCREENSHOTS=1",
+            picture.display()
+        );
     }
 }

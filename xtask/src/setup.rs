@@ -83,6 +83,8 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "chromium",
     // tests/tests/registry.rs: a real OCI registry (the CNCF distribution registry).
     "docker-registry",
+    // host/cli/tests/live_view.rs: the live view in a real terminal emulator.
+    "tmux",
 ];
 
 /// Where Debian's `chromium` package puts the browser; handed to the tests in

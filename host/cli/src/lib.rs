@@ -21,6 +21,7 @@ pub mod cache;
 pub mod component;
 mod imports;
 mod limits;
+mod live;
 mod outputs;
 pub mod signals;
 
@@ -29,6 +30,7 @@ pub use imports::{
     host_lacks, not_a_command, offered_summary, provider_of,
 };
 pub use limits::{Limits, StopReason, StopRequest};
+pub use live::{DEFAULT_KEYS, HOLD};
 
 use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
@@ -67,8 +69,14 @@ pub struct RunOptions {
     pub record: Option<PathBuf>,
     /// Save every bus transaction and GPIO edge here (JSON lines).
     pub trace: Option<PathBuf>,
-    /// Draw the simulated displays in the terminal while running.
+    /// Draw the simulated displays in the terminal while running, and read the keyboard
+    /// (docs/play.md).
     pub live_view: bool,
+    /// The live view's key map: (`KEY`, `BUTTON`) pairs, a key name (`up`, `down`, `left`,
+    /// `right`, `space`, `enter`, or a letter or digit other than `q`) and a button part of the
+    /// board. Empty: [`DEFAULT_KEYS`], arrows and WASD on the buttons `up`, `down`, `left` and
+    /// `right`.
+    pub keys: Vec<(String, String)>,
     /// Memory and CPU limits.
     pub limits: Limits,
     /// `wasi:config` values for the guest (`key`, `value`), after the board's own.
@@ -97,6 +105,7 @@ impl Default for RunOptions {
             record: None,
             trace: None,
             live_view: false,
+            keys: Vec::new(),
             limits: Limits::default(),
             config: Vec::new(),
             guest_args: Vec::new(),
@@ -135,6 +144,7 @@ impl Outcome {
             Outcome::Stopped(StopReason::MaxTime(_)) => 124,
             Outcome::Stopped(StopReason::Interrupt) => 130,
             Outcome::Stopped(StopReason::Terminate) => 143,
+            Outcome::Stopped(StopReason::Quit) => 0,
         }
     }
 }

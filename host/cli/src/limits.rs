@@ -80,6 +80,8 @@ pub enum StopReason {
     Interrupt,
     /// SIGTERM.
     Terminate,
+    /// The person quit the live view (`q`): a clean end.
+    Quit,
 }
 
 impl std::fmt::Display for StopReason {
@@ -89,6 +91,7 @@ impl std::fmt::Display for StopReason {
             StopReason::MaxTime(t) => write!(f, "stopped by the host at {t:?} (--max-time)"),
             StopReason::Interrupt => write!(f, "interrupted (SIGINT)"),
             StopReason::Terminate => write!(f, "interrupted (SIGTERM)"),
+            StopReason::Quit => write!(f, "stopped: the live view was quit (q)"),
         }
     }
 }

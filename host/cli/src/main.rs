@@ -66,9 +66,14 @@ struct RunArgs {
     /// Save every bus transaction and GPIO edge with its simulated time (JSON lines).
     #[arg(long, value_name = "OUT.jsonl")]
     trace: Option<PathBuf>,
-    /// Do not draw the simulated displays in the terminal.
+    /// Do not draw the simulated displays in the terminal (and read no keys).
     #[arg(long)]
     no_view: bool,
+    /// A key of the live view and the button part it presses (repeatable; KEY is up, down,
+    /// left, right, space, enter, or a letter or digit other than q). Any --key replaces the
+    /// default map: arrows and WASD on the buttons up, down, left and right. See docs/play.md.
+    #[arg(long = "key", value_name = "KEY=BUTTON", value_parser = parse_key_value)]
+    keys: Vec<(String, String)>,
     /// Largest linear memory the guest may use, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     max_memory_mib: usize,
@@ -227,6 +232,7 @@ fn run(args: RunArgs) -> i32 {
         record: args.record,
         trace: args.trace,
         live_view: !args.no_view,
+        keys: args.keys,
         limits: Limits {
             max_memory_bytes: args.max_memory_mib.saturating_mul(1 << 20),
             watchdog: Duration::from_millis(args.watchdog_ms),
@@ -255,6 +261,8 @@ fn run(args: RunArgs) -> i32 {
             eprintln!("error: the guest trapped; {RESTORED}\n{message}")
         }
         Outcome::LimitExceeded(message) => eprintln!("error: {message}; {RESTORED}"),
+        // `q` in the live view is the person ending the run: nothing to report.
+        Outcome::Stopped(StopReason::Quit) => {}
         Outcome::Stopped(reason @ StopReason::Frames(_)) => {
             eprintln!("wasi-hal: the guest was {reason}")
         }

@@ -13,18 +13,14 @@
 
 use crate::RunOptions;
 use crate::limits::{StopReason, StopRequest};
+use crate::live::{KeyMap, Live};
 use anyhow::{Context, Result, anyhow};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use wasi_hal_board::Board;
 use wasi_hal_sim::ssd1306::SharedSsd1306;
 use wasi_hal_sim::{Frame, SimClock};
-use wasi_hal_sim_render::{Recording, TerminalView};
-
-/// The least wall time between two redraws of the live view.
-const REDRAW: Duration = Duration::from_millis(33);
+use wasi_hal_sim_render::{Display, Recording};
 
 /// The displays of a simulated board and what is being kept of them.
 pub(crate) struct Outputs {
@@ -41,7 +37,8 @@ pub(crate) struct Sampler {
     clock: SimClock,
     displays: Vec<(String, SharedSsd1306)>,
     recordings: Option<Vec<Recording>>,
-    view: Option<(TerminalView<std::io::Stdout>, Instant)>,
+    /// The live view in the terminal, when there is one (docs/play.md).
+    live: Option<Live>,
     /// What each display showed at the last sample taken while it was lit: the screenshot. A
     /// driver may switch its panel off when the app ends; the screenshot is the app's last
     /// frame, not the dark panel.
@@ -100,17 +97,15 @@ impl Sampler {
                 let _ = recording.push(now, frame);
             }
         }
-        if let Some((view, last)) = &mut self.view
-            && last.elapsed() >= REDRAW
-        {
-            *last = Instant::now();
-            let named: Vec<(&str, &Frame)> = self
+        if let Some(live) = &mut self.live {
+            live.poll();
+            let named: Vec<Display<'_>> = self
                 .displays
                 .iter()
-                .map(|(n, _)| n.as_str())
                 .zip(frames.iter())
+                .map(|((name, _), frame)| Display { name, frame })
                 .collect();
-            let _ = view.draw(&named);
+            live.draw(&named, now);
         }
         if self.last.len() != frames.len() {
             self.last = frames;
@@ -141,33 +136,41 @@ impl Outputs {
             }
             _ => None,
         };
-        let sampler = sim.map(|sim| {
-            let displays: Vec<(String, SharedSsd1306)> = sim
-                .display_names()
-                .filter_map(|n| sim.ssd1306(n).map(|d| (n.to_string(), d.clone())))
-                .collect();
-            let live = options.live_view && std::io::stdout().is_terminal() && !displays.is_empty();
-            let color = color_wanted(std::env::var_os("NO_COLOR"));
-            let before: Vec<Frame> = displays
-                .iter()
-                .map(|(_, d)| d.lock().unwrap_or_else(|e| e.into_inner()).frame())
-                .collect();
-            Arc::new(Mutex::new(Sampler {
-                clock: sim.clock().clone(),
-                recordings: options
-                    .record
-                    .as_ref()
-                    .map(|_| displays.iter().map(|_| Recording::new()).collect()),
-                displays,
-                view: live.then(|| (TerminalView::new(std::io::stdout(), color), Instant::now())),
-                last: Vec::new(),
-                counted_pictures: before,
-                frames: 0,
-                frame_limit: options.frames,
-                stop: stop.clone(),
-                halted: false,
-            }))
-        });
+        let sampler = match sim {
+            None => None,
+            Some(sim) => {
+                let displays: Vec<(String, SharedSsd1306)> = sim
+                    .display_names()
+                    .filter_map(|n| sim.ssd1306(n).map(|d| (n.to_string(), d.clone())))
+                    .collect();
+                // A bad key map is an error whether or not there is a terminal to use it in.
+                let keys = KeyMap::new(&options.keys, sim, &options.board)?;
+                let live = if options.live_view && !displays.is_empty() {
+                    Live::start(keys, stop.clone())
+                } else {
+                    None
+                };
+                let before: Vec<Frame> = displays
+                    .iter()
+                    .map(|(_, d)| d.lock().unwrap_or_else(|e| e.into_inner()).frame())
+                    .collect();
+                Some(Arc::new(Mutex::new(Sampler {
+                    clock: sim.clock().clone(),
+                    recordings: options
+                        .record
+                        .as_ref()
+                        .map(|_| displays.iter().map(|_| Recording::new()).collect()),
+                    displays,
+                    live,
+                    last: Vec::new(),
+                    counted_pictures: before,
+                    frames: 0,
+                    frame_limit: options.frames,
+                    stop: stop.clone(),
+                    halted: false,
+                })))
+            }
+        };
         Ok(Self {
             sampler,
             screenshot: options.screenshot.clone(),
@@ -197,7 +200,8 @@ impl Outputs {
             return errors;
         };
         let mut sampler = sampler.lock().unwrap_or_else(|e| e.into_inner());
-        sampler.view = None;
+        // Gives the terminal back before anything is printed.
+        sampler.live = None;
         // A guest that never waited was never sampled: its last frame is the final state.
         if sampler.last.is_empty() {
             let halted = std::mem::replace(&mut sampler.halted, false);
@@ -239,12 +243,6 @@ impl Outputs {
         }
         errors
     }
-}
-
-/// Whether the live view may use colour, given `NO_COLOR`'s value: <https://no-color.org>, a
-/// set and non-empty `NO_COLOR` turns colour off.
-fn color_wanted(no_color: Option<std::ffi::OsString>) -> bool {
-    no_color.is_none_or(|v| v.is_empty())
 }
 
 /// Checks, before the guest starts, that every output file asked for can be written: its
@@ -318,17 +316,4 @@ fn per_display(path: &Path, name: &str, _index: usize, count: usize) -> PathBuf 
         None => format!("{stem}-{name}"),
     };
     path.with_file_name(file)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_color_set_and_not_empty_turns_colour_off() {
-        assert!(color_wanted(None));
-        assert!(color_wanted(Some("".into())));
-        assert!(!color_wanted(Some("1".into())));
-        assert!(!color_wanted(Some("no".into())));
-    }
 }

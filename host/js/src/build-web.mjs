@@ -3,7 +3,7 @@
 //
 //   node build-web.mjs <composition.wasm> <out-dir>
 //
-// <out-dir> gets the page (host/web: index.html, main.js, worker.js, frames.js), the
+// <out-dir> gets the page (host/web: index.html, main.js, worker.js, frames.js, isolate.js), the
 // composition transpiled by jco (composition/composition.js and its core modules, through
 // ./transpile.mjs) and the browser build of @bytecodealliance/preview2-shim
 // (vendor/preview2-shim/browser/): everything the page loads, nothing from a CDN. Serve the
@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const web = path.join(here, '..', '..', 'web');
 const shim = path.join(here, '..', 'node_modules', '@bytecodealliance', 'preview2-shim', 'dist', 'browser');
-const PAGE_FILES = ['index.html', 'main.js', 'worker.js', 'frames.js'];
+const PAGE_FILES = ['index.html', 'main.js', 'worker.js', 'frames.js', 'isolate.js'];
 
 function fail(message) {
   process.stderr.write(`build-web: ${message}\n`);

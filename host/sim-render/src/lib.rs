@@ -40,9 +40,14 @@
 //!
 //! # Terminal view
 //!
-//! [`half_blocks`] draws a frame as text with Unicode half blocks (`▀ ▄ █` and space), two pixel
-//! rows per line, in monochrome or 24-bit ANSI colour. [`TerminalView`] redraws one or more
-//! titled displays in place for a live view.
+//! [`braille`] draws a frame with Unicode Braille patterns, 2 x 4 dots a character, at an integer
+//! zoom or shrunk (and [`braille_dots`] reads such text back into dots); [`half_blocks`] draws it
+//! with half blocks (`▀ ▄ █` and space), two pixel rows per line, in monochrome or 24-bit ANSI
+//! colour. [`fit`] chooses between them for a space of character cells: Braille for a
+//! monochrome panel (128x32 in 64x8 characters), half blocks for a colour one when there is
+//! room, shrunk when even Braille does not fit. [`TerminalView`] redraws one or more displays in
+//! place, fitted to the terminal's size, each with a status line (name, size, simulated time);
+//! [`Colors`] says from `COLORTERM` and `NO_COLOR` whether to use colour codes at all.
 //!
 //! # Traces: JSON lines
 //!
@@ -113,4 +118,7 @@ pub use recording::{Pushed, RecordedFrame, Recording};
 pub use screenshot::{
     MAX_SCALED_BYTES, decode_png, encode_png, load_png, save_png, save_png_scaled, scale_nearest,
 };
-pub use terminal::{TerminalView, half_blocks};
+pub use terminal::{
+    CellKind, Colors, Display, Fit, MAX_ZOOM, Scale, TerminalView, braille, braille_dots, fit,
+    half_blocks, is_monochrome,
+};
