@@ -1,6 +1,8 @@
 //! The `wasi-hal run` command, run as a process: each error a user can meet is clear, and a
 //! guest's misbehaviour ends the run with the right exit code and the board left safe.
 
+mod common;
+use common::{pacman, repo, temp};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use test_programs_artifacts::*;
@@ -13,10 +15,6 @@ macro_rules! assert_test_exists {
     };
 }
 foreach_cli!(assert_test_exists);
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn board(name: &str) -> PathBuf {
     repo().join("boards").join(name)
@@ -55,12 +53,6 @@ fn stdout(out: &Output) -> String {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wasi-hal-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
 }
 
 const PACMAN_BOARD: &str = "sim-pacman-pmod-oled.toml";
@@ -436,30 +428,6 @@ fn output_paths_are_checked_before_the_guest_starts() {
 // ---------------------------------------------------------------------------------------------
 // The precompiled-component cache and the interpreter
 // ---------------------------------------------------------------------------------------------
-
-/// Pacman composed with the Pmod OLED driver (as `cargo xtask build` composes it), written once
-/// per test process.
-fn pacman() -> PathBuf {
-    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    PATH.get_or_init(|| {
-        let deps = std::collections::HashMap::from([
-            ("wasi-hal:pacman".to_string(), PathBuf::from(APP_PACMAN)),
-            (
-                "wasi-hal:pmod-oled".to_string(),
-                PathBuf::from(DRIVER_PMOD_OLED),
-            ),
-        ]);
-        let bytes = wasi_hal_compose::compose_file(
-            &repo().join("compositions/pacman-pmod-oled.wac"),
-            &deps,
-        )
-        .expect("pacman composes");
-        let path = temp("pacman-pmod-oled.wasm");
-        std::fs::write(&path, bytes).unwrap();
-        path
-    })
-    .clone()
-}
 
 /// The screenshot and the trace of pacman after 90 frames (well into play), run with `extra`
 /// arguments and the cache folder `cache`.

@@ -17,45 +17,13 @@
 //! `docs/images/terminal-view.svg` (each Braille dot a circle, the status line as text), the
 //! picture README shows; otherwise it checks that the picture is there.
 
+mod common;
+use common::{pacman, repo, temp};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use test_programs_artifacts::*;
 use wasi_hal_sim::Frame;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wasi-hal-live-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-/// Pacman composed with the Pmod OLED driver (as `cargo xtask build` composes it), written once
-/// per test process.
-fn pacman() -> PathBuf {
-    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    PATH.get_or_init(|| {
-        let deps = std::collections::HashMap::from([
-            ("wasi-hal:pacman".to_string(), PathBuf::from(APP_PACMAN)),
-            (
-                "wasi-hal:pmod-oled".to_string(),
-                PathBuf::from(DRIVER_PMOD_OLED),
-            ),
-        ]);
-        let bytes = wasi_hal_compose::compose_file(
-            &repo().join("compositions/pacman-pmod-oled.wac"),
-            &deps,
-        )
-        .expect("pacman composes");
-        let path = temp("pacman-pmod-oled.wasm");
-        std::fs::write(&path, bytes).unwrap();
-        path
-    })
-    .clone()
-}
 
 /// Quotes `s` for `sh`.
 fn quote(s: &str) -> String {
