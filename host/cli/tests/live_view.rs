@@ -19,10 +19,9 @@
 
 mod common;
 use common::{pacman, repo, temp};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use test_programs_artifacts::*;
 use wasi_hal_sim::Frame;
 
 /// Quotes `s` for `sh`.
