@@ -13,6 +13,7 @@
 //!   [`I2cTarget`] at its address.
 //! - [`SimSpiDevice`]: an [`embedded_hal::spi::SpiDevice`] that streams bytes to one [`SpiTarget`].
 //! - [`Trace`]: every bus transaction and GPIO edge with its simulated time.
+//! - [`ws2812::Ws2812Strip`]: an addressable LED strip that reads its data from an SPI MOSI line.
 
 pub mod bme680;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod i2c;
 pub mod spi;
 pub mod ssd1306;
 pub mod trace;
+pub mod ws2812;
 
 pub use clock::SimClock;
 pub use frame::Frame;

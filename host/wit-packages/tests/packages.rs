@@ -7,6 +7,7 @@ use wasi_hal_wit::{Package, decode_package_name, wit_root};
 /// this list changing is a mistake.
 const EXPECTED: &[(&str, &str)] = &[
     ("display-pixels", "display:pixels@0.1.1"),
+    ("led-strip", "led:strip@0.1.0"),
     ("sensor-environment", "sensor:environment@0.1.0"),
     ("wasi-delay", "wasi:delay@0.1.0"),
     ("wasi-gpio", "wasi:gpio@0.1.0"),

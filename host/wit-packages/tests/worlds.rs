@@ -66,6 +66,16 @@ fn worlds_sensor_app() {
 }
 
 #[test]
+fn worlds_strip_driver() {
+    check("led-strip", "driver", WORLDS_STRIP_DRIVER);
+}
+
+#[test]
+fn worlds_strip_app() {
+    check("led-strip", "app", WORLDS_STRIP_APP);
+}
+
+#[test]
 fn a_component_of_another_world_is_refused() {
     // The app imports the display; the driver world imports nothing and exports it.
     let app = std::fs::read(WORLDS_DISPLAY_APP).unwrap();
