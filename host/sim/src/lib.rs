@@ -13,6 +13,7 @@
 //!   [`I2cTarget`] at its address.
 //! - [`SimSpiDevice`]: an [`embedded_hal::spi::SpiDevice`] that streams bytes to one [`SpiTarget`].
 //! - [`Trace`]: every bus transaction and GPIO edge with its simulated time.
+//! - [`ssd1331::Ssd1331`]: the colour OLED controller of the Pmod OLEDrgb, on SPI.
 //! - [`ws2812::Ws2812Strip`]: an addressable LED strip that reads its data from an SPI MOSI line.
 
 pub mod bme680;
@@ -22,6 +23,7 @@ pub mod gpio;
 pub mod i2c;
 pub mod spi;
 pub mod ssd1306;
+pub mod ssd1331;
 pub mod trace;
 pub mod ws2812;
 
