@@ -140,7 +140,12 @@ pub const OFFERED: &[OfferedPackage] = &[
 
 /// The device-class packages of this project: drivers export them and apps import them, so a
 /// host never does.
-const DEVICE_CLASSES: &[&str] = &["display:pixels", "sensor:environment", "led:strip"];
+const DEVICE_CLASSES: &[&str] = &[
+    "display:pixels",
+    "sensor:environment",
+    "led:strip",
+    "sound:buzzer",
+];
 
 /// A one-line summary of what this host offers, for error messages.
 pub fn offered_summary() -> String {

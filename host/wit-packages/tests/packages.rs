@@ -9,10 +9,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("display-pixels", "display:pixels@0.1.1"),
     ("led-strip", "led:strip@0.1.0"),
     ("sensor-environment", "sensor:environment@0.1.0"),
+    ("sound-buzzer", "sound:buzzer@0.1.0"),
     ("wasi-delay", "wasi:delay@0.1.0"),
     ("wasi-gpio", "wasi:gpio@0.1.0"),
     ("wasi-hal-inspect", "wasi-hal:inspect@0.1.0"),
     ("wasi-i2c", "wasi:i2c@0.1.0"),
+    ("wasi-pwm", "wasi:pwm@0.1.0"),
     ("wasi-spi", "wasi:spi@0.1.0"),
 ];
 

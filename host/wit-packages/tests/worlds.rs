@@ -76,6 +76,21 @@ fn worlds_strip_app() {
 }
 
 #[test]
+fn worlds_pwm_imports() {
+    check("wasi-pwm", "imports", WORLDS_PWM_IMPORTS);
+}
+
+#[test]
+fn worlds_buzzer_driver() {
+    check("sound-buzzer", "driver", WORLDS_BUZZER_DRIVER);
+}
+
+#[test]
+fn worlds_buzzer_app() {
+    check("sound-buzzer", "app", WORLDS_BUZZER_APP);
+}
+
+#[test]
 fn a_component_of_another_world_is_refused() {
     // The app imports the display; the driver world imports nothing and exports it.
     let app = std::fs::read(WORLDS_DISPLAY_APP).unwrap();
