@@ -12,15 +12,19 @@
 //! - [`SimI2cBus`]: an [`embedded_hal::i2c::I2c`] bus that routes each transaction to the
 //!   [`I2cTarget`] at its address.
 //! - [`SimSpiDevice`]: an [`embedded_hal::spi::SpiDevice`] that streams bytes to one [`SpiTarget`].
+//! - [`SimPwm`]: a PWM channel (frequency, duty cycle, on/off), an
+//!   [`embedded_hal::pwm::SetDutyCycle`]; [`buzzer::SimBuzzer`] records the tones it makes.
 //! - [`Trace`]: every bus transaction and GPIO edge with its simulated time.
 //! - [`ssd1331::Ssd1331`]: the colour OLED controller of the Pmod OLEDrgb, on SPI.
 //! - [`ws2812::Ws2812Strip`]: an addressable LED strip that reads its data from an SPI MOSI line.
 
 pub mod bme680;
+pub mod buzzer;
 pub mod clock;
 pub mod frame;
 pub mod gpio;
 pub mod i2c;
+pub mod pwm;
 pub mod spi;
 pub mod ssd1306;
 pub mod ssd1331;
@@ -31,5 +35,6 @@ pub use clock::SimClock;
 pub use frame::Frame;
 pub use gpio::SimLine;
 pub use i2c::{I2cTarget, I2cTargetError, SimI2cBus};
+pub use pwm::{PwmSetting, SimPwm};
 pub use spi::{SimSpiDevice, SpiConfig, SpiTarget};
 pub use trace::{Trace, TraceEvent, TraceKind, TraceSink};
