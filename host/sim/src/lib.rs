@@ -14,6 +14,7 @@
 //! - [`SimSpiDevice`]: an [`embedded_hal::spi::SpiDevice`] that streams bytes to one [`SpiTarget`].
 //! - [`SimPwm`]: a PWM channel (frequency, duty cycle, on/off), an
 //!   [`embedded_hal::pwm::SetDutyCycle`]; [`buzzer::SimBuzzer`] records the tones it makes.
+//! - [`dht22::SimDht22`]: a DHT22 as the kernel's IIO driver shows it (host-read sensors).
 //! - [`Trace`]: every bus transaction and GPIO edge with its simulated time.
 //! - [`ssd1331::Ssd1331`]: the colour OLED controller of the Pmod OLEDrgb, on SPI.
 //! - [`ws2812::Ws2812Strip`]: an addressable LED strip that reads its data from an SPI MOSI line.
@@ -21,6 +22,7 @@
 pub mod bme680;
 pub mod buzzer;
 pub mod clock;
+pub mod dht22;
 pub mod frame;
 pub mod gpio;
 pub mod i2c;
