@@ -1,5 +1,6 @@
 //! [`embedded_hal::i2c::I2c`] over `wasi:i2c`.
 
+use crate::Refusal;
 use crate::bindings::wasi::i2c::i2c as wit;
 use alloc::vec::Vec;
 use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource, Operation};
@@ -9,6 +10,26 @@ pub use wit::{ErrorCode, NoAcknowledgeSource as WitNoAcknowledgeSource};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Error(pub ErrorCode);
 
+impl Error {
+    /// The WIT error the host answered.
+    pub fn code(&self) -> ErrorCode {
+        self.0
+    }
+
+    /// The host's policy refusal, if this is one: `not-permitted` or `address-not-permitted`
+    /// ([`Refusal::NotPermitted`]), `in-use` or `too-large`.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self.0 {
+            ErrorCode::NotPermitted | ErrorCode::AddressNotPermitted => Some(Refusal::NotPermitted),
+            ErrorCode::InUse => Some(Refusal::InUse),
+            ErrorCode::TooLarge => Some(Refusal::TooLarge),
+            _ => None,
+        }
+    }
+}
+
+/// The closest embedded-hal kind: the bus faults by name, a policy refusal (see
+/// [`Error::refusal`]) and `other` as `Other`.
 impl embedded_hal::i2c::Error for Error {
     fn kind(&self) -> ErrorKind {
         match self.0 {

@@ -65,3 +65,16 @@ pub mod delay;
 pub mod gpio;
 pub mod i2c;
 pub mod spi;
+
+/// A refusal by the host's policy: the error cases every bus package has and embedded-hal's
+/// `ErrorKind` has no name for (its `kind()` reports them as `Other`). Each bus error type here
+/// gives its refusal with `refusal()` and its WIT error with `code()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// The bus, device, address, pin or settings are not offered to this guest.
+    NotPermitted,
+    /// Another guest (or another handle of this one) holds the bus, device or pin.
+    InUse,
+    /// A transfer is longer than the host allows; nothing was sent.
+    TooLarge,
+}

@@ -1,5 +1,6 @@
 //! [`embedded_hal::spi::SpiDevice`] over `wasi:spi`.
 
+use crate::Refusal;
 use crate::bindings::wasi::spi::spi as wit;
 use alloc::vec::Vec;
 use embedded_hal::spi::{ErrorKind, Operation};
@@ -9,6 +10,25 @@ pub use wit::{BitOrder, Config, ErrorCode, Mode};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Error(pub ErrorCode);
 
+impl Error {
+    /// The WIT error the host answered.
+    pub fn code(&self) -> ErrorCode {
+        self.0
+    }
+
+    /// The host's policy refusal, if this is one: `not-permitted`, `in-use` or `too-large`.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self.0 {
+            ErrorCode::NotPermitted => Some(Refusal::NotPermitted),
+            ErrorCode::InUse => Some(Refusal::InUse),
+            ErrorCode::TooLarge => Some(Refusal::TooLarge),
+            _ => None,
+        }
+    }
+}
+
+/// The closest embedded-hal kind: the bus faults by name, a policy refusal (see
+/// [`Error::refusal`]) and `other` as `Other`.
 impl embedded_hal::spi::Error for Error {
     fn kind(&self) -> ErrorKind {
         match self.0 {
