@@ -11,7 +11,7 @@ use embedded_hal::spi::SpiDevice;
 use pacman::game::{Game, Input};
 use pacman::maze::Maze;
 use pacman::render::{self, Layout};
-use ssd1306_core::{PanelSize, Rect, SpiInterface, Ssd1306, mono1};
+use ssd1306_core::{DisplayDevice, PanelSize, Rect, SpiInterface, Ssd1306, mono1};
 use wasi_hal_board::Board;
 use wasi_hal_sim::{SimLine, SimSpiDevice};
 

@@ -22,8 +22,7 @@
 //! | `sensor.heater-temperature-c` | `320` | 1 to 400, or `off` |
 //! | `sensor.heater-duration-ms` | `150` | 1 to 4032, or `off` |
 //!
-//! An invalid value makes `open` fail with `other` before anything is sent. The configuration,
-//! the `in-use` guard and the I2C error map are `wasi-hal-driver-support`'s.
+//! An invalid value makes `open` fail with `other` before anything is sent.
 #![no_std]
 
 extern crate alloc;
@@ -54,20 +53,6 @@ use sensor::{Bme680, Error, Variant};
 use wasi_hal_driver_support::config::{ConfigError, parsed, text_or};
 use wasi_hal_driver_support::{Fault, OpenClaim, SingleOpen, i2c_error};
 
-/// Key of the I2C bus's virtual name.
-const KEY_BUS: &str = "sensor.i2c-bus";
-/// Key of the sensor's address.
-const KEY_ADDRESS: &str = "sensor.address";
-/// Keys of the oversampling settings.
-const KEY_OSRS_T: &str = "sensor.oversampling-temperature";
-const KEY_OSRS_P: &str = "sensor.oversampling-pressure";
-const KEY_OSRS_H: &str = "sensor.oversampling-humidity";
-/// Key of the IIR filter coefficient.
-const KEY_FILTER: &str = "sensor.iir-filter";
-/// Keys of the heater set-point.
-const KEY_HEATER_C: &str = "sensor.heater-temperature-c";
-const KEY_HEATER_MS: &str = "sensor.heater-duration-ms";
-
 /// A component drives one sensor.
 static OPEN: SingleOpen = SingleOpen::new();
 
@@ -93,8 +78,8 @@ impl Guest for Driver {
 }
 
 fn open() -> Result<Bme680<Bus, Delay>, Error> {
-    let bus_name = text_or(KEY_BUS, "i2c0")?;
-    let address = parsed(KEY_ADDRESS, "0x76", config::parse_address)?;
+    let bus_name = text_or("sensor.i2c-bus", "i2c0")?;
+    let address = parsed("sensor.address", "0x76", config::parse_address)?;
     let settings = settings()?;
     let bus = Bus::open(&bus_name).map_err(|e| i2c_error::<Error>(&e))?;
     Bme680::open(bus, Delay, address, settings, i2c_error)
@@ -104,13 +89,21 @@ fn open() -> Result<Bme680<Bus, Delay>, Error> {
 fn settings() -> Result<Settings, ConfigError> {
     let osrs =
         |key, default, may_skip| parsed(key, default, |v| config::parse_oversampling(v, may_skip));
-    let target = parsed(KEY_HEATER_C, "320", config::parse_heater_temperature)?;
-    let duration = parsed(KEY_HEATER_MS, "150", config::parse_heater_duration)?;
+    let target = parsed(
+        "sensor.heater-temperature-c",
+        "320",
+        config::parse_heater_temperature,
+    )?;
+    let duration = parsed(
+        "sensor.heater-duration-ms",
+        "150",
+        config::parse_heater_duration,
+    )?;
     Ok(Settings {
-        osrs_t: osrs(KEY_OSRS_T, "8", false)?,
-        osrs_p: osrs(KEY_OSRS_P, "4", true)?,
-        osrs_h: osrs(KEY_OSRS_H, "2", true)?,
-        filter: parsed(KEY_FILTER, "3", config::parse_filter)?,
+        osrs_t: osrs("sensor.oversampling-temperature", "8", false)?,
+        osrs_p: osrs("sensor.oversampling-pressure", "4", true)?,
+        osrs_h: osrs("sensor.oversampling-humidity", "2", true)?,
+        filter: parsed("sensor.iir-filter", "3", config::parse_filter)?,
         heater: match (target, duration) {
             (Some(target_celsius), Some(duration_ms)) => Some(Heater {
                 target_celsius,

@@ -1,8 +1,5 @@
-//! Reading the driver's settings from `wasi:config/store`.
-//!
-//! A missing key means the default, given in the same text form a board file would use. A value
-//! the store cannot give, or one the driver does not accept, is a [`ConfigError`] that names the
-//! key (and the value); `open` answers it with the device class's `other`.
+//! The driver's settings from `wasi:config/store`: a missing key means the default (in the text a
+//! board file would use); a value that cannot be read or is not accepted is a [`ConfigError`].
 
 use alloc::string::String;
 use core::fmt;
@@ -24,35 +21,21 @@ mod bindings {
 
 use bindings::wasi::config::store;
 
-/// A setting that could not be read or is not valid.
+/// A setting that could not be read (`value` is `None`: the store answered with an error) or
+/// whose value the driver does not accept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     /// The `wasi:config` key.
     pub key: &'static str,
-    /// What is wrong with it.
-    pub problem: ConfigProblem,
-}
-
-/// What is wrong with a setting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ConfigProblem {
-    /// The store answered the key with an error.
-    Unreadable,
-    /// The value is not one the driver accepts.
-    Invalid(String),
+    /// The value that is not valid.
+    pub value: Option<String>,
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.problem {
-            ConfigProblem::Unreadable => write!(f, "wasi:config key `{}` cannot be read", self.key),
-            ConfigProblem::Invalid(value) => {
-                write!(
-                    f,
-                    "wasi:config key `{}`: {value:?} is not a valid value",
-                    self.key
-                )
-            }
+        match &self.value {
+            None => write!(f, "wasi:config key `{}` cannot be read", self.key),
+            Some(value) => write!(f, "wasi:config key `{}`: {value:?} is not valid", self.key),
         }
     }
 }
@@ -61,10 +44,7 @@ impl core::error::Error for ConfigError {}
 
 /// The value of `key`, `None` when it is missing.
 pub fn text(key: &'static str) -> Result<Option<String>, ConfigError> {
-    store::get(key).map_err(|_| ConfigError {
-        key,
-        problem: ConfigProblem::Unreadable,
-    })
+    store::get(key).map_err(|_| ConfigError { key, value: None })
 }
 
 /// The value of `key`, or `default` when it is missing.
@@ -82,6 +62,6 @@ pub fn parsed<T>(
     let value = text_or(key, default)?;
     parse(&value).ok_or(ConfigError {
         key,
-        problem: ConfigProblem::Invalid(value),
+        value: Some(value),
     })
 }

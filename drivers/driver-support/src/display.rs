@@ -1,10 +1,6 @@
-//! The `display:pixels` device class for driver components.
-//!
-//! [`Error`] and [`Rect`] are the class's `error-code` and `rect` without WIT types, so a
-//! display's logic (for example `ssd1306-core`) stays plain Rust that also runs in native tests.
-//! A display driver implements [`DisplayDevice`] for its open display and exports it with
-//! [`export_display!`](crate::export_display) (feature `display-pixels`); the export bindings,
-//! the `in-use` guard, the borrow of the resource and the error codes are this module's.
+//! The `display:pixels` class: its [`Error`] and [`Rect`] without WIT types (so a display's logic
+//! stays plain Rust), the [`DisplayDevice`] trait a driver implements, and (feature
+//! `display-pixels`) [`export_display!`](crate::export_display) with the bindings it exports.
 
 use crate::Fault;
 use crate::config::ConfigError;
@@ -118,51 +114,6 @@ pub trait DisplayDevice: 'static {
     fn set_brightness(&mut self, level: u8) -> Result<(), Error>;
 }
 
-/// A display and something it keeps held while it is open (a pin the driver does not drive
-/// again, but that the host must not return to its safe level meanwhile). Dropped with it.
-#[derive(Debug)]
-pub struct Holding<D, H> {
-    /// The display.
-    pub device: D,
-    /// What it holds.
-    pub held: H,
-}
-
-/// The display's operations; what it holds only stays held.
-impl<D: DisplayDevice, H: 'static> DisplayDevice for Holding<D, H> {
-    fn size(&self) -> (u32, u32) {
-        self.device.size()
-    }
-
-    fn write_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.device.write_region(area, pixels)
-    }
-
-    fn fill_rect(&mut self, area: Rect, color: u32) -> Result<(), Error> {
-        self.device.fill_rect(area, color)
-    }
-
-    fn present(&mut self) -> Result<(), Error> {
-        self.device.present()
-    }
-
-    fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.device.present_region(area, pixels)
-    }
-
-    fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
-        self.device.present_region_words(area, words)
-    }
-
-    fn set_power(&mut self, on: bool) -> Result<(), Error> {
-        self.device.set_power(on)
-    }
-
-    fn set_brightness(&mut self, level: u8) -> Result<(), Error> {
-        self.device.set_brightness(level)
-    }
-}
-
 /// Asks the display's SPI device for mode 0, MSB first at `frequency_hz`, what a controller that
 /// samples on the rising clock edge needs. A host that refuses (`not-permitted`) keeps its own
 /// settings, which do if they are mode 0 or 3 with MSB first; otherwise the answer is
@@ -216,9 +167,10 @@ mod export {
         });
     }
 
-    use bindings::exports::display::pixels::display::{
-        self as wit, ColorFormat, ErrorCode, GuestDisplay, Info,
-    };
+    use alloc::vec::Vec;
+    /// The exported interfaces' generated types and traits, for [`export_display!`](crate::export_display).
+    pub use bindings::exports::display::pixels::{display as wit, word_pixels};
+    use wit::{ColorFormat, ErrorCode, GuestDisplay, Info};
 
     /// A component drives one display.
     static DISPLAY_OPEN: SingleOpen = SingleOpen::new();
@@ -286,10 +238,7 @@ mod export {
 
     impl<D: DisplayDevice> GuestDisplay for OpenDisplay<D> {
         fn get_info(&self) -> Info {
-            let (width, height) = self
-                .device
-                .try_borrow()
-                .map_or((0, 0), |device| device.size());
+            let (width, height) = self.device.try_borrow().map_or((0, 0), |d| d.size());
             Info {
                 width,
                 height,
@@ -297,11 +246,7 @@ mod export {
             }
         }
 
-        fn write_region(
-            &self,
-            area: wit::Rect,
-            pixels: alloc::vec::Vec<u8>,
-        ) -> Result<(), ErrorCode> {
+        fn write_region(&self, area: wit::Rect, pixels: Vec<u8>) -> Result<(), ErrorCode> {
             self.with(|d| d.write_region(area.into(), &pixels))
         }
 
@@ -313,11 +258,7 @@ mod export {
             self.with(|d| d.present())
         }
 
-        fn present_region(
-            &self,
-            area: wit::Rect,
-            pixels: alloc::vec::Vec<u8>,
-        ) -> Result<(), ErrorCode> {
+        fn present_region(&self, area: wit::Rect, pixels: Vec<u8>) -> Result<(), ErrorCode> {
             self.with(|d| d.present_region(area.into(), &pixels))
         }
 
@@ -341,27 +282,27 @@ macro_rules! export_display {
         /// The component's `display:pixels` exports.
         struct ExportedDisplay;
 
-        impl $crate::display::bindings::exports::display::pixels::display::Guest for ExportedDisplay {
+        impl $crate::display::wit::Guest for ExportedDisplay {
             type Display = $crate::display::OpenDisplay<$device>;
 
             fn open() -> ::core::result::Result<
-                $crate::display::bindings::exports::display::pixels::display::Display,
-                $crate::display::bindings::exports::display::pixels::display::ErrorCode,
+                $crate::display::wit::Display,
+                $crate::display::wit::ErrorCode,
             > {
                 $crate::display::open_display::<$device>($open)
             }
         }
 
-        impl $crate::display::bindings::exports::display::pixels::word_pixels::Guest
+        impl $crate::display::word_pixels::Guest
             for ExportedDisplay
         {
             fn present_region(
-                target: $crate::display::bindings::exports::display::pixels::display::DisplayBorrow<'_>,
-                area: $crate::display::bindings::exports::display::pixels::display::Rect,
+                target: $crate::display::wit::DisplayBorrow<'_>,
+                area: $crate::display::wit::Rect,
                 pixels: ::alloc::vec::Vec<u64>,
             ) -> ::core::result::Result<
                 (),
-                $crate::display::bindings::exports::display::pixels::display::ErrorCode,
+                $crate::display::wit::ErrorCode,
             > {
                 $crate::display::present_words::<$device>(target, area, &pixels)
             }

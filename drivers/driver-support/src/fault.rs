@@ -5,8 +5,7 @@ use embedded_hal_wasi::{Refusal, gpio, i2c, spi};
 
 /// Why talking to a device through its bus failed, in the terms every device class's
 /// `error-code` shares (`not-connected`, `bus-error`, `not-permitted`, `in-use`, `other`).
-/// A device error type implements `From<Fault>`; [`spi_error`], [`i2c_error`] and [`pin_error`]
-/// then map the bus errors straight into it.
+/// [`spi_error`], [`i2c_error`] and [`pin_error`] map bus errors into any `From<Fault>` error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Fault {
     /// Nobody answered: the I2C address was not acknowledged.
@@ -33,44 +32,29 @@ impl From<Refusal> for Fault {
 
 /// What an SPI error means: a policy refusal as such, anything else a bus error (SPI has no
 /// acknowledge, so a missing device is not seen).
-pub fn spi_fault(error: &spi::Error) -> Fault {
-    error.refusal().map_or(Fault::BusError, Fault::from)
+pub fn spi_error<E: From<Fault>>(error: &spi::Error) -> E {
+    error.refusal().map_or(Fault::BusError, Fault::from).into()
 }
 
 /// What an I2C error means: a policy refusal as such; no acknowledge of the address (or from an
 /// unknown source, as Linux reports a missing device) is nobody there; an unnamed failure is
 /// `other`; the rest is a bus error.
-pub fn i2c_fault(error: &i2c::Error) -> Fault {
-    if let Some(refusal) = error.refusal() {
-        return refusal.into();
-    }
-    match error.kind() {
-        ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address | NoAcknowledgeSource::Unknown) => {
-            Fault::NotConnected
-        }
-        ErrorKind::Other => Fault::Other,
-        _ => Fault::BusError,
-    }
+pub fn i2c_error<E: From<Fault>>(error: &i2c::Error) -> E {
+    let fault = match (error.refusal(), error.kind()) {
+        (Some(refusal), _) => refusal.into(),
+        (
+            None,
+            ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address | NoAcknowledgeSource::Unknown),
+        ) => Fault::NotConnected,
+        (None, ErrorKind::Other) => Fault::Other,
+        (None, _) => Fault::BusError,
+    };
+    fault.into()
 }
 
 /// What a GPIO error means: a policy refusal as such, anything else a bus error.
-pub fn pin_fault(error: &gpio::Error) -> Fault {
-    error.refusal().map_or(Fault::BusError, Fault::from)
-}
-
-/// [`spi_fault`] as a device error, for the error maps drivers hand to their bus interfaces.
-pub fn spi_error<E: From<Fault>>(error: &spi::Error) -> E {
-    spi_fault(error).into()
-}
-
-/// [`i2c_fault`] as a device error.
-pub fn i2c_error<E: From<Fault>>(error: &i2c::Error) -> E {
-    i2c_fault(error).into()
-}
-
-/// [`pin_fault`] as a device error.
 pub fn pin_error<E: From<Fault>>(error: &gpio::Error) -> E {
-    pin_fault(error).into()
+    error.refusal().map_or(Fault::BusError, Fault::from).into()
 }
 
 #[cfg(test)]
@@ -87,7 +71,7 @@ mod tests {
             (spi::ErrorCode::Overrun, BusError),
             (spi::ErrorCode::Other, BusError),
         ] {
-            assert_eq!(spi_fault(&spi::Error(code)), fault, "{code:?}");
+            assert_eq!(spi_error::<Fault>(&spi::Error(code)), fault, "{code:?}");
         }
         for (code, fault) in [
             (i2c::ErrorCode::NotPermitted, NotPermitted),
@@ -110,7 +94,7 @@ mod tests {
                 BusError,
             ),
         ] {
-            assert_eq!(i2c_fault(&i2c::Error(code)), fault, "{code:?}");
+            assert_eq!(i2c_error::<Fault>(&i2c::Error(code)), fault, "{code:?}");
         }
         for (code, fault) in [
             (gpio::ErrorCode::PinNotAllowed, NotPermitted),
@@ -118,7 +102,7 @@ mod tests {
             (gpio::ErrorCode::AlreadyInUse, InUse),
             (gpio::ErrorCode::Other, BusError),
         ] {
-            assert_eq!(pin_fault(&gpio::Error(code)), fault, "{code:?}");
+            assert_eq!(pin_error::<Fault>(&gpio::Error(code)), fault, "{code:?}");
         }
     }
 }

@@ -1,40 +1,18 @@
 //! [`embedded_hal::digital`] pins over `wasi:gpio`.
 
-use crate::Refusal;
 use crate::bindings::wasi::gpio::gpio as wit;
 pub use wit::{Edge, ErrorCode, Level, PinInfo, PinModes};
 
-/// A GPIO error from the host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Error(pub ErrorCode);
-
-impl Error {
-    /// The WIT error the host answered.
-    pub fn code(&self) -> ErrorCode {
-        self.0
-    }
-
-    /// The host's policy refusal, if this is one: `pin-not-allowed` or `mode-not-allowed`
-    /// ([`Refusal::NotPermitted`]), or `already-in-use`.
-    pub fn refusal(&self) -> Option<Refusal> {
-        match self.0 {
-            ErrorCode::PinNotAllowed | ErrorCode::ModeNotAllowed => Some(Refusal::NotPermitted),
-            ErrorCode::AlreadyInUse => Some(Refusal::InUse),
-            ErrorCode::Other => None,
-        }
-    }
-}
+bus_error!(
+    "GPIO",
+    ErrorCode::PinNotAllowed | ErrorCode::ModeNotAllowed => NotPermitted,
+    ErrorCode::AlreadyInUse => InUse,
+);
 
 /// embedded-hal's digital errors have one kind, `Other`; see [`Error::refusal`] for the policy.
 impl embedded_hal::digital::Error for Error {
     fn kind(&self) -> embedded_hal::digital::ErrorKind {
         embedded_hal::digital::ErrorKind::Other
-    }
-}
-
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(&self.0, f)
     }
 }
 

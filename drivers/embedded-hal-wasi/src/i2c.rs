@@ -1,32 +1,16 @@
 //! [`embedded_hal::i2c::I2c`] over `wasi:i2c`.
 
-use crate::Refusal;
 use crate::bindings::wasi::i2c::i2c as wit;
 use alloc::vec::Vec;
 use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource, Operation};
 pub use wit::{ErrorCode, NoAcknowledgeSource as WitNoAcknowledgeSource};
 
-/// An I2C error from the host, with its embedded-hal kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Error(pub ErrorCode);
-
-impl Error {
-    /// The WIT error the host answered.
-    pub fn code(&self) -> ErrorCode {
-        self.0
-    }
-
-    /// The host's policy refusal, if this is one: `not-permitted` or `address-not-permitted`
-    /// ([`Refusal::NotPermitted`]), `in-use` or `too-large`.
-    pub fn refusal(&self) -> Option<Refusal> {
-        match self.0 {
-            ErrorCode::NotPermitted | ErrorCode::AddressNotPermitted => Some(Refusal::NotPermitted),
-            ErrorCode::InUse => Some(Refusal::InUse),
-            ErrorCode::TooLarge => Some(Refusal::TooLarge),
-            _ => None,
-        }
-    }
-}
+bus_error!(
+    "I2C",
+    ErrorCode::NotPermitted | ErrorCode::AddressNotPermitted => NotPermitted,
+    ErrorCode::InUse => InUse,
+    ErrorCode::TooLarge => TooLarge,
+);
 
 /// The closest embedded-hal kind: the bus faults by name, a policy refusal (see
 /// [`Error::refusal`]) and `other` as `Other`.
@@ -43,12 +27,6 @@ impl embedded_hal::i2c::Error for Error {
             ErrorCode::Overrun => ErrorKind::Overrun,
             _ => ErrorKind::Other,
         }
-    }
-}
-
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(&self.0, f)
     }
 }
 

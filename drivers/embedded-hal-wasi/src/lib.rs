@@ -61,6 +61,37 @@ pub mod bindings {
     });
 }
 
+/// A bus's error type: the WIT error the host answered (`code()`), the policy [`Refusal`] it may
+/// be (`refusal()`, from the listed codes), and `Display`. Each module adds embedded-hal's kind.
+macro_rules! bus_error {
+    ($bus:literal, $($code:pat => $refusal:ident),+ $(,)?) => {
+        #[doc = concat!("A ", $bus, " error from the host.")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct Error(pub ErrorCode);
+
+        impl Error {
+            /// The WIT error the host answered.
+            pub fn code(&self) -> ErrorCode {
+                self.0
+            }
+
+            /// The host's policy refusal, if this is one.
+            pub fn refusal(&self) -> Option<$crate::Refusal> {
+                match self.0 {
+                    $($code => Some($crate::Refusal::$refusal),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl core::fmt::Display for Error {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+    };
+}
+
 pub mod delay;
 pub mod gpio;
 pub mod i2c;

@@ -1,31 +1,16 @@
 //! [`embedded_hal::spi::SpiDevice`] over `wasi:spi`.
 
-use crate::Refusal;
 use crate::bindings::wasi::spi::spi as wit;
 use alloc::vec::Vec;
 use embedded_hal::spi::{ErrorKind, Operation};
 pub use wit::{BitOrder, Config, ErrorCode, Mode};
 
-/// An SPI error from the host, with its embedded-hal kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Error(pub ErrorCode);
-
-impl Error {
-    /// The WIT error the host answered.
-    pub fn code(&self) -> ErrorCode {
-        self.0
-    }
-
-    /// The host's policy refusal, if this is one: `not-permitted`, `in-use` or `too-large`.
-    pub fn refusal(&self) -> Option<Refusal> {
-        match self.0 {
-            ErrorCode::NotPermitted => Some(Refusal::NotPermitted),
-            ErrorCode::InUse => Some(Refusal::InUse),
-            ErrorCode::TooLarge => Some(Refusal::TooLarge),
-            _ => None,
-        }
-    }
-}
+bus_error!(
+    "SPI",
+    ErrorCode::NotPermitted => NotPermitted,
+    ErrorCode::InUse => InUse,
+    ErrorCode::TooLarge => TooLarge,
+);
 
 /// The closest embedded-hal kind: the bus faults by name, a policy refusal (see
 /// [`Error::refusal`]) and `other` as `Other`.
@@ -38,12 +23,6 @@ impl embedded_hal::spi::Error for Error {
             ErrorCode::ChipSelectFault => ErrorKind::ChipSelectFault,
             _ => ErrorKind::Other,
         }
-    }
-}
-
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(&self.0, f)
     }
 }
 

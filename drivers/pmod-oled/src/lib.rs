@@ -28,8 +28,7 @@
 //! | `display.vddc` | `oled-vddc` | the VDD supply switch (active low) |
 //! | `display.spi-frequency-hz` | `10000000` | SPI clock to ask for, 1 to 10000000 |
 //!
-//! An invalid value makes `open` fail with `other`. The configuration, the `in-use` guard, the
-//! error codes and the `display:pixels` exports are `wasi-hal-driver-support`'s.
+//! An invalid value makes `open` fail with `other`.
 #![no_std]
 
 extern crate alloc;
@@ -45,19 +44,6 @@ use ssd1306_core::{DisplayDevice, Error, PanelSize, Rect, SpiInterface, Ssd1306,
 use wasi_hal_driver_support::config::{parsed, text_or};
 use wasi_hal_driver_support::display::configure_spi;
 use wasi_hal_driver_support::{pin_error, spi_error};
-
-/// Key of the SPI device's virtual name.
-const KEY_DEVICE: &str = "display.spi-device";
-/// Key of the D/C# pin's name.
-const KEY_DC: &str = "display.dc";
-/// Key of the RES# pin's name.
-const KEY_RESET: &str = "display.reset";
-/// Key of the VBATC pin's name.
-const KEY_VBATC: &str = "display.vbatc";
-/// Key of the VDDC pin's name.
-const KEY_VDDC: &str = "display.vddc";
-/// Key of the SPI clock.
-const KEY_FREQUENCY: &str = "display.spi-frequency-hz";
 
 /// VDD settling time after switching it on.
 const VDD_SETTLE_MS: u32 = 1;
@@ -77,12 +63,16 @@ struct Pmod {
 }
 
 fn open() -> Result<Pmod, Error> {
-    let device_name = text_or(KEY_DEVICE, "oled")?;
-    let dc_name = text_or(KEY_DC, "oled-dc")?;
-    let res_name = text_or(KEY_RESET, "oled-res")?;
-    let vbatc_name = text_or(KEY_VBATC, "oled-vbatc")?;
-    let vddc_name = text_or(KEY_VDDC, "oled-vddc")?;
-    let frequency_hz = parsed(KEY_FREQUENCY, "10000000", config::parse_frequency_hz)?;
+    let device_name = text_or("display.spi-device", "oled")?;
+    let dc_name = text_or("display.dc", "oled-dc")?;
+    let res_name = text_or("display.reset", "oled-res")?;
+    let vbatc_name = text_or("display.vbatc", "oled-vbatc")?;
+    let vddc_name = text_or("display.vddc", "oled-vddc")?;
+    let frequency_hz = parsed(
+        "display.spi-frequency-hz",
+        "10000000",
+        config::parse_frequency_hz,
+    )?;
 
     let mut device = Device::open(&device_name).map_err(|e| spi_error::<Error>(&e))?;
     configure_spi(&mut device, frequency_hz)?;
@@ -142,32 +132,6 @@ impl Pmod {
         self.powered = false;
         Ok(())
     }
-
-    fn set_power(&mut self, on: bool) -> Result<(), Error> {
-        match (on, self.powered) {
-            (true, false) => self.power_up(),
-            (true, true) => self.display.set_display_on(true),
-            (false, true) => self.power_down(),
-            (false, false) => Ok(()),
-        }
-    }
-
-    fn present(&mut self) -> Result<(), Error> {
-        if self.powered {
-            self.display.present()
-        } else {
-            Ok(())
-        }
-    }
-
-    fn set_brightness(&mut self, level: u8) -> Result<(), Error> {
-        if self.powered {
-            self.display.set_contrast(level)
-        } else {
-            self.display.store_contrast(level);
-            Ok(())
-        }
-    }
 }
 
 impl DisplayDevice for Pmod {
@@ -184,25 +148,39 @@ impl DisplayDevice for Pmod {
     }
 
     fn present(&mut self) -> Result<(), Error> {
-        Pmod::present(self)
+        if self.powered {
+            self.display.present()
+        } else {
+            Ok(())
+        }
     }
 
     fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
         self.display.write_region(area, pixels)?;
-        Pmod::present(self)
+        self.present()
     }
 
     fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
         self.display.write_region_words(area, words)?;
-        Pmod::present(self)
+        self.present()
     }
 
     fn set_power(&mut self, on: bool) -> Result<(), Error> {
-        Pmod::set_power(self, on)
+        match (on, self.powered) {
+            (true, false) => self.power_up(),
+            (true, true) => self.display.set_display_on(true),
+            (false, true) => self.power_down(),
+            (false, false) => Ok(()),
+        }
     }
 
     fn set_brightness(&mut self, level: u8) -> Result<(), Error> {
-        Pmod::set_brightness(self, level)
+        if self.powered {
+            self.display.set_contrast(level)
+        } else {
+            self.display.store_contrast(level);
+            Ok(())
+        }
     }
 }
 

@@ -127,16 +127,6 @@ impl<I: Interface> Ssd1306<I> {
         self.contrast = level;
     }
 
-    /// Replaces the pixels of `area` with `pixels` (`mono1`) in the frame.
-    pub fn write_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.frame.write_region(area, pixels)
-    }
-
-    /// Sets every pixel of `area` to `color` (0 or 1) in the frame.
-    pub fn fill_rect(&mut self, area: Rect, color: u32) -> Result<(), Error> {
-        self.frame.fill_rect(area, color)
-    }
-
     /// Sends the bytes that changed since the last presentation: the window commands
     /// `21 first last 22 first last` in one command transfer, then the window's bytes in one
     /// data transfer. Nothing is sent when nothing changed.
@@ -173,12 +163,6 @@ impl<I: Interface> Ssd1306<I> {
         Ok(())
     }
 
-    /// [`Self::write_region`] then [`Self::present`]: nothing is sent when the write fails.
-    pub fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.write_region(area, pixels)?;
-        self.present()
-    }
-
     /// [`Self::write_region`] with the pixels in 64-bit words (`display:pixels`'
     /// `word-pixels.present-region`): the `mono1` bytes, eight to a word, least significant byte
     /// first. Fails with [`Error::OutOfBounds`] or [`Error::WrongLength`] (a word count other
@@ -193,20 +177,15 @@ impl<I: Interface> Ssd1306<I> {
         self.frame.write_region(area, &bytes[..len])
     }
 
-    /// [`Self::write_region_words`] then [`Self::present`]: nothing is sent when the write
-    /// fails.
-    pub fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
-        self.write_region_words(area, words)?;
-        self.present()
-    }
-
     /// Marks the whole frame as changed, so the next presentation sends all of it.
     pub fn mark_all_dirty(&mut self) {
         self.frame.mark_all_dirty();
     }
 }
 
-/// The `display:pixels` operations, for a driver component to export as they are.
+/// The `display:pixels` operations, for a driver component to export as they are. Drawing
+/// changes only the frame; the presentations are [`Ssd1306::present`] after the write (nothing
+/// is sent when the write fails).
 impl<I: Interface + 'static> DisplayDevice for Ssd1306<I> {
     fn size(&self) -> (u32, u32) {
         let panel = self.panel();
@@ -214,11 +193,11 @@ impl<I: Interface + 'static> DisplayDevice for Ssd1306<I> {
     }
 
     fn write_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        Ssd1306::write_region(self, area, pixels)
+        self.frame.write_region(area, pixels)
     }
 
     fn fill_rect(&mut self, area: Rect, color: u32) -> Result<(), Error> {
-        Ssd1306::fill_rect(self, area, color)
+        self.frame.fill_rect(area, color)
     }
 
     fn present(&mut self) -> Result<(), Error> {
@@ -226,11 +205,13 @@ impl<I: Interface + 'static> DisplayDevice for Ssd1306<I> {
     }
 
     fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        Ssd1306::present_region(self, area, pixels)
+        self.write_region(area, pixels)?;
+        Ssd1306::present(self)
     }
 
     fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
-        Ssd1306::present_region_words(self, area, words)
+        self.write_region_words(area, words)?;
+        Ssd1306::present(self)
     }
 
     fn set_power(&mut self, on: bool) -> Result<(), Error> {

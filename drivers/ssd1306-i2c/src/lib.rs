@@ -12,8 +12,7 @@
 //! | `display.address` | `0x3c` | the controller's address: `0x3c` or `0x3d` (or `60`, `61`) |
 //! | `display.panel` | `128x64` | `128x64`, `128x32`, `96x16`, `72x40`, `64x48` or `64x32` |
 //!
-//! An invalid value makes `open` fail with `other`. The configuration, the `in-use` guard, the
-//! error codes and the `display:pixels` exports are `wasi-hal-driver-support`'s.
+//! An invalid value makes `open` fail with `other`.
 #![no_std]
 
 extern crate alloc;
@@ -25,20 +24,15 @@ use ssd1306_core::{Error, I2cInterface, PanelSize, Ssd1306, config};
 use wasi_hal_driver_support::config::{parsed, text_or};
 use wasi_hal_driver_support::i2c_error;
 
-/// Key of the I2C bus's virtual name.
-const KEY_BUS: &str = "display.i2c-bus";
-/// Key of the controller's address.
-const KEY_ADDRESS: &str = "display.address";
-/// Key of the panel size.
-const KEY_PANEL: &str = "display.panel";
-
 /// The open display.
 type Display = Ssd1306<I2cInterface<Bus>>;
 
 fn open() -> Result<Display, Error> {
-    let bus_name = text_or(KEY_BUS, "i2c0")?;
-    let address = parsed(KEY_ADDRESS, "0x3c", config::parse_i2c_address)?;
-    let panel = parsed(KEY_PANEL, "128x64", |v| PanelSize::from_name(v.trim()))?;
+    let bus_name = text_or("display.i2c-bus", "i2c0")?;
+    let address = parsed("display.address", "0x3c", config::parse_i2c_address)?;
+    let panel = parsed("display.panel", "128x64", |v| {
+        PanelSize::from_name(v.trim())
+    })?;
     let bus = Bus::open(&bus_name).map_err(|e| i2c_error::<Error>(&e))?;
     let max = usize::try_from(bus.max_transfer_bytes()).unwrap_or(usize::MAX);
     let iface = I2cInterface::new(bus, address)

@@ -16,8 +16,7 @@
 //! | `display.panel` | `128x64` | `128x64`, `128x32`, `96x16`, `72x40`, `64x48` or `64x32` |
 //! | `display.spi-frequency-hz` | `10000000` | SPI clock to ask for, 1 to 10000000 (the SSD1306's 100 ns cycle) |
 //!
-//! An invalid value makes `open` fail with `other`. The configuration, the `in-use` guard, the
-//! error codes and the `display:pixels` exports are `wasi-hal-driver-support`'s.
+//! An invalid value makes `open` fail with `other`.
 #![no_std]
 
 extern crate alloc;
@@ -29,30 +28,24 @@ use embedded_hal_wasi::gpio::{self, Level, OutputPin};
 use embedded_hal_wasi::spi::Device;
 use ssd1306_core::{Error, PanelSize, SpiInterface, Ssd1306, config};
 use wasi_hal_driver_support::config::{parsed, text, text_or};
-use wasi_hal_driver_support::display::{Holding, configure_spi};
+use wasi_hal_driver_support::display::configure_spi;
 use wasi_hal_driver_support::{pin_error, spi_error};
 
-/// Key of the SPI device's virtual name.
-const KEY_DEVICE: &str = "display.spi-device";
-/// Key of the D/C# pin's name.
-const KEY_DC: &str = "display.dc";
-/// Key of the RES# pin's name.
-const KEY_RESET: &str = "display.reset";
-/// Key of the panel size.
-const KEY_PANEL: &str = "display.panel";
-/// Key of the SPI clock.
-const KEY_FREQUENCY: &str = "display.spi-frequency-hz";
-
-/// The open display. The RES# pin is held (not used again) so that the host does not return
-/// it to its safe level, which may be low, while the display is in use.
-type Display = Holding<Ssd1306<SpiInterface<Device, OutputPin>>, Option<OutputPin>>;
+/// The open display, holding its RES# pin.
+type Display = Ssd1306<SpiInterface<Device, OutputPin>>;
 
 fn open() -> Result<Display, Error> {
-    let device_name = text_or(KEY_DEVICE, "display")?;
-    let dc_name = text_or(KEY_DC, "display-dc")?;
-    let reset_key = text(KEY_RESET)?;
-    let panel = parsed(KEY_PANEL, "128x64", |v| PanelSize::from_name(v.trim()))?;
-    let frequency_hz = parsed(KEY_FREQUENCY, "10000000", config::parse_frequency_hz)?;
+    let device_name = text_or("display.spi-device", "display")?;
+    let dc_name = text_or("display.dc", "display-dc")?;
+    let reset_key = text("display.reset")?;
+    let panel = parsed("display.panel", "128x64", |v| {
+        PanelSize::from_name(v.trim())
+    })?;
+    let frequency_hz = parsed(
+        "display.spi-frequency-hz",
+        "10000000",
+        config::parse_frequency_hz,
+    )?;
 
     let mut device = Device::open(&device_name).map_err(|e| spi_error::<Error>(&e))?;
     configure_spi(&mut device, frequency_hz)?;
@@ -79,13 +72,11 @@ fn open() -> Result<Display, Error> {
     let iface = SpiInterface::new(device, dc)
         .with_dc_level(false)
         .with_max_transfer(max)
-        .with_error_maps(spi_error, pin_error);
-    let mut controller = Ssd1306::new(iface, panel);
-    controller.init()?;
-    Ok(Holding {
-        device: controller,
-        held: reset,
-    })
+        .with_error_maps(spi_error, pin_error)
+        .with_reset_held(reset);
+    let mut display = Ssd1306::new(iface, panel);
+    display.init()?;
+    Ok(display)
 }
 
 wasi_hal_driver_support::export_display!(Display, open);
