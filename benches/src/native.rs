@@ -3,7 +3,7 @@
 //! pacman's game and drawing over `display-graphics`.
 
 use anyhow::{Result, anyhow};
-use display_graphics::{Area, GraphicsDisplay, Panel as GraphicsPanel, PanelInfo, PixelFormat};
+use display_graphics::{Area, GraphicsDisplay, PanelInfo, PixelFormat, PixelSink};
 use embedded_graphics::pixelcolor::BinaryColor;
 use embedded_graphics::prelude::Size;
 use embedded_hal::digital::OutputPin;
@@ -11,7 +11,7 @@ use embedded_hal::spi::SpiDevice;
 use pacman::game::{Game, Input};
 use pacman::maze::Maze;
 use pacman::render::{self, Layout};
-use ssd1306_core::{Panel, Rect, SpiInterface, Ssd1306, mono1};
+use ssd1306_core::{DisplayDevice, PanelSize, Rect, SpiInterface, Ssd1306, mono1};
 use wasi_hal_board::Board;
 use wasi_hal_sim::{SimLine, SimSpiDevice};
 
@@ -36,7 +36,7 @@ pub fn ssd1306(
     spi: &str,
     dc: &str,
     res: Option<&str>,
-    panel: Panel,
+    panel: PanelSize,
     frequency_hz: u32,
 ) -> Result<NativeSsd1306> {
     let (mut device, dc) = crate::sim_spi(board, spi, dc)?;
@@ -64,7 +64,7 @@ fn spi_128x64(board: &Board) -> Result<NativeSsd1306> {
         "display",
         "display-dc",
         None,
-        Panel::W128H64,
+        PanelSize::W128H64,
         10_000_000,
     )
 }
@@ -180,7 +180,7 @@ impl PanelOnly {
 /// `display-graphics`' panel over a native `ssd1306-core`.
 struct NativePanel(NativeSsd1306);
 
-impl GraphicsPanel for NativePanel {
+impl PixelSink for NativePanel {
     type Error = ssd1306_core::Error;
 
     fn info(&self) -> PanelInfo {
@@ -215,7 +215,7 @@ impl NativePacman {
             "oled",
             "oled-dc",
             Some("oled-res"),
-            Panel::W128H32,
+            PanelSize::W128H32,
             8_000_000,
         )?;
         let display = GraphicsDisplay::new(NativePanel(controller)).map_err(|e| anyhow!("{e}"))?;

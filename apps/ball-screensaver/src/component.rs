@@ -4,7 +4,7 @@ use ball_screensaver::Scene;
 use ball_screensaver::args::Args;
 use display_graphics::GraphicsDisplay;
 use display_graphics::pacing::{FRAME_NS_30_FPS, Pacer};
-use display_graphics::wit::WitPanel;
+use display_graphics::wit::WitDisplay;
 use embedded_graphics::pixelcolor::BinaryColor;
 use embedded_hal::delay::DelayNs;
 use embedded_hal_wasi::delay::Delay;
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 /// Runs the balls until `--frames` frames have been shown, or forever.
 pub fn run(args: Args) -> ExitCode {
-    let panel = match WitPanel::open() {
+    let panel = match WitDisplay::open() {
         Ok(panel) => panel,
         Err(err) => {
             eprintln!("ball-screensaver: cannot open the display: {err:?}");

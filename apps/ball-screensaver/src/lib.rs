@@ -214,9 +214,9 @@ mod tests {
 
     #[test]
     fn drawing_lights_each_ball_and_nothing_else() {
-        use display_graphics::{Area, GraphicsDisplay, Panel, PanelInfo, PixelFormat};
+        use display_graphics::{Area, GraphicsDisplay, PanelInfo, PixelFormat, PixelSink};
         struct Calls(u32);
-        impl Panel for Calls {
+        impl PixelSink for Calls {
             type Error = ();
             fn info(&self) -> PanelInfo {
                 PanelInfo {

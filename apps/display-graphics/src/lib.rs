@@ -15,16 +15,16 @@
 //! `BinaryColor::On` is white on an `rgb565` display, and an `Rgb565` colour is lit on a `mono1`
 //! display when it is brighter than half (see [`PanelColor`]).
 //!
-//! The display itself sits behind the small [`Panel`] trait, so the frame buffer, the dirty
+//! The display itself sits behind the small [`PixelSink`] trait, so the frame buffer, the dirty
 //! rectangle and the packing are plain Rust that is tested natively with a recording fake. In a
-//! `wasm32` component, `wit::WitPanel` is the `Panel` over the `display:pixels/display` import.
+//! `wasm32` component, `wit::WitDisplay` is the `PixelSink` over the `display:pixels/display` import.
 //! [`pacing::Pacer`] keeps an app's frames a fixed time apart in `wasi:delay` time.
 //!
 //! ```ignore
-//! use display_graphics::{GraphicsDisplay, wit::WitPanel};
+//! use display_graphics::{GraphicsDisplay, wit::WitDisplay};
 //! use embedded_graphics::{pixelcolor::BinaryColor, prelude::*, primitives::*};
 //!
-//! let mut display = GraphicsDisplay::<_, BinaryColor>::new(WitPanel::open()?)?;
+//! let mut display = GraphicsDisplay::<_, BinaryColor>::new(WitDisplay::open()?)?;
 //! display.clear(BinaryColor::Off)?;
 //! Circle::new(Point::new(10, 3), 8)
 //!     .into_styled(PrimitiveStyle::with_fill(BinaryColor::On))
@@ -93,7 +93,7 @@ pub struct Area {
 
 /// The display a [`GraphicsDisplay`] presents to: the `display:pixels` resource in a component,
 /// a recording fake in a test.
-pub trait Panel {
+pub trait PixelSink {
     /// Why presenting failed.
     type Error: core::fmt::Debug;
 
@@ -212,9 +212,9 @@ impl Bounds {
 }
 
 /// An embedded-graphics [`DrawTarget`] with a local frame buffer that presents its dirty
-/// rectangle to a [`Panel`] in one call per [`flush`](Self::flush).
+/// rectangle to a [`PixelSink`] in one call per [`flush`](Self::flush).
 #[derive(Debug)]
-pub struct GraphicsDisplay<P: Panel, C: PanelColor> {
+pub struct GraphicsDisplay<P: PixelSink, C: PanelColor> {
     panel: P,
     info: PanelInfo,
     /// What the app has drawn.
@@ -229,7 +229,7 @@ pub struct GraphicsDisplay<P: Panel, C: PanelColor> {
     packed: Vec<u8>,
 }
 
-impl<P: Panel, C: PanelColor> GraphicsDisplay<P, C> {
+impl<P: PixelSink, C: PanelColor> GraphicsDisplay<P, C> {
     /// A frame buffer the size of `panel`'s display, filled with [`PanelColor::BACKGROUND`].
     ///
     /// What the display shows is unknown at this point, so the first [`flush`](Self::flush)
@@ -395,13 +395,13 @@ impl<P: Panel, C: PanelColor> GraphicsDisplay<P, C> {
     }
 }
 
-impl<P: Panel, C: PanelColor> OriginDimensions for GraphicsDisplay<P, C> {
+impl<P: PixelSink, C: PanelColor> OriginDimensions for GraphicsDisplay<P, C> {
     fn size(&self) -> Size {
         Size::new(self.info.width, self.info.height)
     }
 }
 
-impl<P: Panel, C: PanelColor> DrawTarget for GraphicsDisplay<P, C> {
+impl<P: PixelSink, C: PanelColor> DrawTarget for GraphicsDisplay<P, C> {
     type Color = C;
     type Error = Infallible;
 

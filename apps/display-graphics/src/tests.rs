@@ -23,7 +23,7 @@ impl Recorder {
     }
 }
 
-impl Panel for Recorder {
+impl PixelSink for Recorder {
     type Error = &'static str;
 
     fn info(&self) -> PanelInfo {

@@ -1,6 +1,6 @@
-//! The [`Panel`] over the `display:pixels/display` import (components only).
+//! The [`PixelSink`] over the `display:pixels/display` import (components only).
 
-use crate::{Area, Panel, PanelInfo, PixelFormat};
+use crate::{Area, PanelInfo, PixelFormat, PixelSink};
 
 /// The generated bindings of the `display:pixels/word-app` world.
 #[allow(missing_docs, reason = "generated")]
@@ -18,14 +18,14 @@ pub use wit::ErrorCode;
 /// An open `display:pixels` display. Frames go to the driver in 64-bit words
 /// (`word-pixels.present-region`), a few times faster than in bytes.
 #[derive(Debug)]
-pub struct WitPanel {
+pub struct WitDisplay {
     display: wit::Display,
     info: PanelInfo,
     /// The last frame's words, kept so that each frame does not allocate them again.
     words: Vec<u64>,
 }
 
-impl WitPanel {
+impl WitDisplay {
     /// Opens and initialises the display the composed driver is configured for.
     pub fn open() -> Result<Self, ErrorCode> {
         let display = wit::open()?;
@@ -56,7 +56,7 @@ impl WitPanel {
     }
 }
 
-impl Panel for WitPanel {
+impl PixelSink for WitDisplay {
     type Error = ErrorCode;
 
     fn info(&self) -> PanelInfo {

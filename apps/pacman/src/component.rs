@@ -2,7 +2,7 @@
 
 use display_graphics::GraphicsDisplay;
 use display_graphics::pacing::{FRAME_NS_30_FPS, Pacer};
-use display_graphics::wit::WitPanel;
+use display_graphics::wit::WitDisplay;
 use embedded_graphics::pixelcolor::BinaryColor;
 use embedded_graphics::prelude::Size;
 use embedded_hal::delay::DelayNs;
@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 /// Runs the game until `--frames` frames have been shown, or forever.
 pub fn run(args: Args) -> ExitCode {
-    let panel = match WitPanel::open() {
+    let panel = match WitDisplay::open() {
         Ok(panel) => panel,
         Err(err) => {
             eprintln!("pacman: cannot open the display: {err:?}");

@@ -1,7 +1,7 @@
 use crate::game::*;
 use crate::maze::*;
 use crate::render::{self, Layout};
-use display_graphics::{Area, GraphicsDisplay, Panel, PanelInfo, PixelFormat};
+use display_graphics::{Area, GraphicsDisplay, PanelInfo, PixelFormat, PixelSink};
 use embedded_graphics::pixelcolor::BinaryColor;
 use embedded_graphics::prelude::Size;
 
@@ -342,7 +342,7 @@ struct Recorder {
     calls: Vec<Area>,
 }
 
-impl Panel for Recorder {
+impl PixelSink for Recorder {
     type Error = ();
     fn info(&self) -> PanelInfo {
         self.info

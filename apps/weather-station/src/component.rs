@@ -2,7 +2,7 @@
 
 use display_graphics::GraphicsDisplay;
 use display_graphics::pacing::Pacer;
-use display_graphics::wit::WitPanel;
+use display_graphics::wit::WitDisplay;
 use embedded_graphics::pixelcolor::BinaryColor;
 use embedded_graphics::prelude::Size;
 use embedded_hal::delay::DelayNs;
@@ -36,7 +36,7 @@ fn error_name(code: wit::ErrorCode) -> &'static str {
 
 /// Runs the station until `--frames` frames have been shown, or forever.
 pub fn run(args: Args) -> ExitCode {
-    let panel = match WitPanel::open() {
+    let panel = match WitDisplay::open() {
         Ok(panel) => panel,
         Err(err) => {
             eprintln!("weather-station: cannot open the display: {err:?}");

@@ -1,5 +1,5 @@
 use super::*;
-use display_graphics::{Area, GraphicsDisplay, Panel, PanelInfo, PixelFormat};
+use display_graphics::{Area, GraphicsDisplay, PanelInfo, PixelFormat, PixelSink};
 
 fn reading(t: f64) -> Reading {
     Reading {
@@ -110,7 +110,7 @@ fn a_sensor_error_is_shown_and_keeps_the_trend() {
 
 struct Recorder(Vec<Area>);
 
-impl Panel for Recorder {
+impl PixelSink for Recorder {
     type Error = ();
     fn info(&self) -> PanelInfo {
         PanelInfo {

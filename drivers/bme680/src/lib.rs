@@ -42,81 +42,68 @@ mod bindings {
     });
 }
 
-use alloc::string::String;
 use bindings::exports::sensor::environment::environment::{
     self as wit, ErrorCode, Guest, GuestSensor, Measurement, Quantities, SensorInfo,
 };
-use bindings::wasi::config::store;
 use config::{Heater, Settings};
 use core::cell::RefCell;
-use core::sync::atomic::{AtomicBool, Ordering};
 use embedded_hal_wasi::delay::Delay;
-use embedded_hal_wasi::i2c::{
-    Bus, Error as I2cError, ErrorCode as I2cCode, WitNoAcknowledgeSource,
-};
+use embedded_hal_wasi::i2c::Bus;
 use sensor::{Bme680, Error, Variant};
+use wasi_hal_driver_support::config::{ConfigError, parsed, text_or};
+use wasi_hal_driver_support::{Fault, OpenClaim, SingleOpen, i2c_error};
 
-/// Key of the I2C bus's virtual name.
-const KEY_BUS: &str = "sensor.i2c-bus";
-/// Key of the sensor's address.
-const KEY_ADDRESS: &str = "sensor.address";
-/// Keys of the oversampling settings.
-const KEY_OSRS_T: &str = "sensor.oversampling-temperature";
-const KEY_OSRS_P: &str = "sensor.oversampling-pressure";
-const KEY_OSRS_H: &str = "sensor.oversampling-humidity";
-/// Key of the IIR filter coefficient.
-const KEY_FILTER: &str = "sensor.iir-filter";
-/// Keys of the heater set-point.
-const KEY_HEATER_C: &str = "sensor.heater-temperature-c";
-const KEY_HEATER_MS: &str = "sensor.heater-duration-ms";
-
-/// Whether a sensor is open (a component drives one sensor).
-static OPEN: AtomicBool = AtomicBool::new(false);
+/// A component drives one sensor.
+static OPEN: SingleOpen = SingleOpen::new();
 
 struct Driver;
 
-/// The open sensor.
-struct Sensor(RefCell<Bme680<Bus, Delay>>);
+/// The open sensor, and the claim that keeps a second `open` out while it lives.
+struct Sensor {
+    sensor: RefCell<Bme680<Bus, Delay>>,
+    _claim: OpenClaim,
+}
 
 impl Guest for Driver {
     type Sensor = Sensor;
 
     fn open() -> Result<wit::Sensor, ErrorCode> {
-        if OPEN.swap(true, Ordering::Relaxed) {
-            return Err(ErrorCode::InUse);
-        }
-        match open() {
-            Ok(sensor) => Ok(wit::Sensor::new(Sensor(RefCell::new(sensor)))),
-            Err(e) => {
-                OPEN.store(false, Ordering::Relaxed);
-                Err(code(e))
-            }
-        }
+        let claim = OPEN.claim().ok_or(ErrorCode::InUse)?;
+        let sensor = open().map_err(code)?;
+        Ok(wit::Sensor::new(Sensor {
+            sensor: RefCell::new(sensor),
+            _claim: claim,
+        }))
     }
 }
 
 fn open() -> Result<Bme680<Bus, Delay>, Error> {
-    let bus_name = get(KEY_BUS, "i2c0")?;
-    let address = config::parse_address(&get(KEY_ADDRESS, "0x76")?).ok_or(Error::Other)?;
+    let bus_name = text_or("sensor.i2c-bus", "i2c0")?;
+    let address = parsed("sensor.address", "0x76", config::parse_address)?;
     let settings = settings()?;
-    let bus = Bus::open(&bus_name).map_err(|e| i2c_error(&e))?;
+    let bus = Bus::open(&bus_name).map_err(|e| i2c_error::<Error>(&e))?;
     Bme680::open(bus, Delay, address, settings, i2c_error)
 }
 
 /// The measurement settings from the configuration.
-fn settings() -> Result<Settings, Error> {
-    let osrs = |key, default, may_skip| {
-        config::parse_oversampling(&get(key, default)?, may_skip).ok_or(Error::Other)
-    };
-    let target =
-        config::parse_heater_temperature(&get(KEY_HEATER_C, "320")?).ok_or(Error::Other)?;
-    let duration =
-        config::parse_heater_duration(&get(KEY_HEATER_MS, "150")?).ok_or(Error::Other)?;
+fn settings() -> Result<Settings, ConfigError> {
+    let osrs =
+        |key, default, may_skip| parsed(key, default, |v| config::parse_oversampling(v, may_skip));
+    let target = parsed(
+        "sensor.heater-temperature-c",
+        "320",
+        config::parse_heater_temperature,
+    )?;
+    let duration = parsed(
+        "sensor.heater-duration-ms",
+        "150",
+        config::parse_heater_duration,
+    )?;
     Ok(Settings {
-        osrs_t: osrs(KEY_OSRS_T, "8", false)?,
-        osrs_p: osrs(KEY_OSRS_P, "4", true)?,
-        osrs_h: osrs(KEY_OSRS_H, "2", true)?,
-        filter: config::parse_filter(&get(KEY_FILTER, "3")?).ok_or(Error::Other)?,
+        osrs_t: osrs("sensor.oversampling-temperature", "8", false)?,
+        osrs_p: osrs("sensor.oversampling-pressure", "4", true)?,
+        osrs_h: osrs("sensor.oversampling-humidity", "2", true)?,
+        filter: parsed("sensor.iir-filter", "3", config::parse_filter)?,
         heater: match (target, duration) {
             (Some(target_celsius), Some(duration_ms)) => Some(Heater {
                 target_celsius,
@@ -127,28 +114,22 @@ fn settings() -> Result<Settings, Error> {
     })
 }
 
-/// The value of `key`, or `default` when the key is missing.
-fn get(key: &str, default: &str) -> Result<String, Error> {
-    match store::get(key) {
-        Ok(Some(value)) => Ok(value),
-        Ok(None) => Ok(default.into()),
-        Err(_) => Err(Error::Other),
+impl From<Fault> for Error {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::NotConnected => Error::NotConnected,
+            Fault::BusError => Error::BusError,
+            Fault::NotPermitted => Error::NotPermitted,
+            Fault::InUse => Error::InUse,
+            Fault::Other => Error::Other,
+        }
     }
 }
 
-/// What an I2C error means for the sensor.
-fn i2c_error(e: &I2cError) -> Error {
-    match e.0 {
-        I2cCode::NotPermitted | I2cCode::AddressNotPermitted => Error::NotPermitted,
-        I2cCode::InUse => Error::InUse,
-        I2cCode::NoAcknowledge(
-            WitNoAcknowledgeSource::Address | WitNoAcknowledgeSource::Unknown,
-        ) => Error::NotConnected,
-        I2cCode::TooLarge | I2cCode::Other => Error::Other,
-        I2cCode::NoAcknowledge(WitNoAcknowledgeSource::Data)
-        | I2cCode::Bus
-        | I2cCode::ArbitrationLoss
-        | I2cCode::Overrun => Error::BusError,
+/// An invalid setting fails `open` with `other`.
+impl From<ConfigError> for Error {
+    fn from(_: ConfigError) -> Self {
+        Error::Other
     }
 }
 
@@ -165,7 +146,7 @@ fn code(e: Error) -> ErrorCode {
 
 impl GuestSensor for Sensor {
     fn get_info(&self) -> SensorInfo {
-        let Ok(sensor) = self.0.try_borrow() else {
+        let Ok(sensor) = self.sensor.try_borrow() else {
             // Calls into a component never overlap, so this does not happen.
             return SensorInfo {
                 model: "BME680".into(),
@@ -194,7 +175,7 @@ impl GuestSensor for Sensor {
     }
 
     fn measure(&self) -> Result<Measurement, ErrorCode> {
-        let mut sensor = self.0.try_borrow_mut().map_err(|_| ErrorCode::Other)?;
+        let mut sensor = self.sensor.try_borrow_mut().map_err(|_| ErrorCode::Other)?;
         let r = sensor.measure().map_err(code)?;
         Ok(Measurement {
             temperature_celsius: Some(f64::from(r.centi_celsius) / 100.0),
@@ -202,12 +183,6 @@ impl GuestSensor for Sensor {
             humidity_percent: r.milli_percent.map(|h| f64::from(h) / 1000.0),
             gas_resistance_ohm: r.gas_ohm.map(f64::from),
         })
-    }
-}
-
-impl Drop for Sensor {
-    fn drop(&mut self) {
-        OPEN.store(false, Ordering::Relaxed);
     }
 }
 

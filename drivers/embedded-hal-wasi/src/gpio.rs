@@ -3,19 +3,16 @@
 use crate::bindings::wasi::gpio::gpio as wit;
 pub use wit::{Edge, ErrorCode, Level, PinInfo, PinModes};
 
-/// A GPIO error from the host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Error(pub ErrorCode);
+bus_error!(
+    "GPIO",
+    ErrorCode::PinNotAllowed | ErrorCode::ModeNotAllowed => NotPermitted,
+    ErrorCode::AlreadyInUse => InUse,
+);
 
+/// embedded-hal's digital errors have one kind, `Other`; see [`Error::refusal`] for the policy.
 impl embedded_hal::digital::Error for Error {
     fn kind(&self) -> embedded_hal::digital::ErrorKind {
         embedded_hal::digital::ErrorKind::Other
-    }
-}
-
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(&self.0, f)
     }
 }
 

@@ -5,10 +5,15 @@ use alloc::vec::Vec;
 use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource, Operation};
 pub use wit::{ErrorCode, NoAcknowledgeSource as WitNoAcknowledgeSource};
 
-/// An I2C error from the host, with its embedded-hal kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Error(pub ErrorCode);
+bus_error!(
+    "I2C",
+    ErrorCode::NotPermitted | ErrorCode::AddressNotPermitted => NotPermitted,
+    ErrorCode::InUse => InUse,
+    ErrorCode::TooLarge => TooLarge,
+);
 
+/// The closest embedded-hal kind: the bus faults by name, a policy refusal (see
+/// [`Error::refusal`]) and `other` as `Other`.
 impl embedded_hal::i2c::Error for Error {
     fn kind(&self) -> ErrorKind {
         match self.0 {
@@ -22,12 +27,6 @@ impl embedded_hal::i2c::Error for Error {
             ErrorCode::Overrun => ErrorKind::Overrun,
             _ => ErrorKind::Other,
         }
-    }
-}
-
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(&self.0, f)
     }
 }
 

@@ -61,7 +61,51 @@ pub mod bindings {
     });
 }
 
+/// A bus's error type: the WIT error the host answered (`code()`), the policy [`Refusal`] it may
+/// be (`refusal()`, from the listed codes), and `Display`. Each module adds embedded-hal's kind.
+macro_rules! bus_error {
+    ($bus:literal, $($code:pat => $refusal:ident),+ $(,)?) => {
+        #[doc = concat!("A ", $bus, " error from the host.")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct Error(pub ErrorCode);
+
+        impl Error {
+            /// The WIT error the host answered.
+            pub fn code(&self) -> ErrorCode {
+                self.0
+            }
+
+            /// The host's policy refusal, if this is one.
+            pub fn refusal(&self) -> Option<$crate::Refusal> {
+                match self.0 {
+                    $($code => Some($crate::Refusal::$refusal),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl core::fmt::Display for Error {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+    };
+}
+
 pub mod delay;
 pub mod gpio;
 pub mod i2c;
 pub mod spi;
+
+/// A refusal by the host's policy: the error cases every bus package has and embedded-hal's
+/// `ErrorKind` has no name for (its `kind()` reports them as `Other`). Each bus error type here
+/// gives its refusal with `refusal()` and its WIT error with `code()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// The bus, device, address, pin or settings are not offered to this guest.
+    NotPermitted,
+    /// Another guest (or another handle of this one) holds the bus, device or pin.
+    InUse,
+    /// A transfer is longer than the host allows; nothing was sent.
+    TooLarge,
+}

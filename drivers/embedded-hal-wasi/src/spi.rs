@@ -5,10 +5,15 @@ use alloc::vec::Vec;
 use embedded_hal::spi::{ErrorKind, Operation};
 pub use wit::{BitOrder, Config, ErrorCode, Mode};
 
-/// An SPI error from the host, with its embedded-hal kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Error(pub ErrorCode);
+bus_error!(
+    "SPI",
+    ErrorCode::NotPermitted => NotPermitted,
+    ErrorCode::InUse => InUse,
+    ErrorCode::TooLarge => TooLarge,
+);
 
+/// The closest embedded-hal kind: the bus faults by name, a policy refusal (see
+/// [`Error::refusal`]) and `other` as `Other`.
 impl embedded_hal::spi::Error for Error {
     fn kind(&self) -> ErrorKind {
         match self.0 {
@@ -18,12 +23,6 @@ impl embedded_hal::spi::Error for Error {
             ErrorCode::ChipSelectFault => ErrorKind::ChipSelectFault,
             _ => ErrorKind::Other,
         }
-    }
-}
-
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Debug::fmt(&self.0, f)
     }
 }
 

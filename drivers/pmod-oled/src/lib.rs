@@ -35,43 +35,15 @@ extern crate alloc;
 
 use component_runtime as _;
 
-mod bindings {
-    #![allow(missing_docs, reason = "generated")]
-    wit_bindgen::generate!({
-        path: ["../../wit/display-pixels", "../../wit/wasi-spi", "../../wit/wasi-gpio", "../../wit/wasi-delay", "../wit-deps/config", "wit"],
-        world: "wasi-hal:pmod-oled/driver",
-        generate_all,
-    });
-}
-
-use alloc::string::String;
-use alloc::vec::Vec;
-use bindings::exports::display::pixels::display::{
-    self as wit, ColorFormat, ErrorCode, Guest, GuestDisplay, Info,
-};
-use bindings::exports::display::pixels::word_pixels;
-use bindings::wasi::config::store;
-use core::cell::RefCell;
-use core::sync::atomic::{AtomicBool, Ordering};
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::OutputPin as _;
 use embedded_hal_wasi::delay::Delay;
-use embedded_hal_wasi::gpio::{self, Level, OutputPin};
-use embedded_hal_wasi::spi::{self, BitOrder, Config, Device, Mode};
-use ssd1306_core::{Error, Panel, Rect, SpiInterface, Ssd1306, config};
-
-/// Key of the SPI device's virtual name.
-const KEY_DEVICE: &str = "display.spi-device";
-/// Key of the D/C# pin's name.
-const KEY_DC: &str = "display.dc";
-/// Key of the RES# pin's name.
-const KEY_RESET: &str = "display.reset";
-/// Key of the VBATC pin's name.
-const KEY_VBATC: &str = "display.vbatc";
-/// Key of the VDDC pin's name.
-const KEY_VDDC: &str = "display.vddc";
-/// Key of the SPI clock.
-const KEY_FREQUENCY: &str = "display.spi-frequency-hz";
+use embedded_hal_wasi::gpio::{Level, OutputPin};
+use embedded_hal_wasi::spi::Device;
+use ssd1306_core::{DisplayDevice, Error, PanelSize, Rect, SpiInterface, Ssd1306, config};
+use wasi_hal_driver_support::config::{parsed, text_or};
+use wasi_hal_driver_support::display::configure_spi;
+use wasi_hal_driver_support::{pin_error, spi_error};
 
 /// VDD settling time after switching it on.
 const VDD_SETTLE_MS: u32 = 1;
@@ -79,12 +51,7 @@ const VDD_SETTLE_MS: u32 = 1;
 /// VDD off).
 const VBAT_SETTLE_MS: u32 = 100;
 
-/// Whether a display is open (a component drives one display).
-static OPEN: AtomicBool = AtomicBool::new(false);
-
 type Controller = Ssd1306<SpiInterface<Device, OutputPin>>;
-
-struct Driver;
 
 /// The Pmod: the controller and the supply and reset pins.
 struct Pmod {
@@ -95,41 +62,23 @@ struct Pmod {
     powered: bool,
 }
 
-/// The open display.
-struct Display(RefCell<Pmod>);
-
-impl Guest for Driver {
-    type Display = Display;
-
-    fn open() -> Result<wit::Display, ErrorCode> {
-        if OPEN.swap(true, Ordering::Relaxed) {
-            return Err(ErrorCode::InUse);
-        }
-        match open() {
-            Ok(pmod) => Ok(wit::Display::new(Display(RefCell::new(pmod)))),
-            Err(e) => {
-                OPEN.store(false, Ordering::Relaxed);
-                Err(code(e))
-            }
-        }
-    }
-}
-
 fn open() -> Result<Pmod, Error> {
-    let device_name = get(KEY_DEVICE, "oled")?;
-    let dc_name = get(KEY_DC, "oled-dc")?;
-    let res_name = get(KEY_RESET, "oled-res")?;
-    let vbatc_name = get(KEY_VBATC, "oled-vbatc")?;
-    let vddc_name = get(KEY_VDDC, "oled-vddc")?;
-    let frequency_hz = match store::get(KEY_FREQUENCY).map_err(|_| Error::Other)? {
-        Some(value) => config::parse_frequency_hz(&value).ok_or(Error::Other)?,
-        None => config::MAX_SPI_FREQUENCY_HZ,
-    };
+    let device_name = text_or("display.spi-device", "oled")?;
+    let dc_name = text_or("display.dc", "oled-dc")?;
+    let res_name = text_or("display.reset", "oled-res")?;
+    let vbatc_name = text_or("display.vbatc", "oled-vbatc")?;
+    let vddc_name = text_or("display.vddc", "oled-vddc")?;
+    let frequency_hz = parsed(
+        "display.spi-frequency-hz",
+        "10000000",
+        config::parse_frequency_hz,
+    )?;
 
-    let mut device = Device::open(&device_name).map_err(|e| spi_error(&e))?;
-    configure(&mut device, frequency_hz)?;
+    let mut device = Device::open(&device_name).map_err(|e| spi_error::<Error>(&e))?;
+    configure_spi(&mut device, frequency_hz)?;
     let max = usize::try_from(device.max_transfer_bytes()).unwrap_or(usize::MAX);
-    let open_pin = |name: &str, level| OutputPin::open(name, level).map_err(|e| pin_error(&e));
+    let open_pin =
+        |name: &str, level| OutputPin::open(name, level).map_err(|e| pin_error::<Error>(&e));
     let dc = open_pin(&dc_name, Level::Low)?;
     let res = open_pin(&res_name, Level::High)?;
     // Both supplies off (the switches are active low) until the power-up sequence.
@@ -140,7 +89,7 @@ fn open() -> Result<Pmod, Error> {
         .with_max_transfer(max)
         .with_error_maps(spi_error, pin_error);
     let mut pmod = Pmod {
-        display: Ssd1306::new(iface, Panel::W128H32),
+        display: Ssd1306::new(iface, PanelSize::W128H32),
         res,
         vbatc,
         vddc,
@@ -163,13 +112,13 @@ impl Pmod {
     }
 
     fn power_up_steps(&mut self) -> Result<(), Error> {
-        self.vddc.set_low().map_err(|e| pin_error(&e))?;
+        self.vddc.set_low().map_err(|e| pin_error::<Error>(&e))?;
         self.powered = true;
         Delay.delay_ms(VDD_SETTLE_MS);
         self.display.set_display_on(false)?;
-        ssd1306_core::reset(&mut self.res, &mut Delay).map_err(|e| pin_error(&e))?;
+        ssd1306_core::reset(&mut self.res, &mut Delay).map_err(|e| pin_error::<Error>(&e))?;
         self.display.load(&[])?;
-        self.vbatc.set_low().map_err(|e| pin_error(&e))?;
+        self.vbatc.set_low().map_err(|e| pin_error::<Error>(&e))?;
         Delay.delay_ms(VBAT_SETTLE_MS);
         self.display.set_display_on(true)
     }
@@ -177,11 +126,43 @@ impl Pmod {
     /// Digilent's power-down sequence.
     fn power_down(&mut self) -> Result<(), Error> {
         self.display.set_display_on(false)?;
-        self.vbatc.set_high().map_err(|e| pin_error(&e))?;
+        self.vbatc.set_high().map_err(|e| pin_error::<Error>(&e))?;
         Delay.delay_ms(VBAT_SETTLE_MS);
-        self.vddc.set_high().map_err(|e| pin_error(&e))?;
+        self.vddc.set_high().map_err(|e| pin_error::<Error>(&e))?;
         self.powered = false;
         Ok(())
+    }
+}
+
+impl DisplayDevice for Pmod {
+    fn size(&self) -> (u32, u32) {
+        self.display.size()
+    }
+
+    fn write_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
+        self.display.write_region(area, pixels)
+    }
+
+    fn fill_rect(&mut self, area: Rect, color: u32) -> Result<(), Error> {
+        self.display.fill_rect(area, color)
+    }
+
+    fn present(&mut self) -> Result<(), Error> {
+        if self.powered {
+            self.display.present()
+        } else {
+            Ok(())
+        }
+    }
+
+    fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
+        self.display.write_region(area, pixels)?;
+        self.present()
+    }
+
+    fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
+        self.display.write_region_words(area, words)?;
+        self.present()
     }
 
     fn set_power(&mut self, on: bool) -> Result<(), Error> {
@@ -190,14 +171,6 @@ impl Pmod {
             (true, true) => self.display.set_display_on(true),
             (false, true) => self.power_down(),
             (false, false) => Ok(()),
-        }
-    }
-
-    fn present(&mut self) -> Result<(), Error> {
-        if self.powered {
-            self.display.present()
-        } else {
-            Ok(())
         }
     }
 
@@ -211,142 +184,14 @@ impl Pmod {
     }
 }
 
-/// Asks for mode 0, MSB first at `frequency_hz`. A host that refuses keeps its own settings,
-/// which do if they are a mode the SSD1306 samples correctly (0 or 3) with MSB first.
-fn configure(device: &mut Device, frequency_hz: u32) -> Result<(), Error> {
-    let requested = Config {
-        frequency_hz,
-        mode: Mode::Mode0,
-        bit_order: BitOrder::MsbFirst,
-    };
-    let (in_force, refused) = match device.configure(requested) {
-        Ok(config) => (config, false),
-        Err(spi::Error(spi::ErrorCode::NotPermitted)) => (device.config(), true),
-        Err(e) => return Err(spi_error(&e)),
-    };
-    let usable = matches!(in_force.mode, Mode::Mode0 | Mode::Mode3)
-        && in_force.bit_order == BitOrder::MsbFirst;
-    match (usable, refused) {
-        (true, _) => Ok(()),
-        (false, true) => Err(Error::NotPermitted),
-        (false, false) => Err(Error::Unsupported),
-    }
-}
-
-/// The value of `key`, or `default` when the key is missing.
-fn get(key: &str, default: &str) -> Result<String, Error> {
-    match store::get(key) {
-        Ok(Some(value)) => Ok(value),
-        Ok(None) => Ok(default.into()),
-        Err(_) => Err(Error::Other),
-    }
-}
-
-/// What an SPI error means for the display.
-fn spi_error(e: &spi::Error) -> Error {
-    match e.0 {
-        spi::ErrorCode::NotPermitted => Error::NotPermitted,
-        spi::ErrorCode::InUse => Error::InUse,
-        spi::ErrorCode::TooLarge => Error::Other,
-        _ => Error::BusError,
-    }
-}
-
-/// What a GPIO error means for the display.
-fn pin_error(e: &gpio::Error) -> Error {
-    match e.0 {
-        gpio::ErrorCode::PinNotAllowed | gpio::ErrorCode::ModeNotAllowed => Error::NotPermitted,
-        gpio::ErrorCode::AlreadyInUse => Error::InUse,
-        gpio::ErrorCode::Other => Error::BusError,
-    }
-}
-
-fn code(e: Error) -> ErrorCode {
-    match e {
-        Error::NotConnected => ErrorCode::NotConnected,
-        Error::BusError => ErrorCode::BusError,
-        Error::NotPermitted => ErrorCode::NotPermitted,
-        Error::InUse => ErrorCode::InUse,
-        Error::OutOfBounds => ErrorCode::OutOfBounds,
-        Error::WrongLength => ErrorCode::WrongLength,
-        Error::Unsupported => ErrorCode::Unsupported,
-        Error::Other => ErrorCode::Other,
-    }
-}
-
-fn rect(area: wit::Rect) -> Rect {
-    Rect::new(area.x, area.y, area.width, area.height)
-}
-
-impl Display {
-    fn with<T>(&self, f: impl FnOnce(&mut Pmod) -> Result<T, Error>) -> Result<T, ErrorCode> {
-        // Calls into a component never overlap, so the borrow always succeeds.
-        let mut pmod = self.0.try_borrow_mut().map_err(|_| ErrorCode::Other)?;
-        f(&mut pmod).map_err(code)
-    }
-}
-
-impl GuestDisplay for Display {
-    fn get_info(&self) -> Info {
-        let panel = Panel::W128H32;
-        Info {
-            width: panel.width().into(),
-            height: panel.height().into(),
-            format: ColorFormat::Mono1,
-        }
-    }
-
-    fn write_region(&self, area: wit::Rect, pixels: Vec<u8>) -> Result<(), ErrorCode> {
-        self.with(|p| p.display.write_region(rect(area), &pixels))
-    }
-
-    fn fill_rect(&self, area: wit::Rect, color: u32) -> Result<(), ErrorCode> {
-        self.with(|p| p.display.fill_rect(rect(area), color))
-    }
-
-    fn present(&self) -> Result<(), ErrorCode> {
-        self.with(|p| p.present())
-    }
-
-    fn present_region(&self, area: wit::Rect, pixels: Vec<u8>) -> Result<(), ErrorCode> {
-        self.with(|p| {
-            p.display.write_region(rect(area), &pixels)?;
-            p.present()
-        })
-    }
-
-    fn set_power(&self, on: bool) -> Result<(), ErrorCode> {
-        self.with(|p| p.set_power(on))
-    }
-
-    fn set_brightness(&self, level: u8) -> Result<(), ErrorCode> {
-        self.with(|p| p.set_brightness(level))
-    }
-}
-
-impl Drop for Display {
+impl Drop for Pmod {
     fn drop(&mut self) {
         // Switch the supplies off in order (VBAT before VDD), as the panel needs; the host
         // would otherwise return both pins to their safe levels at once.
-        let pmod = self.0.get_mut();
-        if pmod.powered {
-            let _ = pmod.power_down();
+        if self.powered {
+            let _ = self.power_down();
         }
-        OPEN.store(false, Ordering::Relaxed);
     }
 }
 
-impl word_pixels::Guest for Driver {
-    fn present_region(
-        target: wit::DisplayBorrow<'_>,
-        area: wit::Rect,
-        pixels: Vec<u64>,
-    ) -> Result<(), ErrorCode> {
-        target.get::<Display>().with(|p| {
-            p.display.write_region_words(rect(area), &pixels)?;
-            p.present()
-        })
-    }
-}
-
-bindings::export!(Driver with_types_in bindings);
+wasi_hal_driver_support::export_display!(Pmod, open);

@@ -1,6 +1,6 @@
 //! SSD1306 command bytes (datasheet rev 1.1, chapter 9) and the sequences this driver sends.
 
-use crate::Panel;
+use crate::PanelSize;
 use alloc::vec::Vec;
 
 /// 0xAE: display off (sleep mode; GDDRAM is kept).
@@ -69,7 +69,7 @@ pub const VCOMH_077: u8 = 0x20;
 ///
 /// Segment remap and reversed COM scan are how the modules are mounted (upright image), as
 /// the `ssd1306` crate's `Rotate0` sends them.
-pub fn configuration(panel: Panel, contrast: u8) -> Vec<u8> {
+pub fn configuration(panel: PanelSize, contrast: u8) -> Vec<u8> {
     let mut cmds = Vec::with_capacity(32);
     cmds.extend_from_slice(&[
         CLOCK_DIVIDE,
@@ -121,7 +121,7 @@ pub struct Window {
 
 impl Window {
     /// The whole visible area of `panel`.
-    pub fn full(panel: Panel) -> Window {
+    pub fn full(panel: PanelSize) -> Window {
         Window {
             first_column: panel.column_offset(),
             last_column: panel.column_offset() + panel.width() - 1,
@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn configuration_of_a_128x64_panel_is_the_datasheet_flow() {
         assert_eq!(
-            configuration(Panel::W128H64, 0x7F),
+            configuration(PanelSize::W128H64, 0x7F),
             [
                 0xD5, 0x80, 0xA8, 0x3F, 0xD3, 0x00, 0x40, 0x8D, 0x14, 0x20, 0x00, 0xA1, 0xC8, 0xDA,
                 0x12, 0xD9, 0xF1, 0x81, 0x7F, 0xDB, 0x20, 0xA4, 0xA6, 0x2E
@@ -171,16 +171,16 @@ mod tests {
 
     #[test]
     fn configuration_follows_the_panel() {
-        let c = configuration(Panel::W128H32, 0x10);
+        let c = configuration(PanelSize::W128H32, 0x10);
         assert_eq!(&c[2..4], &[0xA8, 0x1F]);
         assert_eq!(&c[13..15], &[0xDA, 0x02]);
         assert_eq!(&c[17..19], &[0x81, 0x10]);
-        let c = configuration(Panel::W96H16, 0x7F);
+        let c = configuration(PanelSize::W96H16, 0x7F);
         assert_eq!((c[3], c[14]), (0x0F, 0x02));
-        let c = configuration(Panel::W72H40, 0x7F);
+        let c = configuration(PanelSize::W72H40, 0x7F);
         assert_eq!((c[3], c[14]), (0x27, 0x12));
         assert_eq!(&c[15..19], &[0xAD, 0x30, 0xD9, 0xF1]);
-        for panel in [Panel::W64H48, Panel::W64H32] {
+        for panel in [PanelSize::W64H48, PanelSize::W64H32] {
             let c = configuration(panel, 0x7F);
             assert_eq!((c[3], c[14]), (panel.height() - 1, 0x12));
             assert!(!c.contains(&0xAD));
@@ -190,21 +190,21 @@ mod tests {
     #[test]
     fn full_windows_include_the_column_offset() {
         assert_eq!(
-            Window::full(Panel::W128H64).commands(),
+            Window::full(PanelSize::W128H64).commands(),
             [0x21, 0, 127, 0x22, 0, 7]
         );
         assert_eq!(
-            Window::full(Panel::W72H40).commands(),
+            Window::full(PanelSize::W72H40).commands(),
             [0x21, 28, 99, 0x22, 0, 4]
         );
         assert_eq!(
-            Window::full(Panel::W64H48).commands(),
+            Window::full(PanelSize::W64H48).commands(),
             [0x21, 32, 95, 0x22, 0, 5]
         );
         assert_eq!(
-            Window::full(Panel::W96H16).commands(),
+            Window::full(PanelSize::W96H16).commands(),
             [0x21, 0, 95, 0x22, 0, 1]
         );
-        assert_eq!(Window::full(Panel::W128H32).len(), 512);
+        assert_eq!(Window::full(PanelSize::W128H32).len(), 512);
     }
 }

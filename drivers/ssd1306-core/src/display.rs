@@ -1,7 +1,7 @@
 //! An SSD1306 with the `display:pixels` operations.
 
 use crate::command::{self, Window};
-use crate::{Error, Frame, Interface, Panel, Rect, mono1};
+use crate::{DisplayDevice, Error, Gddram, Interface, PanelSize, Rect, mono1};
 use alloc::vec::Vec;
 
 /// An SSD1306 behind an [`Interface`], with the driver's copy of the frame.
@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 #[derive(Debug)]
 pub struct Ssd1306<I> {
     iface: I,
-    frame: Frame,
+    frame: Gddram,
     contrast: u8,
     on: bool,
     /// The address window whose start the controller's pointer is at, when the driver knows
@@ -34,10 +34,10 @@ pub const RESYNC_PRESENTATIONS: u32 = 16;
 impl<I: Interface> Ssd1306<I> {
     /// A controller driving `panel` through `iface`. Sends nothing: call [`Self::init`] (or
     /// [`Self::load`] and [`Self::set_display_on`]).
-    pub fn new(iface: I, panel: Panel) -> Self {
+    pub fn new(iface: I, panel: PanelSize) -> Self {
         Self {
             iface,
-            frame: Frame::new(panel),
+            frame: Gddram::new(panel),
             contrast: command::DEFAULT_CONTRAST,
             on: false,
             window_at_start: None,
@@ -46,12 +46,12 @@ impl<I: Interface> Ssd1306<I> {
     }
 
     /// The panel.
-    pub fn panel(&self) -> Panel {
+    pub fn panel(&self) -> PanelSize {
         self.frame.panel()
     }
 
     /// The driver's copy of the frame.
-    pub fn frame(&self) -> &Frame {
+    pub fn frame(&self) -> &Gddram {
         &self.frame
     }
 
@@ -127,16 +127,6 @@ impl<I: Interface> Ssd1306<I> {
         self.contrast = level;
     }
 
-    /// Replaces the pixels of `area` with `pixels` (`mono1`) in the frame.
-    pub fn write_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.frame.write_region(area, pixels)
-    }
-
-    /// Sets every pixel of `area` to `color` (0 or 1) in the frame.
-    pub fn fill_rect(&mut self, area: Rect, color: u32) -> Result<(), Error> {
-        self.frame.fill_rect(area, color)
-    }
-
     /// Sends the bytes that changed since the last presentation: the window commands
     /// `21 first last 22 first last` in one command transfer, then the window's bytes in one
     /// data transfer. Nothing is sent when nothing changed.
@@ -173,12 +163,6 @@ impl<I: Interface> Ssd1306<I> {
         Ok(())
     }
 
-    /// [`Self::write_region`] then [`Self::present`]: nothing is sent when the write fails.
-    pub fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.write_region(area, pixels)?;
-        self.present()
-    }
-
     /// [`Self::write_region`] with the pixels in 64-bit words (`display:pixels`'
     /// `word-pixels.present-region`): the `mono1` bytes, eight to a word, least significant byte
     /// first. Fails with [`Error::OutOfBounds`] or [`Error::WrongLength`] (a word count other
@@ -193,16 +177,49 @@ impl<I: Interface> Ssd1306<I> {
         self.frame.write_region(area, &bytes[..len])
     }
 
-    /// [`Self::write_region_words`] then [`Self::present`]: nothing is sent when the write
-    /// fails.
-    pub fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
-        self.write_region_words(area, words)?;
-        self.present()
-    }
-
     /// Marks the whole frame as changed, so the next presentation sends all of it.
     pub fn mark_all_dirty(&mut self) {
         self.frame.mark_all_dirty();
+    }
+}
+
+/// The `display:pixels` operations, for a driver component to export as they are. Drawing
+/// changes only the frame; the presentations are [`Ssd1306::present`] after the write (nothing
+/// is sent when the write fails).
+impl<I: Interface + 'static> DisplayDevice for Ssd1306<I> {
+    fn size(&self) -> (u32, u32) {
+        let panel = self.panel();
+        (panel.width().into(), panel.height().into())
+    }
+
+    fn write_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
+        self.frame.write_region(area, pixels)
+    }
+
+    fn fill_rect(&mut self, area: Rect, color: u32) -> Result<(), Error> {
+        self.frame.fill_rect(area, color)
+    }
+
+    fn present(&mut self) -> Result<(), Error> {
+        Ssd1306::present(self)
+    }
+
+    fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
+        self.write_region(area, pixels)?;
+        Ssd1306::present(self)
+    }
+
+    fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
+        self.write_region_words(area, words)?;
+        Ssd1306::present(self)
+    }
+
+    fn set_power(&mut self, on: bool) -> Result<(), Error> {
+        self.set_display_on(on)
+    }
+
+    fn set_brightness(&mut self, level: u8) -> Result<(), Error> {
+        self.set_contrast(level)
     }
 }
 
@@ -214,7 +231,7 @@ mod tests {
     use alloc::vec;
     use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource};
 
-    fn i2c(panel: Panel) -> Ssd1306<I2cInterface<I2cLog>> {
+    fn i2c(panel: PanelSize) -> Ssd1306<I2cInterface<I2cLog>> {
         Ssd1306::new(I2cInterface::new(I2cLog::default(), 0x3C), panel)
     }
 
@@ -237,7 +254,7 @@ mod tests {
 
     #[test]
     fn init_is_three_i2c_writes_in_datasheet_order() {
-        let mut d = i2c(Panel::W128H64);
+        let mut d = i2c(PanelSize::W128H64);
         d.init().unwrap();
         let w = writes(&mut d);
         assert_eq!(w.len(), 3);
@@ -259,7 +276,7 @@ mod tests {
 
     #[test]
     fn present_sends_only_the_changed_box_with_its_window() {
-        let mut d = i2c(Panel::W128H64);
+        let mut d = i2c(PanelSize::W128H64);
         d.init().unwrap();
         writes(&mut d);
         // Nothing changed: nothing sent.
@@ -314,8 +331,8 @@ mod tests {
         word[..6].copy_from_slice(&pixels);
         let words = [u64::from_le_bytes(word)];
         let area = Rect::new(5, 9, 13, 3);
-        let mut by_bytes = i2c(Panel::W128H32);
-        let mut by_words = i2c(Panel::W128H32);
+        let mut by_bytes = i2c(PanelSize::W128H32);
+        let mut by_words = i2c(PanelSize::W128H32);
         by_bytes.present_region(area, &pixels).unwrap();
         by_words.present_region_words(area, &words).unwrap();
         assert_eq!(by_words.frame(), by_bytes.frame());
@@ -338,7 +355,7 @@ mod tests {
 
     #[test]
     fn the_window_is_sent_again_once_in_every_resync_period_and_after_an_error() {
-        let mut d = i2c(Panel::W128H32);
+        let mut d = i2c(PanelSize::W128H32);
         d.init().unwrap();
         writes(&mut d);
         let full = Rect::new(0, 0, 128, 32);
@@ -392,7 +409,7 @@ mod tests {
 
     #[test]
     fn a_full_frame_is_one_window_and_one_data_transfer() {
-        let mut d = i2c(Panel::W128H32);
+        let mut d = i2c(PanelSize::W128H32);
         d.init().unwrap();
         writes(&mut d);
         // A box first, so that the pointer is not at the start of the full window.
@@ -420,7 +437,7 @@ mod tests {
 
     #[test]
     fn small_panels_are_addressed_at_their_column_offset() {
-        let mut d = i2c(Panel::W64H48);
+        let mut d = i2c(PanelSize::W64H48);
         d.init().unwrap();
         let w = writes(&mut d);
         assert_eq!(&w[0][w[0].len() - 6..], &[0x21, 32, 95, 0x22, 0, 5]);
@@ -435,7 +452,7 @@ mod tests {
 
     #[test]
     fn failed_writes_send_nothing_and_bus_errors_keep_the_frame_dirty() {
-        let mut d = i2c(Panel::W128H64);
+        let mut d = i2c(PanelSize::W128H64);
         d.init().unwrap();
         writes(&mut d);
         assert_eq!(
@@ -469,7 +486,7 @@ mod tests {
 
     #[test]
     fn power_and_brightness_are_single_commands() {
-        let mut d = i2c(Panel::W96H16);
+        let mut d = i2c(PanelSize::W96H16);
         d.set_display_on(false).unwrap();
         d.set_contrast(0x00).unwrap();
         d.set_contrast(0xFF).unwrap();
@@ -493,11 +510,11 @@ mod tests {
     fn spi_init_and_present_toggle_dc_per_transfer() {
         let log = WireLog::default();
         let iface = SpiInterface::new(Spi(log.clone()), Pin(log.clone(), true));
-        let mut d = Ssd1306::new(iface, Panel::W128H32);
+        let mut d = Ssd1306::new(iface, PanelSize::W128H32);
         d.init().unwrap();
         let wire = log.take();
         let mut expected_cmds = vec![0xAE];
-        expected_cmds.extend(command::configuration(Panel::W128H32, 0x7F));
+        expected_cmds.extend(command::configuration(PanelSize::W128H32, 0x7F));
         expected_cmds.extend([0x21, 0, 127, 0x22, 0, 3]);
         assert_eq!(
             wire,

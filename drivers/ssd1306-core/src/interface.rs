@@ -125,6 +125,7 @@ pub struct SpiInterface<S: SpiDevice, DC: OutputPin> {
     max_transfer: usize,
     map_spi: fn(&S::Error) -> Error,
     map_pin: fn(&DC::Error) -> Error,
+    reset: Option<DC>,
 }
 
 impl<S: SpiDevice, DC: OutputPin> SpiInterface<S, DC> {
@@ -138,6 +139,7 @@ impl<S: SpiDevice, DC: OutputPin> SpiInterface<S, DC> {
             max_transfer: usize::MAX,
             map_spi: spi_error_kind::<S::Error>,
             map_pin: pin_error_kind::<DC::Error>,
+            reset: None,
         }
     }
 
@@ -163,6 +165,13 @@ impl<S: SpiDevice, DC: OutputPin> SpiInterface<S, DC> {
     ) -> Self {
         self.map_spi = map_spi;
         self.map_pin = map_pin;
+        self
+    }
+
+    /// Keeps the RES# pin held (not driven again) while the interface lives, so that a host
+    /// does not return it to its safe level, which may be low, while the display is in use.
+    pub fn with_reset_held(mut self, reset: Option<DC>) -> Self {
+        self.reset = reset;
         self
     }
 

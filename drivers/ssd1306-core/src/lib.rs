@@ -5,11 +5,11 @@
 //! embedded-hal 1.0, so it runs inside a component (through `embedded-hal-wasi`) and in native
 //! unit tests alike. The pieces:
 //!
-//! - [`Panel`]: the glass sizes an SSD1306 drives (128x64, 128x32, 96x16, 72x40, 64x48, 64x32),
+//! - [`PanelSize`]: the glass sizes an SSD1306 drives (128x64, 128x32, 96x16, 72x40, 64x48, 64x32),
 //!   with the column offsets of the small ones (as the `ssd1306` crate's `size.rs` has them).
 //! - [`mono1`]: the packed pixel format of `display:pixels` (rows top to bottom, each row on a
 //!   byte boundary, most significant bit = leftmost pixel).
-//! - [`Frame`]: the driver's copy of the picture in GDDRAM layout (one byte = 8 rows of one
+//! - [`Gddram`]: the driver's copy of the picture in GDDRAM layout (one byte = 8 rows of one
 //!   column, bit 0 = top row of the page) with the area that changed since the last presentation.
 //! - [`command`]: the command bytes, the initialisation sequence and the address window.
 //! - [`Interface`] with [`I2cInterface`] (control bytes 0x00 / 0x40) and [`SpiInterface`]
@@ -35,17 +35,16 @@ extern crate alloc;
 pub mod command;
 pub mod config;
 mod display;
-mod error;
-mod frame;
+mod gddram;
 mod interface;
 pub mod mono1;
 mod panel;
 
 pub use display::{RESYNC_PRESENTATIONS, Ssd1306};
-pub use error::Error;
-pub use frame::{Dirty, Frame, Rect};
+pub use gddram::{Dirty, Gddram};
 pub use interface::{
     CONTROL_COMMANDS, CONTROL_DATA, I2cInterface, Interface, SpiInterface, i2c_error_kind,
     pin_error_kind, reset, spi_error_kind,
 };
-pub use panel::Panel;
+pub use panel::PanelSize;
+pub use wasi_hal_driver_support::display::{DisplayDevice, Error, Rect};

@@ -3,7 +3,7 @@
 /// A panel size. Each is a window into the controller's 128x64 pixels: the narrow ones sit at a
 /// column offset, the short ones use fewer COM lines (multiplex ratio).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Panel {
+pub enum PanelSize {
     /// 128x64, the common 0.96" module.
     W128H64,
     /// 128x32, the 0.91" module and the Digilent Pmod OLED.
@@ -18,53 +18,53 @@ pub enum Panel {
     W64H32,
 }
 
-impl Panel {
+impl PanelSize {
     /// Every panel.
-    pub const ALL: [Panel; 6] = [
-        Panel::W128H64,
-        Panel::W128H32,
-        Panel::W96H16,
-        Panel::W72H40,
-        Panel::W64H48,
-        Panel::W64H32,
+    pub const ALL: [PanelSize; 6] = [
+        PanelSize::W128H64,
+        PanelSize::W128H32,
+        PanelSize::W96H16,
+        PanelSize::W72H40,
+        PanelSize::W64H48,
+        PanelSize::W64H32,
     ];
 
     /// Parses the `WIDTHxHEIGHT` name of a panel (`"128x64"`, `"72x40"`, …); `None` for any
     /// other text.
-    pub fn from_name(name: &str) -> Option<Panel> {
-        Panel::ALL.into_iter().find(|p| p.name() == name)
+    pub fn from_name(name: &str) -> Option<PanelSize> {
+        PanelSize::ALL.into_iter().find(|p| p.name() == name)
     }
 
     /// The `WIDTHxHEIGHT` name of the panel.
     pub fn name(self) -> &'static str {
         match self {
-            Panel::W128H64 => "128x64",
-            Panel::W128H32 => "128x32",
-            Panel::W96H16 => "96x16",
-            Panel::W72H40 => "72x40",
-            Panel::W64H48 => "64x48",
-            Panel::W64H32 => "64x32",
+            PanelSize::W128H64 => "128x64",
+            PanelSize::W128H32 => "128x32",
+            PanelSize::W96H16 => "96x16",
+            PanelSize::W72H40 => "72x40",
+            PanelSize::W64H48 => "64x48",
+            PanelSize::W64H32 => "64x32",
         }
     }
 
     /// Visible width in pixels.
     pub fn width(self) -> u8 {
         match self {
-            Panel::W128H64 | Panel::W128H32 => 128,
-            Panel::W96H16 => 96,
-            Panel::W72H40 => 72,
-            Panel::W64H48 | Panel::W64H32 => 64,
+            PanelSize::W128H64 | PanelSize::W128H32 => 128,
+            PanelSize::W96H16 => 96,
+            PanelSize::W72H40 => 72,
+            PanelSize::W64H48 | PanelSize::W64H32 => 64,
         }
     }
 
     /// Visible height in pixels (a multiple of 8).
     pub fn height(self) -> u8 {
         match self {
-            Panel::W128H64 => 64,
-            Panel::W128H32 | Panel::W64H32 => 32,
-            Panel::W96H16 => 16,
-            Panel::W72H40 => 40,
-            Panel::W64H48 => 48,
+            PanelSize::W128H64 => 64,
+            PanelSize::W128H32 | PanelSize::W64H32 => 32,
+            PanelSize::W96H16 => 16,
+            PanelSize::W72H40 => 40,
+            PanelSize::W64H48 => 48,
         }
     }
 
@@ -77,9 +77,9 @@ impl Panel {
     /// `ssd1306` crate's `OFFSETX`: visible pixel `x` is column `x + column_offset()`.
     pub fn column_offset(self) -> u8 {
         match self {
-            Panel::W128H64 | Panel::W128H32 | Panel::W96H16 => 0,
-            Panel::W72H40 => 28,
-            Panel::W64H48 | Panel::W64H32 => 32,
+            PanelSize::W128H64 | PanelSize::W128H32 | PanelSize::W96H16 => 0,
+            PanelSize::W72H40 => 28,
+            PanelSize::W64H48 | PanelSize::W64H32 => 32,
         }
     }
 
@@ -87,19 +87,19 @@ impl Panel {
     /// 0x12 (alternative COM pins) or 0x02 (sequential).
     pub fn com_pins(self) -> u8 {
         match self {
-            Panel::W128H32 | Panel::W96H16 => 0x02,
-            Panel::W128H64 | Panel::W72H40 | Panel::W64H48 | Panel::W64H32 => 0x12,
+            PanelSize::W128H32 | PanelSize::W96H16 => 0x02,
+            PanelSize::W128H64 | PanelSize::W72H40 | PanelSize::W64H48 | PanelSize::W64H32 => 0x12,
         }
     }
 
     /// Whether the panel's modules need the internal IREF selected (0xAD 0x30), as the
     /// `ssd1306` crate sends for 72x40.
     pub fn internal_iref(self) -> bool {
-        self == Panel::W72H40
+        self == PanelSize::W72H40
     }
 }
 
-impl core::fmt::Display for Panel {
+impl core::fmt::Display for PanelSize {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.name())
     }
@@ -111,23 +111,23 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_unknown_names_are_refused() {
-        for panel in Panel::ALL {
-            assert_eq!(Panel::from_name(panel.name()), Some(panel));
+        for panel in PanelSize::ALL {
+            assert_eq!(PanelSize::from_name(panel.name()), Some(panel));
         }
-        assert_eq!(Panel::from_name("128X64"), None);
-        assert_eq!(Panel::from_name("128x16"), None);
-        assert_eq!(Panel::from_name(""), None);
+        assert_eq!(PanelSize::from_name("128X64"), None);
+        assert_eq!(PanelSize::from_name("128x16"), None);
+        assert_eq!(PanelSize::from_name(""), None);
     }
 
     #[test]
     fn small_panels_sit_at_the_ssd1306_crate_offsets() {
-        let offsets: [(Panel, u8, u8, u8); 6] = [
-            (Panel::W128H64, 128, 64, 0),
-            (Panel::W128H32, 128, 32, 0),
-            (Panel::W96H16, 96, 16, 0),
-            (Panel::W72H40, 72, 40, 28),
-            (Panel::W64H48, 64, 48, 32),
-            (Panel::W64H32, 64, 32, 32),
+        let offsets: [(PanelSize, u8, u8, u8); 6] = [
+            (PanelSize::W128H64, 128, 64, 0),
+            (PanelSize::W128H32, 128, 32, 0),
+            (PanelSize::W96H16, 96, 16, 0),
+            (PanelSize::W72H40, 72, 40, 28),
+            (PanelSize::W64H48, 64, 48, 32),
+            (PanelSize::W64H32, 64, 32, 32),
         ];
         for (panel, w, h, off) in offsets {
             assert_eq!(

@@ -2,7 +2,7 @@
 //! the host must stop it after the frames it was asked for. Composed with a display driver.
 
 use display_graphics::GraphicsDisplay;
-use display_graphics::wit::WitPanel;
+use display_graphics::wit::WitDisplay;
 use embedded_graphics::pixelcolor::BinaryColor;
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{PrimitiveStyle, Rectangle};
@@ -10,7 +10,7 @@ use embedded_hal::delay::DelayNs;
 use embedded_hal_wasi::delay::Delay;
 
 fn main() {
-    let panel = WitPanel::open().expect("a display");
+    let panel = WitDisplay::open().expect("a display");
     let mut display = GraphicsDisplay::<_, BinaryColor>::new(panel).expect("a mono display");
     let width = display.info().width;
     let mut delay = Delay;

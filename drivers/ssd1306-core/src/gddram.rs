@@ -1,38 +1,9 @@
-//! The driver's copy of the picture, in GDDRAM layout, with the area that changed.
+//! [`Gddram`]: the driver's image of the controller's display RAM (GDDRAM), with the area that
+//! changed.
 
-use crate::{Error, Panel, mono1};
+use crate::{Error, PanelSize, Rect, mono1};
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
-
-/// A rectangle of the display in pixels from the top-left corner (`display:pixels`' `rect`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Rect {
-    /// Left edge.
-    pub x: u32,
-    /// Top edge.
-    pub y: u32,
-    /// Width; zero is an empty rectangle.
-    pub width: u32,
-    /// Height; zero is an empty rectangle.
-    pub height: u32,
-}
-
-impl Rect {
-    /// A rectangle.
-    pub const fn new(x: u32, y: u32, width: u32, height: u32) -> Rect {
-        Rect {
-            x,
-            y,
-            width,
-            height,
-        }
-    }
-
-    /// Whether the rectangle has no pixels.
-    pub fn is_empty(&self) -> bool {
-        self.width == 0 || self.height == 0
-    }
-}
 
 /// The changed bytes' bounding box in panel coordinates: visible columns and pages, inclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,16 +63,16 @@ const MAX_STRIDE: usize = 128 / 8;
 /// top row of the page. Every change that alters a byte grows the dirty area; writing pixels
 /// that are already so leaves it alone.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Frame {
-    panel: Panel,
+pub struct Gddram {
+    panel: PanelSize,
     bytes: Vec<u8>,
     dirty: Option<Dirty>,
 }
 
-impl Frame {
+impl Gddram {
     /// A dark frame for `panel`, nothing dirty.
-    pub fn new(panel: Panel) -> Frame {
-        Frame {
+    pub fn new(panel: PanelSize) -> Gddram {
+        Gddram {
             panel,
             bytes: alloc::vec![0; usize::from(panel.width()) * usize::from(panel.pages())],
             dirty: None,
@@ -109,7 +80,7 @@ impl Frame {
     }
 
     /// The panel this frame is for.
-    pub fn panel(&self) -> Panel {
+    pub fn panel(&self) -> PanelSize {
         self.panel
     }
 
@@ -118,7 +89,7 @@ impl Frame {
         &self.bytes
     }
 
-    /// The area changed since the last [`Frame::clean`], if any.
+    /// The area changed since the last [`Gddram::clean`], if any.
     pub fn dirty(&self) -> Option<Dirty> {
         self.dirty
     }
@@ -329,7 +300,7 @@ mod tests {
     #[test]
     fn a_pixel_lands_in_gddram_layout() {
         // docs/architecture.md: pixel (10, 3) becomes bit 3 of the byte for column 10, page 0.
-        let mut frame = Frame::new(Panel::W128H32);
+        let mut frame = Gddram::new(PanelSize::W128H32);
         let pixels = mono1::pack(16, 4, |x, y| (x, y) == (10, 3));
         frame.write_region(Rect::new(0, 0, 16, 4), &pixels).unwrap();
         assert_eq!(frame.bytes()[10], 1 << 3);
@@ -373,7 +344,7 @@ mod tests {
             (Rect::new(5, 16, 29, 24), 6),
             (Rect::new(99, 0, 29, 64), 7),
         ] {
-            let mut whole = Frame::new(Panel::W128H64);
+            let mut whole = Gddram::new(PanelSize::W128H64);
             whole.write_region(Rect::new(0, 0, 128, 64), &base).unwrap();
             whole.clean();
             let mut by_pixel = whole.clone();
@@ -393,7 +364,7 @@ mod tests {
 
     #[test]
     fn write_then_read_is_identity_at_odd_offsets() {
-        let mut frame = Frame::new(Panel::W72H40);
+        let mut frame = Gddram::new(PanelSize::W72H40);
         let area = Rect::new(3, 5, 13, 11);
         let pixels = mono1::pack(13, 11, |x, y| (x * 7 + y * 3) % 5 == 0);
         frame.write_region(area, &pixels).unwrap();
@@ -410,7 +381,7 @@ mod tests {
 
     #[test]
     fn padding_bits_are_ignored() {
-        let mut frame = Frame::new(Panel::W128H64);
+        let mut frame = Gddram::new(PanelSize::W128H64);
         // 3 pixels wide: the five low bits of each byte are padding and set here.
         frame
             .write_region(Rect::new(0, 0, 3, 2), &[0b1011_1111, 0b0101_1111])
@@ -424,7 +395,7 @@ mod tests {
 
     #[test]
     fn bounds_and_lengths_are_checked_before_anything_changes() {
-        let mut frame = Frame::new(Panel::W128H64);
+        let mut frame = Gddram::new(PanelSize::W128H64);
         assert_eq!(
             frame.write_region(Rect::new(120, 0, 9, 1), &[0, 0]),
             Err(Error::OutOfBounds)
@@ -464,7 +435,7 @@ mod tests {
 
     #[test]
     fn dirty_area_is_the_box_of_changed_bytes() {
-        let mut frame = Frame::new(Panel::W128H64);
+        let mut frame = Gddram::new(PanelSize::W128H64);
         frame.fill_rect(Rect::new(10, 9, 1, 1), 1).unwrap();
         frame.fill_rect(Rect::new(20, 30, 3, 12), 1).unwrap();
         assert_eq!(
@@ -495,7 +466,7 @@ mod tests {
 
     #[test]
     fn dirty_bytes_are_page_by_page() {
-        let mut frame = Frame::new(Panel::W64H32);
+        let mut frame = Gddram::new(PanelSize::W64H32);
         frame.fill_rect(Rect::new(2, 7, 2, 2), 1).unwrap();
         let dirty = frame.dirty().unwrap();
         assert_eq!(
