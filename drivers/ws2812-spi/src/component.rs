@@ -1,13 +1,14 @@
 //! The component: `led:strip` on top of `wasi:spi`, with settings from `wasi:config`.
 
 use crate::encode::{Encoding, Model};
-use alloc::string::String;
 use alloc::vec::Vec;
 use component_runtime as _;
 use core::cell::{Cell, RefCell};
-use core::sync::atomic::{AtomicBool, Ordering};
 use embedded_hal::spi::SpiDevice;
-use embedded_hal_wasi::spi::{self, BitOrder, Config, Device, Mode};
+use embedded_hal_wasi::Refusal;
+use embedded_hal_wasi::spi::{BitOrder, Config, Device, Mode};
+use wasi_hal_driver_support::config::{ConfigError, parsed, text_or};
+use wasi_hal_driver_support::{Fault, OpenClaim, SingleOpen, spi_error};
 
 mod bindings {
     #![allow(missing_docs, reason = "generated")]
@@ -21,21 +22,12 @@ mod bindings {
 use bindings::exports::led::strip::strip::{
     self as wit, Color, ErrorCode, Guest, GuestStrip, StripInfo,
 };
-use bindings::wasi::config::store;
 
-/// Key of the SPI device's virtual name.
-const KEY_DEVICE: &str = "strip.spi-device";
-/// Key of the LED model.
-const KEY_MODEL: &str = "strip.model";
-/// Key of the strip's length.
-const KEY_LENGTH: &str = "strip.length";
-/// Key of the SPI clock.
-const KEY_FREQUENCY: &str = "strip.spi-frequency-hz";
 /// The longest strip the driver accepts: its buffers grow with the length.
 const MAX_LENGTH: u32 = 4096;
 
-/// Whether the strip is open (a component drives one strip).
-static OPEN: AtomicBool = AtomicBool::new(false);
+/// A component drives one strip.
+static OPEN: SingleOpen = SingleOpen::new();
 
 struct Driver;
 
@@ -49,40 +41,55 @@ struct Strip {
     brightness: Cell<u8>,
     /// The bytes of the last `show`, kept so that each `show` reuses the allocation.
     wire: RefCell<Vec<u8>>,
+    _claim: OpenClaim,
+}
+
+/// A bus fault as the strip's error.
+struct StripFault(ErrorCode);
+
+impl From<Fault> for StripFault {
+    fn from(fault: Fault) -> Self {
+        StripFault(match fault {
+            Fault::NotConnected => ErrorCode::NotConnected,
+            Fault::BusError => ErrorCode::BusError,
+            Fault::NotPermitted => ErrorCode::NotPermitted,
+            Fault::InUse => ErrorCode::InUse,
+            Fault::Other => ErrorCode::Other,
+        })
+    }
+}
+
+/// An invalid setting fails `open` with `other`.
+impl From<ConfigError> for StripFault {
+    fn from(_: ConfigError) -> Self {
+        StripFault(ErrorCode::Other)
+    }
 }
 
 impl Guest for Driver {
     type Strip = Strip;
 
     fn open() -> Result<wit::Strip, ErrorCode> {
-        if OPEN.swap(true, Ordering::Relaxed) {
-            return Err(ErrorCode::InUse);
-        }
-        open().map(wit::Strip::new).inspect_err(|_| {
-            OPEN.store(false, Ordering::Relaxed);
-        })
+        let claim = OPEN.claim().ok_or(ErrorCode::InUse)?;
+        open(claim).map(wit::Strip::new).map_err(|e| e.0)
     }
 }
 
-fn open() -> Result<Strip, ErrorCode> {
-    let device_name = get(KEY_DEVICE)?.unwrap_or_else(|| "strip".into());
-    let model = match get(KEY_MODEL)? {
-        Some(name) => Model::from_name(name.trim()).ok_or(ErrorCode::Other)?,
-        None => Model::Ws2812b,
-    };
-    let length = match get(KEY_LENGTH)? {
-        Some(value) => value.trim().parse::<u32>().map_err(|_| ErrorCode::Other)?,
-        None => 8,
-    };
-    if !(1..=MAX_LENGTH).contains(&length) {
-        return Err(ErrorCode::Other);
-    }
-    let frequency_hz = match get(KEY_FREQUENCY)? {
-        Some(value) => value.trim().parse::<u32>().map_err(|_| ErrorCode::Other)?,
-        None => model.default_frequency_hz(),
-    };
+fn open(claim: OpenClaim) -> Result<Strip, StripFault> {
+    let device_name = text_or("strip.spi-device", "strip")?;
+    let model = parsed("strip.model", "ws2812b", |v| Model::from_name(v.trim()))?;
+    let length = parsed("strip.length", "8", |v| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_LENGTH).contains(n))
+    })?;
+    let default_frequency = alloc::format!("{}", model.default_frequency_hz());
+    let frequency_hz = parsed("strip.spi-frequency-hz", &default_frequency, |v| {
+        v.trim().parse::<u32>().ok()
+    })?;
 
-    let mut device = Device::open(&device_name).map_err(|e| spi_error(&e))?;
+    let mut device = Device::open(&device_name).map_err(|e| spi_error::<StripFault>(&e))?;
     let requested = Config {
         frequency_hz,
         mode: Mode::Mode0,
@@ -91,13 +98,13 @@ fn open() -> Result<Strip, ErrorCode> {
     // A host that refuses keeps its own settings; they do if an encoding fits their clock.
     let (in_force, refused) = match device.configure(requested) {
         Ok(config) => (config, false),
-        Err(spi::Error(spi::ErrorCode::NotPermitted)) => (device.config(), true),
+        Err(e) if e.refusal() == Some(Refusal::NotPermitted) => (device.config(), true),
         Err(e) => return Err(spi_error(&e)),
     };
     let encoding = match Encoding::for_clock(model, in_force.frequency_hz) {
         Some(encoding) if in_force.bit_order == BitOrder::MsbFirst => encoding,
-        _ if refused => return Err(ErrorCode::NotPermitted),
-        _ => return Err(ErrorCode::Other),
+        _ if refused => return Err(StripFault(ErrorCode::NotPermitted)),
+        _ => return Err(StripFault(ErrorCode::Other)),
     };
     let max_transfer = usize::try_from(device.max_transfer_bytes())
         .unwrap_or(usize::MAX)
@@ -110,6 +117,7 @@ fn open() -> Result<Strip, ErrorCode> {
         leds: RefCell::new(alloc::vec![[0; 4]; length as usize]),
         brightness: Cell::new(255),
         wire: RefCell::new(Vec::new()),
+        _claim: claim,
     })
 }
 
@@ -154,29 +162,11 @@ impl GuestStrip for Strip {
         );
         let mut device = self.device.borrow_mut();
         for chunk in wire.chunks(self.max_transfer) {
-            device.write(chunk).map_err(|e| spi_error(&e))?;
+            device
+                .write(chunk)
+                .map_err(|e| spi_error::<StripFault>(&e).0)?;
         }
         Ok(())
-    }
-}
-
-impl Drop for Strip {
-    fn drop(&mut self) {
-        OPEN.store(false, Ordering::Relaxed);
-    }
-}
-
-/// The value of `key`, `None` when it is missing.
-fn get(key: &str) -> Result<Option<String>, ErrorCode> {
-    store::get(key).map_err(|_| ErrorCode::Other)
-}
-
-/// What an SPI error means for the strip.
-fn spi_error(e: &spi::Error) -> ErrorCode {
-    match e.0 {
-        spi::ErrorCode::NotPermitted => ErrorCode::NotPermitted,
-        spi::ErrorCode::InUse => ErrorCode::InUse,
-        _ => ErrorCode::BusError,
     }
 }
 
