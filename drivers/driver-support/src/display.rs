@@ -93,11 +93,25 @@ impl Rect {
     }
 }
 
-/// An open `mono1` display, as a driver implements it: the operations of `display:pixels`'
-/// `display` resource (and `word-pixels`), in plain Rust types.
+/// How a display packs its pixels (`display:pixels`' `color-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PixelFormat {
+    /// One bit per pixel, rows on byte boundaries, the leftmost pixel in the top bit.
+    #[default]
+    Mono1,
+    /// Sixteen bits per pixel, red 15-11, green 10-5, blue 4-0, most significant byte first.
+    Rgb565,
+}
+
+/// An open display, as a driver implements it: the operations of `display:pixels`' `display`
+/// resource (and `word-pixels`), in plain Rust types.
 pub trait DisplayDevice: 'static {
     /// Width and height in pixels.
     fn size(&self) -> (u32, u32);
+    /// How the display packs its pixels; `mono1` unless the display says otherwise.
+    fn format(&self) -> PixelFormat {
+        PixelFormat::Mono1
+    }
     /// `write-region`: replaces the pixels of `area` in the driver's frame.
     fn write_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error>;
     /// `fill-rect`: sets every pixel of `area` to `color`.
@@ -143,7 +157,7 @@ pub use export::*;
 
 #[cfg(feature = "display-pixels")]
 mod export {
-    use super::{DisplayDevice, Error, Rect};
+    use super::{DisplayDevice, Error, PixelFormat, Rect};
     use crate::SingleOpen;
     use crate::single_open::OpenClaim;
     use core::cell::RefCell;
@@ -238,11 +252,20 @@ mod export {
 
     impl<D: DisplayDevice> GuestDisplay for OpenDisplay<D> {
         fn get_info(&self) -> Info {
-            let (width, height) = self.device.try_borrow().map_or((0, 0), |d| d.size());
+            let (width, height, format) =
+                self.device
+                    .try_borrow()
+                    .map_or((0, 0, PixelFormat::Mono1), |d| {
+                        let (w, h) = d.size();
+                        (w, h, d.format())
+                    });
             Info {
                 width,
                 height,
-                format: ColorFormat::Mono1,
+                format: match format {
+                    PixelFormat::Mono1 => ColorFormat::Mono1,
+                    PixelFormat::Rgb565 => ColorFormat::Rgb565,
+                },
             }
         }
 
