@@ -1,16 +1,17 @@
 //! The component's main loop: the display and frame pacing over the WIT imports.
 
-use ball_screensaver::Scene;
 use ball_screensaver::args::Args;
-use display_graphics::GraphicsDisplay;
+use ball_screensaver::{BallColor, Scene};
 use display_graphics::pacing::{FRAME_NS_30_FPS, Pacer};
 use display_graphics::wit::WitDisplay;
-use embedded_graphics::pixelcolor::BinaryColor;
+use display_graphics::{GraphicsDisplay, PanelColor, PixelFormat, PixelSink};
+use embedded_graphics::pixelcolor::{BinaryColor, Rgb565};
 use embedded_hal::delay::DelayNs;
 use embedded_hal_wasi::delay::Delay;
 use std::process::ExitCode;
 
-/// Runs the balls until `--frames` frames have been shown, or forever.
+/// Runs the balls until `--frames` frames have been shown, or forever: in colour on an `rgb565`
+/// display, lit on a `mono1` one.
 pub fn run(args: Args) -> ExitCode {
     let panel = match WitDisplay::open() {
         Ok(panel) => panel,
@@ -19,7 +20,14 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut display = match GraphicsDisplay::<_, BinaryColor>::new(panel) {
+    match panel.info().format {
+        PixelFormat::Rgb565 => run_in::<Rgb565>(panel, args),
+        PixelFormat::Mono1 => run_in::<BinaryColor>(panel, args),
+    }
+}
+
+fn run_in<C: BallColor + PanelColor>(panel: WitDisplay, args: Args) -> ExitCode {
+    let mut display = match GraphicsDisplay::<_, C>::new(panel) {
         Ok(display) => display,
         Err(err) => {
             eprintln!("ball-screensaver: {err}");

@@ -4,7 +4,7 @@
 //! natively with `cargo test -p ball-screensaver`; the component's main loop (`src/component.rs`)
 //! draws it with embedded-graphics and paces frames with `wasi:delay`.
 
-use embedded_graphics::pixelcolor::BinaryColor;
+use embedded_graphics::pixelcolor::{BinaryColor, Rgb565};
 use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::{Circle, PrimitiveStyle};
 
@@ -111,23 +111,58 @@ impl Scene {
         }
     }
 
-    /// Draws the frame: a clear screen and every ball.
-    pub fn draw<D>(&self, target: &mut D) -> Result<(), D::Error>
+    /// Draws the frame: a clear screen and every ball, in [`BallColor`]'s colours (lit on a
+    /// monochrome display; each ball its own colour on a colour one).
+    pub fn draw<C, D>(&self, target: &mut D) -> Result<(), D::Error>
     where
-        D: DrawTarget<Color = BinaryColor>,
+        C: BallColor,
+        D: DrawTarget<Color = C>,
     {
-        target.clear(BinaryColor::Off)?;
-        for ball in &self.balls {
+        target.clear(C::BACKGROUND)?;
+        for (i, ball) in self.balls.iter().enumerate() {
+            let color = C::ball(i);
             let style = if ball.filled {
-                PrimitiveStyle::with_fill(BinaryColor::On)
+                PrimitiveStyle::with_fill(color)
             } else {
-                PrimitiveStyle::with_stroke(BinaryColor::On, 1)
+                PrimitiveStyle::with_stroke(color, 1)
             };
             Circle::new(ball.top_left(), ball.diameter)
                 .into_styled(style)
                 .draw(target)?;
         }
         Ok(())
+    }
+}
+
+/// The colours the balls are drawn in.
+pub trait BallColor: PixelColor {
+    /// The screen behind the balls.
+    const BACKGROUND: Self;
+    /// The colour of ball `i`.
+    fn ball(i: usize) -> Self;
+}
+
+/// Monochrome: every ball lit.
+impl BallColor for BinaryColor {
+    const BACKGROUND: Self = BinaryColor::Off;
+    fn ball(_: usize) -> Self {
+        BinaryColor::On
+    }
+}
+
+/// Colour: the balls take turns through six bright colours.
+impl BallColor for Rgb565 {
+    const BACKGROUND: Self = Rgb565::BLACK;
+    fn ball(i: usize) -> Self {
+        const PALETTE: [Rgb565; 6] = [
+            Rgb565::RED,
+            Rgb565::GREEN,
+            Rgb565::BLUE,
+            Rgb565::YELLOW,
+            Rgb565::CYAN,
+            Rgb565::MAGENTA,
+        ];
+        PALETTE[i % PALETTE.len()]
     }
 }
 
@@ -246,5 +281,41 @@ mod tests {
         let Ok(()) = scene.draw(&mut display);
         assert_eq!(display.flush(), Ok(None));
         assert_eq!(display.panel().0, 1);
+    }
+
+    #[test]
+    fn on_a_colour_display_each_ball_has_its_colour() {
+        use display_graphics::{Area, GraphicsDisplay, PanelInfo, PixelFormat, PixelSink};
+        struct Colour;
+        impl PixelSink for Colour {
+            type Error = ();
+            fn info(&self) -> PanelInfo {
+                PanelInfo {
+                    width: 96,
+                    height: 64,
+                    format: PixelFormat::Rgb565,
+                }
+            }
+            fn present_region(&mut self, _: Area, _: &[u8]) -> Result<(), ()> {
+                Ok(())
+            }
+        }
+        let mut display = GraphicsDisplay::<_, Rgb565>::new(Colour).unwrap();
+        let mut scene = Scene::new(96, 64, 2, 5);
+        for (i, ball) in scene.balls.iter_mut().enumerate() {
+            ball.x = (10 + 40 * i as i32) * SUB;
+            ball.y = 20 * SUB;
+            ball.filled = true;
+        }
+        let Ok(()) = scene.draw(&mut display);
+        let centre = |i: u32| {
+            let d = scene.balls[i as usize].diameter;
+            (10 + 40 * i + d / 2, 20 + d / 2)
+        };
+        let (x, y) = centre(0);
+        assert_eq!(display.pixel(x, y), Some(Rgb565::RED));
+        let (x, y) = centre(1);
+        assert_eq!(display.pixel(x, y), Some(Rgb565::GREEN));
+        assert_eq!(display.pixel(90, 2), Some(Rgb565::BLACK));
     }
 }
