@@ -13,9 +13,19 @@ use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
 use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
-impl SpiMode {
+/// A board-file type as the host crate that enforces it spells it.
+trait ToHost {
+    /// The host crate's type.
+    type Host;
+    /// The value in the host crate's type.
+    fn to_host(&self) -> Self::Host;
+}
+
+impl ToHost for SpiMode {
+    type Host = wasi_hal_spi::SpiMode;
+
     /// The mode as `wasi-hal-spi` spells it.
-    pub fn to_host(self) -> wasi_hal_spi::SpiMode {
+    fn to_host(&self) -> Self::Host {
         match self {
             SpiMode::Mode0 => wasi_hal_spi::SpiMode::Mode0,
             SpiMode::Mode1 => wasi_hal_spi::SpiMode::Mode1,
@@ -25,9 +35,11 @@ impl SpiMode {
     }
 }
 
-impl SpiPolicy {
+impl ToHost for SpiPolicy {
+    type Host = wasi_hal_spi::SpiPolicy;
+
     /// The policy as `wasi-hal-spi` enforces it.
-    pub fn to_host(&self) -> wasi_hal_spi::SpiPolicy {
+    fn to_host(&self) -> Self::Host {
         wasi_hal_spi::SpiPolicy {
             default_config: wasi_hal_spi::SpiConfig {
                 frequency_hz: self.settings.frequency_hz,
@@ -47,9 +59,11 @@ impl SpiPolicy {
     }
 }
 
-impl I2cPolicy {
+impl ToHost for I2cPolicy {
+    type Host = wasi_hal_i2c::I2cPolicy;
+
     /// The policy as `wasi-hal-i2c` enforces it.
-    pub fn to_host(&self) -> wasi_hal_i2c::I2cPolicy {
+    fn to_host(&self) -> Self::Host {
         wasi_hal_i2c::I2cPolicy {
             allowed_addresses: wasi_hal_i2c::AllowedAddresses::Only(
                 self.addresses.iter().copied().collect(),
@@ -59,9 +73,11 @@ impl I2cPolicy {
     }
 }
 
-impl Level {
+impl ToHost for Level {
+    type Host = wasi_hal_gpio::Level;
+
     /// The level as `wasi-hal-gpio` spells it.
-    pub fn to_host(self) -> wasi_hal_gpio::Level {
+    fn to_host(&self) -> Self::Host {
         match self {
             Level::Low => wasi_hal_gpio::Level::Low,
             Level::High => wasi_hal_gpio::Level::High,
@@ -69,10 +85,12 @@ impl Level {
     }
 }
 
-impl GpioPolicy {
+impl ToHost for GpioPolicy {
+    type Host = wasi_hal_gpio::PinPolicy;
+
     /// The policy as `wasi-hal-gpio` enforces it. An output-capable line is driven to `initial`
     /// when the pin is built; an input-only line is left alone.
-    pub fn to_host(&self) -> wasi_hal_gpio::PinPolicy {
+    fn to_host(&self) -> Self::Host {
         wasi_hal_gpio::PinPolicy {
             modes: wasi_hal_gpio::PinModes {
                 input: self.input,

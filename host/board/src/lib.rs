@@ -8,7 +8,8 @@
 //! The crate has three layers, one job each:
 //! 1. [`BoardFile`]: the parsed and checked description, pure data
 //!    ([`BoardFile::load`], [`BoardFile::parse`]). Every mistake in a file is a [`BoardError`]
-//!    naming the file, line, column and key.
+//!    naming the file, line, column and key. It comes from the `wasi-hal-board-file` crate
+//!    (no Wasmtime), re-exported here whole.
 //! 2. [`Board`]: the live board built from a [`BoardFile`]: the shared device objects behind the
 //!    names. On a simulated board they are `wasi-hal-sim` parts wired together with one clock
 //!    and one trace, and [`SimBoard`] gives access to them (display frames, sensors, lines,
@@ -22,12 +23,12 @@
 
 mod board;
 mod ctx;
-pub mod discovery;
-mod error;
-mod file;
-mod spans;
 
 pub use board::{Board, SimBoard, SimButton, SimLed};
 pub use ctx::GuestCtx;
-pub use error::{BoardError, ErrorKind, Location};
-pub use file::*;
+pub use wasi_hal_board_file::*;
+
+// The live board and the contexts name the board file's types as `crate::file::...` and
+// `crate::error::...`.
+use wasi_hal_board_file as error;
+use wasi_hal_board_file as file;

@@ -57,11 +57,20 @@ fn key_that_does_not_apply_to_the_part_kind() {
 
 #[test]
 fn duplicate_virtual_name_in_one_table() {
-    assert_error(
+    // A key defined twice is a TOML error: toml's message, at the second definition.
+    let e = error(
         HEAD,
         "[spi.oled]\nmax-frequency-hz = 1_000_000\n\n[spi.oled]\nmax-frequency-hz = 2_000_000\n",
-        ErrorKind::DuplicateName,
-        "boards/x.toml:8:6: key `spi.oled`: defined twice (each name and key may appear once)",
+    );
+    assert_eq!(e.kind(), ErrorKind::Syntax, "{e}");
+    assert_eq!(
+        e.location(),
+        Some(wasi_hal_board::Location { line: 8, column: 6 })
+    );
+    assert!(
+        e.to_string()
+            .starts_with("boards/x.toml:8:6: invalid TOML: "),
+        "{e}"
     );
 }
 
@@ -553,15 +562,9 @@ fn dotted_header_nested_past_the_parser_limit() {
 fn inline_values_nested_past_the_parser_limit() {
     let value = format!("{}1{}", "[".repeat(200), "]".repeat(200));
     let e = error(HEAD, &format!("[config]\nk = {value}\n"));
+    // toml's own message, at the position toml gives (on the line of the value).
     assert_eq!(e.kind(), ErrorKind::Syntax, "{e}");
-    assert!(
-        e.to_string().starts_with("boards/x.toml:6:")
-            && e.to_string().ends_with(
-                "nested too deeply: a board file needs at most a few levels of keys, tables and \
-                 arrays"
-            ),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("boards/x.toml:6:"), "{e}");
 }
 
 #[test]

@@ -6,9 +6,10 @@
 //! from a function the caller passes (on Linux, [`chip_line_count`] asks the chip; tests pass a
 //! table).
 
-use crate::Location;
-use crate::error::{BoardError, ErrorKind};
-use crate::file::{BoardFile, GpioBackend, GpioEntry, I2cBackend, I2cEntry, SpiBackend, SpiEntry};
+use crate::{
+    BoardError, BoardFile, ErrorKind, GpioBackend, GpioEntry, I2cBackend, I2cEntry, Location,
+    SpiBackend, SpiEntry,
+};
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,41 @@
+//! The board file as data: one TOML file that says what hardware a wasi-hal host offers its
+//! guests, read and checked into a [`BoardFile`] with no live devices in it.
+//!
+//! A board file maps each virtual name a guest may open (an SPI device, an I2C bus, a GPIO line)
+//! to what is behind it (a Linux device node, or a simulated part) and sets the policy for it.
+//! The schema is documented in `docs/board-file.md`; `boards/` at the repository root has
+//! examples. [`BoardFile::load`] and [`BoardFile::parse`] check every rule; every mistake is a
+//! [`BoardError`] naming the file, line, column and key.
+//!
+//! The crate needs no Wasmtime: `wasi-hal-board` builds the live board from a [`BoardFile`], and
+//! the virtual-board components read their board file with it at build time.
+//!
+//! One module per job: [`model`](BoardFile) (the board as a whole), [`spi`](SpiPolicy),
+//! [`i2c`](I2cPolicy), [`gpio`](GpioPolicy), [`discovery`](Discovery), one module per part kind
+//! under [`parts`](PartKind), loading and the board-wide checks, and the reader of toml's spanned
+//! document that locates every error.
+
+pub mod discovery;
+mod document;
+mod error;
+mod gpio;
+mod i2c;
+mod load;
+mod model;
+mod parts;
+mod spi;
+
+pub use discovery::Discovery;
+pub use error::{BoardError, ErrorKind, Location};
+pub use gpio::{GpioBackend, GpioEntry, GpioPolicy, Level, PinMode};
+pub use i2c::{DEFAULT_I2C_FREQUENCY_HZ, I2cBackend, I2cEntry, I2cPolicy};
+pub use load::{DEFAULT_MAX_TRANSFER_BYTES, MAX_BOARD_FILE_BYTES, MAX_TRANSFER_BYTES_LIMIT};
+pub use model::{Backend, BoardFile};
+pub use parts::{
+    Bme680Part, Bme680Variant, ButtonPart, Conditions, LedPart, Panel, Part, PartKind,
+    Ssd1306Interface, Ssd1306Part,
+};
+pub use spi::{
+    AboveMax, BitOrder, DEFAULT_DISCOVERY_SPI_MAX_FREQUENCY_HZ, SpiBackend, SpiEntry, SpiMode,
+    SpiPolicy, SpiSettings,
+};

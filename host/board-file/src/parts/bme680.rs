@@ -1,0 +1,129 @@
+//! `kind = "bme680"`: a temperature, pressure, humidity and gas sensor on I2C, with the air it
+//! measures at start.
+
+use super::{Names, PartTable, Wiring};
+use crate::error::{BoardError, ErrorKind};
+use serde::{Deserialize, Serialize};
+
+/// The keys of a BME680 part besides `kind` and `name`.
+pub(super) const KEYS: &[&str] = &[
+    "i2c",
+    "address",
+    "variant",
+    "temperature-c",
+    "pressure-pa",
+    "humidity-percent",
+    "gas-ohms",
+];
+
+/// The BME680 variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bme680Variant {
+    /// BME680 (variant id 0).
+    Bme680,
+    /// BME688 (variant id 1).
+    Bme688,
+}
+
+crate::document::named_values!(Bme680Variant);
+
+/// The air around a simulated sensor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Conditions {
+    /// `temperature-c`, degrees Celsius (-40 to 85).
+    pub temperature_c: f64,
+    /// `pressure-pa`, pascal (30000 to 110000).
+    pub pressure_pa: f64,
+    /// `humidity-percent`, relative humidity (0 to 100).
+    pub humidity_percent: f64,
+    /// `gas-ohms`, gas sensor resistance (above 0).
+    pub gas_ohms: f64,
+}
+
+impl Default for Conditions {
+    fn default() -> Self {
+        Self {
+            temperature_c: 25.0,
+            pressure_pa: 101_325.0,
+            humidity_percent: 40.0,
+            gas_ohms: 100_000.0,
+        }
+    }
+}
+
+/// A BME680 part on an I2C bus.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bme680Part {
+    /// `i2c`: the I2C name it sits on.
+    pub bus: String,
+    /// `address`: 0x76 (default) or 0x77.
+    pub address: u8,
+    /// `variant`: `bme680` (default) or `bme688`.
+    pub variant: Bme680Variant,
+    /// The air it measures at start.
+    pub conditions: Conditions,
+}
+
+/// Reads a BME680 part and puts it on its bus.
+pub(super) fn read(
+    part: &PartTable<'_, '_, '_>,
+    names: &Names<'_>,
+    wiring: &mut Wiring,
+) -> Result<Bme680Part, BoardError> {
+    let table = part.table;
+    let bus = table.get::<String>("i2c")?;
+    let address = table.get::<u8>("address")?;
+    let variant = table.get::<Bme680Variant>("variant")?;
+    let Some(bus) = bus else {
+        return Err(table.key_error(
+            "i2c",
+            ErrorKind::MissingKey,
+            "missing required key: the I2C bus the sensor sits on, e.g. i2c = \"i2c0\"",
+        ));
+    };
+    let address = address.unwrap_or(0x76);
+    if address != 0x76 && address != 0x77 {
+        return Err(table.value_error(
+            "address",
+            ErrorKind::InvalidValue,
+            format!("a BME680 answers at 0x76 or 0x77, not {address:#04x}"),
+        ));
+    }
+    part.i2c_address(&bus, address, names, wiring)?;
+    let mut conditions = Conditions::default();
+    let ranges: [(&str, &mut f64, f64, f64); 4] = [
+        ("temperature-c", &mut conditions.temperature_c, -40.0, 85.0),
+        (
+            "pressure-pa",
+            &mut conditions.pressure_pa,
+            30_000.0,
+            110_000.0,
+        ),
+        (
+            "humidity-percent",
+            &mut conditions.humidity_percent,
+            0.0,
+            100.0,
+        ),
+        ("gas-ohms", &mut conditions.gas_ohms, 1.0, 1.0e9),
+    ];
+    for (key, target, min, max) in ranges {
+        if let Some(value) = table.get::<f64>(key)? {
+            if !(min..=max).contains(&value) {
+                return Err(table.value_error(
+                    key,
+                    ErrorKind::InvalidValue,
+                    format!("{value} is outside the sensor's operating range ({min} to {max})"),
+                ));
+            }
+            *target = value;
+        }
+    }
+    Ok(Bme680Part {
+        bus,
+        address,
+        variant: variant.unwrap_or(Bme680Variant::Bme680),
+        conditions,
+    })
+}
