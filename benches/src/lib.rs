@@ -14,12 +14,12 @@
 use anyhow::{Context, Result, anyhow};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use wasi_hal_board::{Board, GuestCtx};
+use wasi_hal_board::Board;
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
 use wasi_hal_sim::{SimLine, SimSpiDevice};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
 pub mod native;
 pub mod soak;
@@ -149,13 +149,12 @@ impl Composition {
     }
 }
 
-/// What a guest's store holds: WASI, the board's contexts for this guest, its config values.
+/// What a guest's store holds: WASI, the board's contexts for this guest and its config values.
 pub struct Host {
     table: ResourceTable,
     wasi: WasiCtx,
-    /// The board's per-guest contexts.
-    pub hal: GuestCtx,
-    config: WasiConfigVariables,
+    /// The board's per-guest contexts and `[config]` values.
+    pub hal: WasiHalCtx,
 }
 
 impl WasiView for Host {
@@ -167,29 +166,32 @@ impl WasiView for Host {
     }
 }
 
+impl WasiHalView for Host {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
+            table: &mut self.table,
+        }
+    }
+}
+
 impl Host {
     /// A store's data for a guest on `board`, with `args` as its command line (the program
     /// name first) and the board's `[config]` values.
     pub fn new(board: &Board, args: &[&str]) -> Host {
-        let mut config = WasiConfigVariables::new();
-        for (key, value) in &board.file().config {
-            config.insert(key, value);
-        }
         Host {
             table: ResourceTable::new(),
             wasi: WasiCtx::builder().args(args).inherit_stderr().build(),
             hal: board.guest_ctx(),
-            config,
         }
     }
 
-    /// A store's data with no board: only the contexts given.
-    pub fn with_ctx(hal: GuestCtx) -> Host {
+    /// A store's data with no board: only the contexts (and config values) given.
+    pub fn with_ctx(hal: WasiHalCtx) -> Host {
         Host {
             table: ResourceTable::new(),
             wasi: WasiCtx::builder().build(),
             hal,
-            config: WasiConfigVariables::new(),
         }
     }
 }
@@ -197,24 +199,7 @@ impl Host {
 /// A linker with what `wasi-hal run` links: WASI 0.2, `wasi:config` and the four host crates.
 pub fn linker(engine: &Engine) -> Result<Linker<Host>> {
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut Host| WasiConfig::from(&s.config))?;
-    wasi_hal_spi::add_to_linker(&mut linker, |s: &mut Host| wasi_hal_spi::WasiSpiView {
-        ctx: &mut s.hal.spi,
-        table: &mut s.table,
-    })?;
-    wasi_hal_i2c::add_to_linker(&mut linker, |s: &mut Host| wasi_hal_i2c::WasiI2cView {
-        ctx: &mut s.hal.i2c,
-        table: &mut s.table,
-    })?;
-    wasi_hal_gpio::add_to_linker(&mut linker, |s: &mut Host| wasi_hal_gpio::WasiGpioView {
-        ctx: &mut s.hal.gpio,
-        table: &mut s.table,
-    })?;
-    wasi_hal_delay::add_to_linker(&mut linker, |s: &mut Host| wasi_hal_delay::WasiDelayView {
-        ctx: &mut s.hal.delay,
-        table: &mut s.table,
-    })?;
+    wasi_hal_linker::add_to_linker_sync(&mut linker)?;
     Ok(linker)
 }
 

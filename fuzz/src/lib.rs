@@ -25,6 +25,7 @@ pub mod driver;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use wasi_hal_board::{Backend, Board, BoardFile, Level};
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
@@ -208,13 +209,22 @@ pub fn component(data: &[u8]) -> Result<(), String> {
 struct CallsHost {
     table: ResourceTable,
     wasi: WasiCtx,
-    hal: wasi_hal_board::GuestCtx,
+    hal: WasiHalCtx,
 }
 
 impl WasiView for CallsHost {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
             ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHalView for CallsHost {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
             table: &mut self.table,
         }
     }
@@ -228,30 +238,9 @@ fn calls_guest() -> &'static (Component, Linker<CallsHost>) {
         let component = Component::from_file(engine, test_programs_artifacts::FUZZ_HOST_CALLS)
             .expect("the fuzzing guest compiles");
         let mut linker = Linker::new(engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("WASI links");
-        link_hal(&mut linker).expect("the host crates link");
+        wasi_hal_linker::add_to_linker_sync(&mut linker).expect("WASI and the host crates link");
         (component, linker)
     })
-}
-
-fn link_hal(linker: &mut Linker<CallsHost>) -> anyhow::Result<()> {
-    wasi_hal_spi::add_to_linker(linker, |s: &mut CallsHost| wasi_hal_spi::WasiSpiView {
-        ctx: &mut s.hal.spi,
-        table: &mut s.table,
-    })?;
-    wasi_hal_i2c::add_to_linker(linker, |s: &mut CallsHost| wasi_hal_i2c::WasiI2cView {
-        ctx: &mut s.hal.i2c,
-        table: &mut s.table,
-    })?;
-    wasi_hal_gpio::add_to_linker(linker, |s: &mut CallsHost| wasi_hal_gpio::WasiGpioView {
-        ctx: &mut s.hal.gpio,
-        table: &mut s.table,
-    })?;
-    wasi_hal_delay::add_to_linker(linker, |s: &mut CallsHost| wasi_hal_delay::WasiDelayView {
-        ctx: &mut s.hal.delay,
-        table: &mut s.table,
-    })?;
-    Ok(())
 }
 
 /// The I2C addresses [`FUZZ_BOARD`] lists.

@@ -13,17 +13,16 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
-use wasi_hal_delay::{DelayBackend, WasiDelayCtx, WasiDelayView};
-use wasi_hal_gpio::{
-    Level, PinModes, PinPolicy, SharedPin, WasiGpioCtx, WasiGpioCtxBuilder, WasiGpioView,
-};
-use wasi_hal_i2c::{I2cPolicy, SharedI2cBus, WasiI2cCtx, WasiI2cCtxBuilder, WasiI2cView};
+use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
+use wasi_hal_gpio::{Level, PinModes, PinPolicy, SharedPin, WasiGpioCtx, WasiGpioCtxBuilder};
+use wasi_hal_i2c::{I2cPolicy, SharedI2cBus, WasiI2cCtx, WasiI2cCtxBuilder};
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
 use wasi_hal_sim::ssd1306::{Panel, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
 use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace, TraceEvent, TraceKind};
-use wasi_hal_spi::{SharedSpiDevice, SpiPolicy, WasiSpiCtx, WasiSpiCtxBuilder, WasiSpiView};
+use wasi_hal_spi::{SharedSpiDevice, SpiPolicy, WasiSpiCtx, WasiSpiCtxBuilder};
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
+use wasmtime_wasi_config::WasiConfigVariables;
 
 /// Host-side bindings of the `display:pixels` driver world.
 #[allow(missing_docs, reason = "generated")]
@@ -39,11 +38,26 @@ pub use bindings::exports::display::pixels::display::{ColorFormat, ErrorCode, In
 /// What a guest's store holds: one context per host crate, and its configuration values.
 pub struct HostState {
     table: ResourceTable,
-    spi: WasiSpiCtx,
-    i2c: WasiI2cCtx,
-    gpio: WasiGpioCtx,
-    delay: WasiDelayCtx,
-    config: WasiConfigVariables,
+    hal: WasiHalCtx,
+}
+
+impl HostState {
+    /// A guest's store data with the contexts (and config values) `hal` and an empty table.
+    pub fn new(hal: WasiHalCtx) -> HostState {
+        HostState {
+            table: ResourceTable::new(),
+            hal,
+        }
+    }
+}
+
+impl WasiHalView for HostState {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
+            table: &mut self.table,
+        }
+    }
 }
 
 /// The engine and the linker with every wasi-hal interface and `wasi:config/store`, made once.
@@ -52,30 +66,7 @@ fn engine_and_linker() -> &'static (Engine, Linker<HostState>) {
     CELL.get_or_init(|| {
         let engine = Engine::default();
         let mut linker = Linker::new(&engine);
-        wasi_hal_spi::add_to_linker(&mut linker, |s: &mut HostState| WasiSpiView {
-            ctx: &mut s.spi,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasi_hal_i2c::add_to_linker(&mut linker, |s: &mut HostState| WasiI2cView {
-            ctx: &mut s.i2c,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasi_hal_gpio::add_to_linker(&mut linker, |s: &mut HostState| WasiGpioView {
-            ctx: &mut s.gpio,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasi_hal_delay::add_to_linker(&mut linker, |s: &mut HostState| WasiDelayView {
-            ctx: &mut s.delay,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut HostState| {
-            WasiConfig::from(&s.config)
-        })
-        .unwrap();
+        wasi_hal_linker::add_only_hal_to_linker_sync(&mut linker).unwrap();
         (engine, linker)
     })
 }
@@ -196,8 +187,7 @@ impl Board {
     /// Instantiates the driver component at `path` on this board.
     pub fn start(mut self, path: &str) -> wasmtime::Result<Running> {
         let (engine, linker) = engine_and_linker();
-        let state = HostState {
-            table: ResourceTable::new(),
+        let state = HostState::new(WasiHalCtx {
             spi: self.spi.build(),
             i2c: self.i2c.build(),
             gpio: self.gpio.build(),
@@ -205,7 +195,7 @@ impl Board {
                 .backend(DelayBackend::virtual_time(self.clock.clone()))
                 .build(),
             config: std::mem::take(&mut self.config),
-        };
+        });
         let mut store = Store::new(engine, state);
         let driver = bindings::Driver::instantiate(&mut store, &component(path)?, linker)?;
         Ok(Running {

@@ -8,16 +8,20 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, OnceLock};
 use test_programs_artifacts::DRIVER_BME680;
-use wasi_hal_delay::{DelayBackend, WasiDelayCtx, WasiDelayView};
-use wasi_hal_i2c::{AllowedAddresses, I2cPolicy, SharedI2cBus, WasiI2cCtx, WasiI2cView};
+use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
+use wasi_hal_gpio::WasiGpioCtx;
+use wasi_hal_i2c::{AllowedAddresses, I2cPolicy, SharedI2cBus, WasiI2cCtx};
+use wasi_hal_linker::WasiHalCtx;
 use wasi_hal_sim::bme680::{
     Bme680, Bme680Address, Bme680I2c, Calibration, Conditions, SharedBme680,
 };
 use wasi_hal_sim::trace::TraceOp;
 use wasi_hal_sim::{I2cTarget, I2cTargetError, SimClock, SimI2cBus, Trace, TraceEvent, TraceKind};
-use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
+use wasi_hal_spi::WasiSpiCtx;
+use wasi_hal_tests::HostState;
+use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
+use wasmtime_wasi_config::WasiConfigVariables;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -30,37 +34,19 @@ mod bindings {
 use bindings::exports::sensor::environment::environment::{ErrorCode, Measurement, Quantities};
 
 // ---------------------------------------------------------------------------------------------
-// Harness: a store with exactly the three interfaces the driver may import
+// Harness: a store with the wasi-hal interfaces, no SPI device and no pin offered
 // ---------------------------------------------------------------------------------------------
 
-struct HostState {
-    table: ResourceTable,
-    i2c: WasiI2cCtx,
-    delay: WasiDelayCtx,
-    config: WasiConfigVariables,
-}
-
-/// The engine, a linker offering only `wasi:i2c`, `wasi:delay` and `wasi:config/store` (so the
-/// component cannot instantiate if it imports anything else), and the component.
+/// The engine, a linker with the wasi-hal interfaces and `wasi:config/store` (no WASI 0.2:
+/// what the driver may import is checked by
+/// `the_component_imports_only_i2c_delay_and_config_and_exports_environment`), and the
+/// component.
 fn setup() -> &'static (Engine, Linker<HostState>, Component) {
     static CELL: OnceLock<(Engine, Linker<HostState>, Component)> = OnceLock::new();
     CELL.get_or_init(|| {
         let engine = Engine::default();
         let mut linker = Linker::new(&engine);
-        wasi_hal_i2c::add_to_linker(&mut linker, |s: &mut HostState| WasiI2cView {
-            ctx: &mut s.i2c,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasi_hal_delay::add_to_linker(&mut linker, |s: &mut HostState| WasiDelayView {
-            ctx: &mut s.delay,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut HostState| {
-            WasiConfig::from(&s.config)
-        })
-        .unwrap();
+        wasi_hal_linker::add_only_hal_to_linker_sync(&mut linker).unwrap();
         let component = Component::from_file(&engine, DRIVER_BME680).unwrap();
         (engine, linker, component)
     })
@@ -178,14 +164,15 @@ impl Board {
     fn start(self) -> Running {
         let (engine, linker, component) = setup();
         let shared = SharedI2cBus::from_hal(self.bus.clone(), self.policy);
-        let state = HostState {
-            table: ResourceTable::new(),
+        let state = HostState::new(WasiHalCtx {
+            spi: WasiSpiCtx::builder().build(),
             i2c: WasiI2cCtx::builder().bus(self.bus_name, &shared).build(),
+            gpio: WasiGpioCtx::builder().build(),
             delay: WasiDelayCtx::builder()
                 .backend(DelayBackend::virtual_time(self.clock.clone()))
                 .build(),
             config: self.config,
-        };
+        });
         let mut store = Store::new(engine, state);
         let driver = bindings::Driver::instantiate(&mut store, component, linker).unwrap();
         Running {

@@ -31,11 +31,11 @@ use test_programs_artifacts::{
     DRIVER_SSD1306_I2C,
 };
 use wasi_hal::{Outcome, RunOptions};
-use wasi_hal_board::{Board, GuestCtx};
+use wasi_hal_board::Board;
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
 use wasmtime::component::{HasSelf, Linker, Resource, ResourceAny, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
 /// A composition in `compositions/` and what it is made of.
 struct Composition {
@@ -411,10 +411,8 @@ struct ApartHost {
     table: ResourceTable,
     /// WASI 0.2 (apps are command components).
     wasi: WasiCtx,
-    /// The board's per-guest contexts.
-    hal: GuestCtx,
-    /// The board's `[config]`.
-    config: WasiConfigVariables,
+    /// The board's per-guest contexts and its `[config]`.
+    hal: WasiHalCtx,
     /// Every `display:pixels` call with the resource number of its display.
     calls: Vec<(u32, Call)>,
 }
@@ -423,6 +421,15 @@ impl WasiView for ApartHost {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
             ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHalView for ApartHost {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
             table: &mut self.table,
         }
     }
@@ -537,35 +544,7 @@ fn apart_linker() -> &'static (Engine, Linker<ApartHost>) {
     CELL.get_or_init(|| {
         let engine = Engine::default();
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-        wasmtime_wasi_config::add_to_linker(&mut linker, |s: &mut ApartHost| {
-            WasiConfig::from(&s.config)
-        })
-        .unwrap();
-        wasi_hal_spi::add_to_linker(&mut linker, |s: &mut ApartHost| wasi_hal_spi::WasiSpiView {
-            ctx: &mut s.hal.spi,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasi_hal_i2c::add_to_linker(&mut linker, |s: &mut ApartHost| wasi_hal_i2c::WasiI2cView {
-            ctx: &mut s.hal.i2c,
-            table: &mut s.table,
-        })
-        .unwrap();
-        wasi_hal_gpio::add_to_linker(&mut linker, |s: &mut ApartHost| {
-            wasi_hal_gpio::WasiGpioView {
-                ctx: &mut s.hal.gpio,
-                table: &mut s.table,
-            }
-        })
-        .unwrap();
-        wasi_hal_delay::add_to_linker(&mut linker, |s: &mut ApartHost| {
-            wasi_hal_delay::WasiDelayView {
-                ctx: &mut s.hal.delay,
-                table: &mut s.table,
-            }
-        })
-        .unwrap();
+        wasi_hal_linker::add_to_linker_sync(&mut linker).unwrap();
         app_world::WordApp::add_to_linker::<_, HasSelf<ApartHost>>(&mut linker, |s| s).unwrap();
         (engine, linker)
     })
@@ -573,15 +552,10 @@ fn apart_linker() -> &'static (Engine, Linker<ApartHost>) {
 
 /// A store on `board` for a guest run apart, with `args` as its command line.
 fn apart_store(board: &Board, args: &[String]) -> Store<ApartHost> {
-    let mut config = WasiConfigVariables::new();
-    for (key, value) in &board.file().config {
-        config.insert(key, value);
-    }
     let state = ApartHost {
         table: ResourceTable::new(),
         wasi: WasiCtx::builder().args(args).inherit_stderr().build(),
         hal: board.guest_ctx(),
-        config,
         calls: Vec::new(),
     };
     Store::new(&apart_linker().0, state)

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use test_programs_artifacts::*;
-use wasi_hal_board::{Board, BoardFile, ErrorKind, GuestCtx, MAX_TRANSFER_BYTES_LIMIT};
+use wasi_hal_board::{Board, BoardFile, ErrorKind, MAX_TRANSFER_BYTES_LIMIT};
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
 use wasi_hal_sim::gpio::HISTORY_WINDOW;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -26,7 +27,7 @@ const CHANGES: u64 = 200_000;
 struct Host {
     table: ResourceTable,
     wasi: WasiCtx,
-    hal: GuestCtx,
+    hal: WasiHalCtx,
 }
 
 impl WasiView for Host {
@@ -38,22 +39,21 @@ impl WasiView for Host {
     }
 }
 
+impl WasiHalView for Host {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
+            table: &mut self.table,
+        }
+    }
+}
+
 /// Runs the command component `program` on `board` with `args`; returns what `run` returned.
 /// The store is dropped before returning, as at the end of `wasi-hal run`.
 fn run_guest(board: &Board, program: &str, args: &[&str]) -> Result<(), ()> {
     let engine = Engine::default();
     let mut linker: Linker<Host> = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    wasi_hal_spi::add_to_linker(&mut linker, |s: &mut Host| wasi_hal_spi::WasiSpiView {
-        ctx: &mut s.hal.spi,
-        table: &mut s.table,
-    })
-    .unwrap();
-    wasi_hal_gpio::add_to_linker(&mut linker, |s: &mut Host| wasi_hal_gpio::WasiGpioView {
-        ctx: &mut s.hal.gpio,
-        table: &mut s.table,
-    })
-    .unwrap();
+    wasi_hal_linker::add_to_linker_sync(&mut linker).unwrap();
     let mut argv = vec![program];
     argv.extend_from_slice(args);
     let host = Host {

@@ -20,13 +20,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The crates a third-party Wasmtime host needs: the simulated parts, one crate per bus
-/// interface, and the board file. In dependency order.
+/// interface, the linker bundle of all of them, and the board file. In dependency order.
 pub const PUBLISHED: &[&str] = &[
     "wasi-hal-sim",
     "wasi-hal-delay",
     "wasi-hal-spi",
     "wasi-hal-i2c",
     "wasi-hal-gpio",
+    "wasi-hal-linker",
     "wasi-hal-board",
 ];
 

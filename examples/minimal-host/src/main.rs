@@ -3,13 +3,10 @@
 //! the board file's simulated parts, draws a border and a square through `display:pixels`, and
 //! prints what the simulated glass shows (`#` lit, `.` dark).
 use anyhow::{Context, anyhow};
-use wasi_hal_board::{Board, GuestCtx};
-use wasi_hal_delay::WasiDelayView;
-use wasi_hal_gpio::WasiGpioView;
-use wasi_hal_spi::WasiSpiView;
+use wasi_hal_board::Board;
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
 /// The generated bindings of the `display:pixels/driver` world: the driver's exports.
 mod bindings {
@@ -20,9 +17,17 @@ use bindings::{Driver, exports::display::pixels::display::Rect};
 
 /// The store's data: the host crates' contexts for this guest, its settings, and the table.
 struct Host {
-    hal: GuestCtx,
-    config: WasiConfigVariables,
+    hal: WasiHalCtx,
     table: ResourceTable,
+}
+
+impl WasiHalView for Host {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
+            table: &mut self.table,
+        }
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,24 +36,12 @@ fn main() -> anyhow::Result<()> {
     let (driver, board) = (args.next().context(usage)?, args.next().context(usage)?);
     // The board: every device behind its name, with its policy (here simulated parts).
     let board = Board::load(&board).map_err(|e| anyhow!("{e}"))?;
-    let config = WasiConfigVariables::from_iter(board.file().config.clone());
     let engine = Engine::default();
     let mut linker = Linker::<Host>::new(&engine);
-    wasi_hal_spi::add_to_linker(&mut linker, |h| WasiSpiView {
-        ctx: &mut h.hal.spi,
-        table: &mut h.table,
-    })?;
-    wasi_hal_gpio::add_to_linker(&mut linker, |h| WasiGpioView {
-        ctx: &mut h.hal.gpio,
-        table: &mut h.table,
-    })?;
-    wasi_hal_delay::add_to_linker(&mut linker, |h| WasiDelayView {
-        ctx: &mut h.hal.delay,
-        table: &mut h.table,
-    })?;
-    wasmtime_wasi_config::add_to_linker(&mut linker, |h: &mut Host| WasiConfig::from(&h.config))?;
+    // wasi:spi, wasi:i2c, wasi:gpio, wasi:delay and wasi:config (this driver needs no WASI 0.2).
+    wasi_hal_linker::add_only_hal_to_linker_sync(&mut linker)?;
     let (hal, table) = (board.guest_ctx(), ResourceTable::new());
-    let mut store = Store::new(&engine, Host { hal, config, table });
+    let mut store = Store::new(&engine, Host { hal, table });
     let component = Component::from_file(&engine, &driver)
         .map_err(|e| anyhow!("cannot load {driver}: {e:#}"))?;
     let api = Driver::instantiate(&mut store, &component, &linker)?;

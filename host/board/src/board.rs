@@ -1,7 +1,7 @@
 //! Layer 2: the live board. [`Board::build`] turns a [`BoardFile`] into the shared device objects
 //! behind its names, built once per board; per-guest contexts are made from them.
 
-use crate::ctx::{Devices, GuestCtx};
+use crate::ctx::Devices;
 use crate::error::BoardError;
 use crate::file::{Backend, Bme680Variant, BoardFile, Level, PartKind, Ssd1306Interface};
 use std::collections::BTreeMap;
@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
 use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
+use wasi_hal_linker::WasiHalCtx;
 use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
 use wasi_hal_sim::spi::SpiTarget;
 use wasi_hal_sim::ssd1306::{
@@ -136,13 +137,15 @@ impl Board {
         }
     }
 
-    /// All four contexts for a new guest.
-    pub fn guest_ctx(&self) -> GuestCtx {
-        GuestCtx {
+    /// Everything a new guest gets: all four contexts and the board file's `[config]` values,
+    /// for [`wasi_hal_linker::add_to_linker_sync`].
+    pub fn guest_ctx(&self) -> WasiHalCtx {
+        WasiHalCtx {
             spi: self.spi_ctx(),
             i2c: self.i2c_ctx(),
             gpio: self.gpio_ctx(),
             delay: self.delay_ctx(),
+            config: self.file().config.iter().collect(),
         }
     }
 }

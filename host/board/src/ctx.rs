@@ -266,17 +266,3 @@ impl Devices {
         WasiDelayCtx::builder().backend(self.delay.clone()).build()
     }
 }
-
-/// Everything one guest gets from a board: one context per host crate. Dropping it releases
-/// every device the guest holds and restores its outputs to their safe levels.
-#[derive(Debug)]
-pub struct GuestCtx {
-    /// `wasi:spi`.
-    pub spi: WasiSpiCtx,
-    /// `wasi:i2c`.
-    pub i2c: WasiI2cCtx,
-    /// `wasi:gpio`.
-    pub gpio: WasiGpioCtx,
-    /// `wasi:delay`.
-    pub delay: WasiDelayCtx,
-}

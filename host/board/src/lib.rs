@@ -16,7 +16,8 @@
 //!    buttons, the trace, the clock).
 //! 3. Per-guest contexts for the host crates, built from the board's shared handles with the
 //!    host crates' builders: [`Board::spi_ctx`], [`Board::i2c_ctx`], [`Board::gpio_ctx`],
-//!    [`Board::delay_ctx`], or all four in a [`GuestCtx`] from [`Board::guest_ctx`].
+//!    [`Board::delay_ctx`], or all four with the board's `[config]` values in a
+//!    [`WasiHalCtx`](wasi_hal_linker::WasiHalCtx) from [`Board::guest_ctx`].
 //!
 //! [`discovery`] scans a `/dev` directory for spidev, i2c-dev and gpiochip nodes, for boards with
 //! `[discovery] enabled = true`.
@@ -25,7 +26,6 @@ mod board;
 mod ctx;
 
 pub use board::{Board, SimBoard, SimButton, SimLed};
-pub use ctx::GuestCtx;
 pub use wasi_hal_board_file::*;
 
 // The live board and the contexts name the board file's types as `crate::file::...` and

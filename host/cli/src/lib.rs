@@ -36,11 +36,11 @@ use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use wasi_hal_board::{Board, GuestCtx};
+use wasi_hal_board::Board;
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 
 /// What to run and how.
 #[derive(Clone, Debug)]
@@ -171,12 +171,11 @@ impl RunReport {
     }
 }
 
-/// The store's data: WASI, the board's per-guest contexts, config and limits.
+/// The store's data: WASI, the board's per-guest contexts and config values, and limits.
 pub struct HostState {
     table: ResourceTable,
     wasi: WasiCtx,
-    hal: GuestCtx,
-    config: WasiConfigVariables,
+    hal: WasiHalCtx,
     limits: limits::MemoryLimit,
     watchdog: limits::Watchdog,
 }
@@ -185,6 +184,15 @@ impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
             ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHalView for HostState {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
             table: &mut self.table,
         }
     }
@@ -254,25 +262,7 @@ pub fn engine_with(options: &EngineOptions) -> Result<Engine> {
 
 /// Adds every interface the host offers to `linker`.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<()> {
-    wasmtime_wasi::p2::add_to_linker_sync(linker)?;
-    wasmtime_wasi_config::add_to_linker(linker, |s: &mut HostState| WasiConfig::from(&s.config))?;
-    wasi_hal_spi::add_to_linker(linker, |s| wasi_hal_spi::WasiSpiView {
-        ctx: &mut s.hal.spi,
-        table: &mut s.table,
-    })?;
-    wasi_hal_i2c::add_to_linker(linker, |s| wasi_hal_i2c::WasiI2cView {
-        ctx: &mut s.hal.i2c,
-        table: &mut s.table,
-    })?;
-    wasi_hal_gpio::add_to_linker(linker, |s| wasi_hal_gpio::WasiGpioView {
-        ctx: &mut s.hal.gpio,
-        table: &mut s.table,
-    })?;
-    wasi_hal_delay::add_to_linker(linker, |s| wasi_hal_delay::WasiDelayView {
-        ctx: &mut s.hal.delay,
-        table: &mut s.table,
-    })?;
-    Ok(())
+    wasi_hal_linker::add_to_linker_sync(linker)
 }
 
 /// Compiles a component's bytes (read from `path`); errors say what is wrong with it.
@@ -504,20 +494,14 @@ pub fn run_with_report(options: &RunOptions) -> Result<RunReport> {
         .inherit_stderr()
         .build();
 
-    let mut config = WasiConfigVariables::new();
-    for (key, value) in board
-        .file()
-        .config
-        .iter()
-        .chain(options.config.iter().map(|(k, v)| (k, v)))
-    {
-        config.insert(key, value);
-    }
-
     let stop = options.stop.clone();
     stop.attach(&engine);
     let outputs = outputs::Outputs::new(&board, options, stop.clone())?;
+    // The board's `[config]` values, then the command line's (a key given twice: the last).
     let mut hal = board.guest_ctx();
+    for (key, value) in &options.config {
+        hal.config.insert(key, value);
+    }
     // `--max-time` is simulated time on a simulated board that is not paced to the wall clock.
     let time_bound = options.max_time.map(|limit| {
         let clock = board
@@ -548,7 +532,6 @@ pub fn run_with_report(options: &RunOptions) -> Result<RunReport> {
         table: ResourceTable::new(),
         wasi,
         hal,
-        config,
         limits: limits::MemoryLimit::new(options.limits.max_memory_bytes),
         watchdog: limits::Watchdog::new(options.limits.watchdog, stop.clone(), time_bound),
     };
