@@ -16,6 +16,7 @@ use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_registry::distribution::DistributionRegistry;
 use wasi_hal_registry::project::{self, COMPONENT_FOLDERS, Item, Sources};
 use wasi_hal_registry::publish::{self, Outcome as Published};
+use wasi_hal_registry::signing::{self, SigningKey, TrustedKeys};
 use wasi_hal_registry::{Credentials, Registry, Session, catalog};
 
 fn root() -> PathBuf {
@@ -281,6 +282,26 @@ fn manifest(host: &str, repository: &str, tag: &str) -> serde_json::Value {
     stream.read_to_string(&mut text).unwrap();
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not a manifest ({e}): {text}"))
+}
+
+/// The repositories of the registry at `host` (`/v2/_catalog`), sorted.
+fn repository_catalog(host: &str) -> Vec<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(stream, "GET /v2/_catalog HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let catalog: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not a catalog ({e}): {text}"));
+    let mut names: Vec<String> = catalog["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
@@ -809,6 +830,103 @@ fn a_driver_crate_outside_the_repository_fetches_from_the_registry_and_builds() 
     );
 }
 
+/// An app crate outside the repository whose world imports `display:pixels/display@0.1.0` (the
+/// first release, not the newest), in `dir`.
+fn out_of_repo_pixels_0_1_0_app(dir: &Path) {
+    std::fs::create_dir_all(dir.join("wit")).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("wit/world.wit"),
+        "package example:old-app@0.1.0;\n\n\
+         world app {\n    import display:pixels/display@0.1.0;\n    \
+         export pixels: func() -> u32;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"old-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [lib]\ncrate-type = [\"cdylib\"]\n\n\
+         [dependencies]\nwit-bindgen = { version = \"0.61\", default-features = false, \
+         features = [\"macros\", \"realloc\"] }\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "//! An app built against display:pixels@0.1.0 fetched from a registry.\n\
+         wit_bindgen::generate!({ path: \"wit\", world: \"app\", generate_all });\n\n\
+         /// The app.\n\
+         struct App;\n\n\
+         impl Guest for App {\n    \
+         /// The number of pixels of the display, 0 when it does not open.\n    \
+         fn pixels() -> u32 {\n        \
+         match display::pixels::display::open() {\n            \
+         Ok(d) => { let i = d.get_info(); i.width * i.height }\n            \
+         Err(_) => 0,\n        }\n    }\n}\n\n\
+         export!(App);\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_consumer_of_an_earlier_release_fetches_it_and_builds() {
+    let published = registry_with_everything();
+    // Both releases of display:pixels are published, the first one unchanged since its release.
+    let old = item("display:pixels@0.1.0");
+    assert!(item("display:pixels@0.1.1").bytes != old.bytes);
+    let dir = TempDir::new("old-consumer");
+    let krate = dir.0.join("old-app");
+    out_of_repo_pixels_0_1_0_app(&krate);
+    let (config, cache) = wkg_env(&published.server.registry(), &dir.0);
+    let result = wkg(&["fetch"], &krate, &config, &cache);
+    assert!(
+        result.status.success(),
+        "wkg fetch of display:pixels@0.1.0 failed: {}",
+        output_text(&result)
+    );
+    let deps = files_under(&krate.join("wit/deps"));
+    assert!(
+        deps.iter().any(|f| f.starts_with("display-pixels-0.1.0/")),
+        "wit/deps holds {deps:?}"
+    );
+    let locked = locked_digests(&krate.join("wkg.lock"));
+    assert_eq!(
+        locked.get("display:pixels@0.1.0"),
+        Some(&old.digest()),
+        "wkg.lock: {locked:?}"
+    );
+    let fetched: String = deps
+        .iter()
+        .map(|f| std::fs::read_to_string(krate.join("wit/deps").join(f)).unwrap())
+        .collect();
+    assert!(
+        fetched.contains("package display:pixels@0.1.0") && !fetched.contains("word-pixels"),
+        "wit/deps is not the 0.1.0 release: {fetched}"
+    );
+    let target = root().join("target/tmp/registry-crate");
+    let build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "--target", "wasm32-wasip2", "--release"])
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cannot start cargo");
+    assert!(
+        build.status.success(),
+        "the 0.1.0 app did not build: {}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let wasm = target.join("wasm32-wasip2/release/old_app.wasm");
+    let imports = match wasi_hal_registry::inspect::inspect(&std::fs::read(&wasm).unwrap()).unwrap()
+    {
+        wasi_hal_registry::inspect::Contents::Component { imports, .. } => imports,
+        other => panic!("{} is not a component: {other:?}", wasm.display()),
+    };
+    assert!(
+        imports.contains("display:pixels/display@0.1.0"),
+        "{imports:?}"
+    );
+}
+
 #[test]
 fn a_digest_that_does_not_match_the_lock_is_refused_and_leaves_nothing() {
     let dir = TempDir::new("lock");
@@ -909,4 +1027,207 @@ fn the_local_registry_makes_the_same_checks_and_writes_whole_files() {
     assert!(err.contains("other content"), "{err}");
     // Only whole releases in the registry's folder: no temporary files left behind.
     assert_eq!(files_under(&root_dir), ["wasi/spi/0.1.0.wasm"]);
+}
+
+#[test]
+fn a_registry_under_a_namespace_prefix_is_published_to_and_fetched_from_there() {
+    let dir = TempDir::new("prefix");
+    let server = DistributionRegistry::start(&dir.0.join("server")).unwrap();
+    // As `--registry http://HOST:PORT/myorg/hal` on the command line.
+    let registry = Registry::parse(
+        &format!("http://{}/myorg/hal", server.host()),
+        &dir.0.join("unused"),
+    )
+    .unwrap();
+    let released: Vec<Item> = [
+        "wasi:spi@0.1.0",
+        "wasi:gpio@0.1.0",
+        "wasi-hal:pmod-oled@0.1.0",
+    ]
+    .map(|n| item(n).clone())
+    .to_vec();
+    let names: Vec<String> = released.iter().map(|i| i.package.clone()).collect();
+    let session = Session::open(&registry, &names).unwrap();
+    publish::publish_all(&session, &released).unwrap();
+    // Every repository is under the prefix (a WIT package through wasm-pkg-client, a component
+    // through the tooling's own push), and carries the published bytes.
+    for i in &released {
+        let repository = format!("myorg/hal/{}", i.package.replace(':', "/"));
+        let m = manifest(server.host(), &repository, &i.version);
+        assert_eq!(m["layers"][0]["digest"], i.digest(), "{repository}: {m}");
+    }
+    let repositories = repository_catalog(server.host());
+    assert_eq!(
+        repositories,
+        [
+            "myorg/hal/wasi-hal/pmod-oled",
+            "myorg/hal/wasi/gpio",
+            "myorg/hal/wasi/spi"
+        ],
+    );
+    // The catalog through the prefix lists the packages by their own names.
+    let listed: Vec<String> = catalog::build(&registry)
+        .unwrap()
+        .packages
+        .iter()
+        .map(|p| p.package.clone())
+        .collect();
+    assert_eq!(listed, ["wasi-hal:pmod-oled", "wasi:gpio", "wasi:spi"]);
+    // wkg, with the configuration the tooling writes, gets and fetches through the prefix.
+    let (config, cache) = wkg_env(&registry, &dir.0);
+    for i in &released {
+        let (result, out) = wkg_get_into_out(&i.name(), &dir.0, &config, &cache);
+        assert!(
+            result.status.success(),
+            "wkg get {}: {}",
+            i.name(),
+            output_text(&result)
+        );
+        assert!(
+            std::fs::read(out.join("get.wasm")).unwrap() == i.bytes,
+            "{}",
+            i.name()
+        );
+        std::fs::remove_dir_all(out).unwrap();
+    }
+    let krate = dir.0.join("blinky-driver");
+    out_of_repo_driver_crate(&krate);
+    let result = wkg(&["fetch"], &krate, &config, &cache);
+    assert!(
+        result.status.success(),
+        "wkg fetch: {}",
+        output_text(&result)
+    );
+    let locked = locked_digests(&krate.join("wkg.lock"));
+    assert_eq!(
+        locked.get("wasi:spi@0.1.0"),
+        Some(&item("wasi:spi@0.1.0").digest())
+    );
+}
+
+/// A new key pair in `dir`: (`signing.key`, `signing.pub`).
+fn key_pair(dir: &Path, label: &str) -> (SigningKey, PathBuf) {
+    let key = SigningKey::generate();
+    let public = dir.join(format!("{label}.pub"));
+    std::fs::write(&public, key.public_key().to_pem().unwrap()).unwrap();
+    (key, public)
+}
+
+#[test]
+fn signed_releases_verify_and_unsigned_or_tampered_ones_are_refused() {
+    let dir = TempDir::new("signing");
+    let server = DistributionRegistry::start(&dir.0.join("server")).unwrap();
+    let registry = server.registry();
+    let (key, public) = key_pair(&dir.0, "release");
+    let (_, stranger) = key_pair(&dir.0, "stranger");
+    let trusted = TrustedKeys::read(std::slice::from_ref(&public)).unwrap();
+    let spi = item("wasi:spi@0.1.0");
+    let gpio = item("wasi:gpio@0.1.0");
+    let oled = item("wasi-hal:pmod-oled@0.1.0");
+    let names: Vec<String> = [spi, gpio, oled]
+        .iter()
+        .map(|i| i.package.clone())
+        .collect();
+    let session = Session::open(&registry, &names).unwrap();
+    publish::publish_all(&session, &[spi.clone(), gpio.clone(), oled.clone()]).unwrap();
+    for i in [spi, oled] {
+        session.sign(&i.package, &i.version, &key).unwrap();
+    }
+    // Signed by the trusted key: the published bytes.
+    assert!(
+        session
+            .fetch_verified("wasi:spi", "0.1.0", &trusted)
+            .unwrap()
+            == spi.bytes
+    );
+    assert!(
+        session
+            .fetch_verified("wasi-hal:pmod-oled", "0.1.0", &trusted)
+            .unwrap()
+            == oled.bytes
+    );
+    // Signing again adds nothing.
+    let before = session.signed_release("wasi:spi", "0.1.0").unwrap();
+    session.sign("wasi:spi", "0.1.0", &key).unwrap();
+    assert_eq!(
+        session
+            .signed_release("wasi:spi", "0.1.0")
+            .unwrap()
+            .signatures,
+        before.signatures
+    );
+    // The signature is where cosign looks for it: <repository>:sha256-<hex>.sig, one
+    // simple-signing layer with the signature annotation.
+    let sig = manifest(
+        server.host(),
+        "wasi/spi",
+        &signing::signature_tag(&before.manifest_digest),
+    );
+    assert_eq!(
+        sig["layers"][0]["mediaType"],
+        "application/vnd.dev.cosign.simplesigning.v1+json"
+    );
+    assert!(sig["layers"][0]["annotations"]["dev.cosignproject.cosign/signature"].is_string());
+
+    // Unsigned.
+    let err = session
+        .fetch_verified("wasi:gpio", "0.1.0", &trusted)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("wasi:gpio@0.1.0 is not signed") && err.contains(".sig"),
+        "{err}"
+    );
+    // Signed, but by a key that is not trusted.
+    let err = session
+        .fetch_verified(
+            "wasi:spi",
+            "0.1.0",
+            &TrustedKeys::read(std::slice::from_ref(&stranger)).unwrap(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("wasi:spi@0.1.0 is refused") && err.contains("not made by a trusted key"),
+        "{err}"
+    );
+    // Tampered: other bytes pushed under the signed tag, past every check.
+    let tampered = with_description(&oled.bytes, "Tampered.");
+    let file = dir.0.join("tampered.wasm");
+    std::fs::write(&file, &tampered).unwrap();
+    let push = Command::new(wkg_bin())
+        .args(["oci", "push", "--insecure", server.host()])
+        .arg(format!("{}/wasi-hal/pmod-oled:0.1.0", server.host()))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(push.status.success(), "{}", output_text(&push));
+    let err = session
+        .fetch_verified("wasi-hal:pmod-oled", "0.1.0", &trusted)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("wasi-hal:pmod-oled@0.1.0") && err.contains("not signed"),
+        "{err}"
+    );
+    // Tampered signature: the signature of the original manifest copied under the new
+    // manifest's tag does not cover it.
+    let now = session
+        .signed_release("wasi-hal:pmod-oled", "0.1.0")
+        .unwrap();
+    assert_ne!(now.manifest_digest, before.manifest_digest);
+    let original = key.sign(
+        &session.docker_reference("wasi-hal:pmod-oled"),
+        &before.manifest_digest,
+    );
+    let err = signing::verify(
+        "wasi-hal:pmod-oled@0.1.0",
+        &session.docker_reference("wasi-hal:pmod-oled"),
+        &now.manifest_digest,
+        &[original],
+        &trusted,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("changed after it was signed"), "{err}");
 }

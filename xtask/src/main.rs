@@ -14,6 +14,8 @@
 //! - `cargo xtask catalog [--registry R] [--markdown] [--docs]`: what a registry holds;
 //!   `--docs` regenerates docs/catalog.md.
 //! - `cargo xtask registry-env [--registry R]`: the wkg configuration and cache for a registry.
+//! - `cargo xtask keygen -o NAME`, `publish --sign-key NAME.key`, `fetch PKG@VER --registry R
+//!   --trusted-key NAME.pub -o FILE`: signed releases (docs/registry.md, "Signatures").
 //!
 //! Set-up is idempotent: each step looks first and installs only what is missing, so the same
 //! command works on a fresh machine and on a warm one. Each task installs only what it uses
@@ -80,6 +82,33 @@ enum Task {
         /// User name for an OCI registry; the password is read from WASI_HAL_REGISTRY_PASSWORD.
         #[arg(long)]
         username: Option<String>,
+        /// Sign every release with this private key (PKCS#8 PEM, from `keygen`): cosign's
+        /// simple signing, stored under the tag `sha256-<digest>.sig` (OCI registries only).
+        #[arg(long)]
+        sign_key: Option<std::path::PathBuf>,
+    },
+    /// Make a signing key pair: `<out>.key` (private, PKCS#8 PEM) and `<out>.pub` (public).
+    Keygen {
+        /// The two files' path without extension.
+        #[arg(long, short)]
+        output: std::path::PathBuf,
+    },
+    /// Fetch one release, only when a trusted key signed it, and write it to a file.
+    Fetch {
+        /// `namespace:name@version`, e.g. `wasi:spi@0.1.0`.
+        release: String,
+        /// The registry, as for `publish` (an OCI registry).
+        #[arg(long)]
+        registry: String,
+        /// User name for an OCI registry; the password is read from WASI_HAL_REGISTRY_PASSWORD.
+        #[arg(long)]
+        username: Option<String>,
+        /// A trusted public key (PEM); give it once per key.
+        #[arg(long = "trusted-key", required = true)]
+        trusted_keys: Vec<std::path::PathBuf>,
+        /// Where to write the release.
+        #[arg(long, short)]
+        output: std::path::PathBuf,
     },
     /// Every package of a registry with its versions, and who exports and imports each interface.
     Catalog {
@@ -126,9 +155,11 @@ fn main() {
         Task::Test => test(),
         Task::Package => packaging::check(),
         Task::Bench { report_only } => bench::run(report_only),
-        task @ (Task::Publish { .. } | Task::Catalog { .. } | Task::RegistryEnv { .. }) => {
-            registry_task(task)
-        }
+        task @ (Task::Publish { .. }
+        | Task::Catalog { .. }
+        | Task::RegistryEnv { .. }
+        | Task::Keygen { .. }
+        | Task::Fetch { .. }) => registry_task(task),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
@@ -140,10 +171,21 @@ fn main() {
 #[cfg(feature = "registry")]
 fn registry_task(task: Task) -> Result<()> {
     match task {
-        Task::Publish { registry, username } => {
-            registry::parse_registry(&registry, username.as_deref())
-                .and_then(|r| registry::publish(&r, &registry))
-        }
+        Task::Publish {
+            registry,
+            username,
+            sign_key,
+        } => registry::parse_registry(&registry, username.as_deref())
+            .and_then(|r| registry::publish(&r, &registry, sign_key.as_deref())),
+        Task::Keygen { output } => registry::keygen(&output),
+        Task::Fetch {
+            release,
+            registry,
+            username,
+            trusted_keys,
+            output,
+        } => registry::parse_registry(&registry, username.as_deref())
+            .and_then(|r| registry::fetch(&r, &release, &trusted_keys, &output)),
         Task::Catalog { docs: true, .. } => registry::catalog_docs(),
         Task::Catalog {
             registry,

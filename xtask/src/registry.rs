@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wasi_hal_registry::project::{self, Sources};
 use wasi_hal_registry::publish::{self, Outcome};
+use wasi_hal_registry::signing::{SigningKey, TrustedKeys};
 use wasi_hal_registry::{Credentials, Registry, Session, catalog, config};
 
 /// Where the registry tasks keep their files: the local registry, wkg configurations, caches.
@@ -65,9 +66,18 @@ fn built_components() -> Result<BTreeMap<String, PathBuf>> {
 /// Builds everything, then publishes every WIT package, driver, app and composition to
 /// `registry` (named `spec` on the command line) in dependency order, and prints what it did and
 /// the two `export` lines that hand wkg its configuration (those of `registry-env`).
-pub fn publish(registry: &Registry, spec: &str) -> Result<()> {
-    // A registry that is down or rejects the credentials fails before anything is built.
+pub fn publish(registry: &Registry, spec: &str, sign_key: Option<&Path>) -> Result<()> {
+    // A registry that is down or rejects the credentials, or a key that cannot sign there, fails
+    // before anything is built.
     let session = Session::open(registry, &project::package_names(&workspace::root())?)?;
+    let sign_key = sign_key.map(SigningKey::read).transpose()?;
+    if sign_key.is_some() && matches!(registry, Registry::Local { .. }) {
+        anyhow::bail!(
+            "--sign-key: {} is a filesystem registry, and signatures are kept in OCI registries \
+             only (docs/registry.md, \"Signatures\")",
+            registry.url()
+        );
+    }
     setup::run(Purpose::Publish)?;
     build::run(build::Options {
         js: None,
@@ -81,6 +91,14 @@ pub fn publish(registry: &Registry, spec: &str) -> Result<()> {
     let done = workspace::step(&format!("publishing to {}", registry.url()), || {
         publish::publish_all(&session, &items)
     })?;
+    if let Some(key) = &sign_key {
+        workspace::step("signing every release", || {
+            for item in &items {
+                session.sign(&item.package, &item.version, key)?;
+            }
+            Ok(())
+        })?;
+    }
     println!(
         "{:<44} {:<12} {:>9}  {:<10} digest",
         "package", "kind", "bytes", ""
@@ -172,5 +190,46 @@ pub fn env(registry: &Registry) -> Result<()> {
     let (config_file, cache) = wkg_files(registry)?;
     println!("export WKG_CONFIG_FILE='{}'", config_file.display());
     println!("export WKG_CACHE_DIR='{}'", cache.display());
+    Ok(())
+}
+
+/// Writes a new signing key pair: `<output>.key` (PKCS#8 PEM, readable by its owner only) and
+/// `<output>.pub` (SubjectPublicKeyInfo PEM, what `--trusted-key` and `cosign verify --key` read).
+pub fn keygen(output: &Path) -> Result<()> {
+    let key = SigningKey::generate();
+    let private = output.with_extension("key");
+    let public = output.with_extension("pub");
+    for path in [&private, &public] {
+        if path.exists() {
+            anyhow::bail!("{} exists: keygen never replaces a key", path.display());
+        }
+    }
+    wasi_hal_registry::write_atomically(&private, key.to_pem()?.as_bytes(), true)?;
+    wasi_hal_registry::write_atomically(&public, key.public_key().to_pem()?.as_bytes(), false)?;
+    println!("wrote {} and {}", private.display(), public.display());
+    Ok(())
+}
+
+/// Fetches `release` (`namespace:name@version`) from `registry` and writes it to `output`, only
+/// when one of the keys in `trusted_keys` signed it; nothing is written otherwise.
+pub fn fetch(
+    registry: &Registry,
+    release: &str,
+    trusted_keys: &[PathBuf],
+    output: &Path,
+) -> Result<()> {
+    let (package, version) = release
+        .split_once('@')
+        .with_context(|| format!("`{release}` is not `namespace:name@version`"))?;
+    let trusted = TrustedKeys::read(trusted_keys)?;
+    let session = Session::open(registry, &[package.to_string()])?;
+    let bytes = session.fetch_verified(package, version, &trusted)?;
+    wasi_hal_registry::write_atomically(output, &bytes, false)?;
+    println!(
+        "{release}: signed by a trusted key; wrote {} ({} bytes, {})",
+        output.display(),
+        bytes.len(),
+        wasi_hal_registry::sha256_digest(&bytes)
+    );
     Ok(())
 }

@@ -58,6 +58,10 @@ pub enum Registry {
         insecure: bool,
         /// Basic-auth credentials, if the registry needs them.
         credentials: Option<Credentials>,
+        /// The OCI namespace prefix the packages live under, with its trailing `/` (`myorg/` for
+        /// `https://ghcr.io/myorg`), or empty: `wasi:spi` is the repository
+        /// `<prefix>wasi/spi`, as wkg's registry metadata `namespacePrefix` says.
+        namespace_prefix: String,
     },
 }
 
@@ -67,7 +71,9 @@ impl Registry {
     /// - `file:DIR`, or a path (`./dir`, `/abs/dir`), is a filesystem registry there;
     /// - `http://HOST[:PORT]` is an OCI registry over plain HTTP;
     /// - `https://HOST[:PORT]` or `HOST[:PORT]` is an OCI registry over HTTPS, except that
-    ///   `localhost` and `127.0.0.1` without a scheme use plain HTTP (as wkg and docker do).
+    ///   `localhost` and `127.0.0.1` without a scheme use plain HTTP (as wkg and docker do);
+    /// - a path after the host (`https://ghcr.io/myorg`) is the OCI namespace prefix the packages
+    ///   live under (`myorg/wasi/spi`): lower-case OCI path components separated by `/`.
     pub fn parse(spec: &str, default_local: &Path) -> Result<Self> {
         let spec = spec.trim();
         if spec.is_empty() {
@@ -92,19 +98,23 @@ impl Registry {
             let name = spec.split(':').next().unwrap_or_default();
             (name == "localhost" || name == "127.0.0.1", spec)
         };
-        let host = host.trim_end_matches('/');
-        if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
+        let (host, path) = host.split_once('/').unwrap_or((host, ""));
+        if host.is_empty() || host.contains(char::is_whitespace) {
             bail!(
-                "`{spec}` is not a registry: give `local`, a folder, or `http(s)://HOST[:PORT]` \
-                 (no path after the host)"
+                "`{spec}` is not a registry: give `local`, a folder, or \
+                 `http(s)://HOST[:PORT][/PREFIX]`"
             );
         }
         host.parse::<wasm_pkg_client::Registry>()
             .with_context(|| format!("`{host}` is not a valid registry host"))?;
+        let namespace_prefix = namespace_prefix(path).with_context(|| {
+            format!("`{spec}`: the path after the host is not a namespace prefix")
+        })?;
         Ok(Self::Oci {
             host: host.to_string(),
             insecure,
             credentials: None,
+            namespace_prefix,
         })
     }
 
@@ -126,29 +136,66 @@ impl Registry {
             host: host.to_string(),
             insecure: true,
             credentials: None,
+            namespace_prefix: String::new(),
+        }
+    }
+
+    /// The OCI repository of `package` (`namespace:name`): `<prefix>namespace/name`. For a
+    /// filesystem registry, `namespace/name`.
+    pub fn repository(&self, package: &str) -> String {
+        let path = package.replacen(':', "/", 1);
+        match self {
+            Self::Oci {
+                namespace_prefix, ..
+            } => format!("{namespace_prefix}{path}"),
+            Self::Local { .. } => path,
         }
     }
 
     /// The same registry with basic-auth credentials (ignored for a filesystem registry).
     pub fn with_credentials(self, credentials: Option<Credentials>) -> Self {
         match self {
-            Self::Oci { host, insecure, .. } => Self::Oci {
+            Self::Oci {
+                host,
+                insecure,
+                namespace_prefix,
+                ..
+            } => Self::Oci {
                 host,
                 insecure,
                 credentials,
+                namespace_prefix,
             },
             local => local,
         }
     }
 
-    /// The registry as a URL, for messages: `http://127.0.0.1:5000`, `https://ghcr.io`,
+    /// The registry as a URL, for messages: `http://127.0.0.1:5000`, `https://ghcr.io/myorg`,
     /// `file:///path/to/registry`.
     pub fn url(&self) -> String {
         match self {
             Self::Local { root } => format!("file://{}", root.display()),
+            Self::Oci {
+                host,
+                insecure,
+                namespace_prefix,
+                ..
+            } => format!(
+                "{}://{host}{}{}",
+                if *insecure { "http" } else { "https" },
+                if namespace_prefix.is_empty() { "" } else { "/" },
+                namespace_prefix.trim_end_matches('/')
+            ),
+        }
+    }
+
+    /// The registry's own URL, without a namespace prefix: where `/v2/` is.
+    pub fn server_url(&self) -> String {
+        match self {
             Self::Oci { host, insecure, .. } => {
                 format!("{}://{host}", if *insecure { "http" } else { "https" })
             }
+            Self::Local { .. } => self.url(),
         }
     }
 
@@ -164,7 +211,11 @@ impl Registry {
     pub fn key(&self) -> String {
         let raw = match self {
             Self::Local { root } => format!("local-{}", root.display()),
-            Self::Oci { host, .. } => format!("oci-{host}"),
+            Self::Oci {
+                host,
+                namespace_prefix,
+                ..
+            } => format!("oci-{host}-{namespace_prefix}"),
         };
         raw.chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -192,6 +243,21 @@ impl Registry {
             }
         }
         let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+        // With a namespace prefix, each route carries the registry metadata wkg would otherwise
+        // read from `/.well-known/wasm-pkg/registry.json`: the OCI host and the prefix.
+        let target = match self {
+            Self::Oci {
+                host,
+                namespace_prefix,
+                ..
+            } if !namespace_prefix.is_empty() => format!(
+                "{{ registry = {}, metadata = {{ preferredProtocol = \"oci\", oci = {{ registry = {}, namespacePrefix = {} }} }} }}",
+                quoted(name),
+                quoted(host),
+                quoted(namespace_prefix)
+            ),
+            _ => quoted(name),
+        };
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -203,11 +269,11 @@ impl Registry {
         );
         out.push_str("\n[namespace_registries]\n");
         for namespace in &namespaces {
-            let _ = writeln!(out, "{} = {}", quoted(namespace), quoted(name));
+            let _ = writeln!(out, "{} = {target}", quoted(namespace));
         }
         out.push_str("\n[package_registry_overrides]\n");
         for package in &overrides {
-            let _ = writeln!(out, "{} = {}", quoted(package), quoted(name));
+            let _ = writeln!(out, "{} = {target}", quoted(package));
         }
         match self {
             Self::Local { root } => {
@@ -275,6 +341,31 @@ impl Registry {
     }
 }
 
+/// `path` (the part of a registry URL after the host) as an OCI namespace prefix: empty, or
+/// lower-case OCI path components (`[a-z0-9]+` joined by `.`, `_`, `__` or `-`) separated by `/`,
+/// with a trailing `/`.
+fn namespace_prefix(path: &str) -> Result<String> {
+    let path = path.trim_matches('/');
+    if path.is_empty() {
+        return Ok(String::new());
+    }
+    for component in path.split('/') {
+        let valid = !component.is_empty()
+            && component.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            })
+            && component.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && component.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if !valid {
+            bail!(
+                "`{component}` is not an OCI path component (lower-case letters and digits, \
+                 joined by `.`, `_` or `-`)"
+            );
+        }
+    }
+    Ok(format!("{path}/"))
+}
+
 /// Where the wkg configuration and cache for `registry` live under `base` (the project uses
 /// `target/wasi-hal/registry/`): `<base>/wkg/<key>/config.toml` and `<base>/wkg/<key>/cache/`.
 pub fn wkg_paths(base: &Path, registry: &Registry) -> (PathBuf, PathBuf) {
@@ -320,10 +411,18 @@ mod tests {
             Registry::parse("file:/srv/reg", local).unwrap(),
             Registry::local(Path::new("/srv/reg"))
         );
-        let err = Registry::parse("https://ghcr.io/some/path", local)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("no path after the host"), "{err}");
+        let prefixed = Registry::parse("https://ghcr.io/my-org/hal/", local).unwrap();
+        assert_eq!(prefixed.url(), "https://ghcr.io/my-org/hal");
+        assert_eq!(prefixed.server_url(), "https://ghcr.io");
+        assert_eq!(prefixed.repository("wasi:spi"), "my-org/hal/wasi/spi");
+        let err = format!(
+            "{:#}",
+            Registry::parse("https://ghcr.io/MyOrg", local).unwrap_err()
+        );
+        assert!(
+            err.contains("`MyOrg` is not an OCI path component"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -346,6 +445,19 @@ mod tests {
         // The shared `wasi` namespace keeps its default for everything else.
         assert_eq!(resolve("wasi:config").as_deref(), Some("wasi.dev"));
         assert_eq!(resolve("wasi:i2c").as_deref(), Some("wasi.dev"));
+    }
+
+    #[test]
+    fn a_namespace_prefix_goes_into_the_routes_as_wkg_reads_it() {
+        let registry = Registry::parse("http://127.0.0.1:5000/myorg", Path::new("/tmp")).unwrap();
+        let config = registry.wkg_config(&packages()).unwrap();
+        for ours in ["wasi:spi", "display:pixels", "wasi-hal:anything"] {
+            let package = ours.parse().unwrap();
+            let mapping = config.resolve_registry(&package).map(|r| r.to_string());
+            assert_eq!(mapping.as_deref(), Some("127.0.0.1:5000"), "{ours}");
+            let text = registry.wkg_config_toml(&packages()).unwrap();
+            assert!(text.contains("namespacePrefix = \"myorg/\""), "{text}");
+        }
     }
 
     #[test]

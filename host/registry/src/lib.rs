@@ -10,6 +10,8 @@
 //!   bytes is left alone, with other bytes it is an error.
 //! - [`catalog`]: every package of a registry with its versions, and for each interface which
 //!   components export and import it, as text or Markdown (`docs/catalog.md`).
+//! - [`signing`]: cosign-compatible signatures on published releases, and their verification
+//!   with a set of trusted keys.
 //! - [`distribution`]: a real OCI registry (the CNCF distribution registry) on this machine.
 //!
 //! Decisions and the commands built on this crate (`cargo xtask publish`, `cargo xtask catalog`)
@@ -24,6 +26,7 @@ pub mod project;
 pub mod publish;
 pub mod semver;
 pub mod session;
+pub mod signing;
 
 pub use config::{Credentials, Registry};
 pub use fsutil::write_atomically;

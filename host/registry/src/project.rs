@@ -134,7 +134,11 @@ pub fn collect(sources: &Sources) -> Result<Vec<Item>> {
     let common = CommonMetadata::from_wkg_toml(&sources.root.join("wkg.toml"))?;
     let mut items = Vec::new();
 
-    let packages = wasi_hal_wit::Package::load_all(&sources.root.join("wit"))?;
+    let mut packages = Vec::new();
+    for package in wasi_hal_wit::Package::load_all(&sources.root.join("wit"))? {
+        packages.extend(released_versions(&package)?);
+        packages.push(package);
+    }
     for package in &packages {
         let resolve = package.resolve();
         let depends_on = resolve
@@ -230,6 +234,75 @@ pub fn collect(sources: &Sources) -> Result<Vec<Item>> {
     dependency_order(items)
 }
 
+/// The folder, inside a WIT package's folder, that keeps its earlier releases:
+/// `wit/<package>/released/<version>/*.wit`, each the exact text of that release (see
+/// docs/versioning.md, "Every release stays publishable").
+pub const RELEASED_FOLDER: &str = "released";
+
+/// The earlier releases kept beside `current` (`<its folder>/released/<version>/`), oldest first.
+/// Each must declare the same package, the version its folder is named after, and a version
+/// older than `current`'s.
+pub fn released_versions(current: &wasi_hal_wit::Package) -> Result<Vec<wasi_hal_wit::Package>> {
+    let dir = current.dir().join(RELEASED_FOLDER);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("failed to list {}", dir.display())),
+    };
+    let current_version = current
+        .version()
+        .and_then(|v| wasm_pkg_client::Version::parse(&v).ok())
+        .with_context(|| format!("{} has no version in its package line", current.name()))?;
+    let mut released = Vec::new();
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("failed to list {}", dir.display()))?
+            .path();
+        if !path.is_dir() {
+            continue;
+        }
+        let folder = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let version = wasm_pkg_client::Version::parse(&folder).with_context(|| {
+            format!(
+                "{}: a folder under {RELEASED_FOLDER}/ is named after the version it keeps, and \
+                 `{folder}` is not a version",
+                path.display()
+            )
+        })?;
+        let package = wasi_hal_wit::Package::load(&path)?;
+        if package.unversioned_name() != current.unversioned_name() {
+            bail!(
+                "{} declares {}, but it is kept beside {}",
+                path.display(),
+                package.name(),
+                current.name()
+            );
+        }
+        if package.version().as_deref() != Some(folder.as_str()) {
+            bail!(
+                "{} declares {}, but its folder says version {folder}",
+                path.display(),
+                package.name()
+            );
+        }
+        if version >= current_version {
+            bail!(
+                "{} keeps {}, which is not older than the current {} in {}",
+                path.display(),
+                package.name(),
+                current.name(),
+                current.dir().display()
+            );
+        }
+        released.push((version, package));
+    }
+    released.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(released.into_iter().map(|(_, p)| p).collect())
+}
+
 /// The names (`namespace:name`) of everything the project publishes, read from the sources alone
 /// (nothing is built): for the wkg configuration, which routes these to the registry.
 pub fn package_names(root: &Path) -> Result<Vec<String>> {
@@ -267,7 +340,14 @@ pub fn package_names(root: &Path) -> Result<Vec<String>> {
 /// dependencies are all placed, WIT packages first, then drivers, apps and compositions, each by
 /// name. Fails on a cycle, naming it.
 pub fn dependency_order(mut items: Vec<Item>) -> Result<Vec<Item>> {
-    items.sort_by(|a, b| (a.kind, &a.package).cmp(&(b.kind, &b.package)));
+    // Releases of one package oldest first: each is checked against the ones before it.
+    items.sort_by(|a, b| {
+        (a.kind, &a.package, version_key(&a.version)).cmp(&(
+            b.kind,
+            &b.package,
+            version_key(&b.version),
+        ))
+    });
     let mut placed: BTreeSet<String> = BTreeSet::new();
     let mut ordered = Vec::with_capacity(items.len());
     while !items.is_empty() {
@@ -295,6 +375,11 @@ pub fn dependency_order(mut items: Vec<Item>) -> Result<Vec<Item>> {
         ordered.push(item);
     }
     Ok(ordered)
+}
+
+/// A version for sorting: parsed when it is one, else before every version, by its text.
+fn version_key(version: &str) -> (Option<wasm_pkg_client::Version>, &str) {
+    (wasm_pkg_client::Version::parse(version).ok(), version)
 }
 
 /// Adds the package name, version, description, licence, source and homepage to `wasm`.

@@ -2,6 +2,7 @@
 //! that name the registry, the package and the version.
 
 use crate::config::Registry;
+use crate::signing::{self, Signature, SigningKey, TrustedKeys};
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::TryStreamExt;
 use std::collections::BTreeSet;
@@ -48,7 +49,7 @@ impl Session {
         match &self.registry {
             Registry::Local { .. } => Ok(()),
             Registry::Oci { credentials, .. } => {
-                let url = format!("{}/v2/", self.registry.url());
+                let url = format!("{}/v2/", self.registry.server_url());
                 let registry_url = self.registry.url();
                 self.runtime.block_on(async {
                     let client = http_client()?;
@@ -245,8 +246,12 @@ impl Session {
                 }
                 Ok(packages)
             }
-            Registry::Oci { credentials, .. } => {
-                let registry_url = self.registry.url();
+            Registry::Oci {
+                credentials,
+                namespace_prefix,
+                ..
+            } => {
+                let registry_url = self.registry.server_url();
                 self.runtime.block_on(async {
                     #[derive(serde::Deserialize)]
                     struct Catalog {
@@ -287,8 +292,10 @@ impl Session {
                             break;
                         }
                     }
+                    // Under a namespace prefix only its repositories are the registry's packages.
                     Ok(repositories
                         .iter()
+                        .filter_map(|r| r.strip_prefix(namespace_prefix.as_str()))
                         .filter_map(|r| {
                             let (namespace, name) = r.rsplit_once('/')?;
                             let namespace = namespace.rsplit('/').next()?;
@@ -381,6 +388,7 @@ impl Session {
                 host,
                 insecure,
                 credentials,
+                ..
             } => {
                 let package_ref = parse_package(package)?;
                 self.runtime
@@ -388,6 +396,7 @@ impl Session {
                         host,
                         *insecure,
                         credentials.as_ref(),
+                        &self.registry.repository(package),
                         &package_ref,
                         version,
                         bytes,
@@ -405,6 +414,7 @@ async fn push_component(
     host: &str,
     insecure: bool,
     credentials: Option<&crate::config::Credentials>,
+    repository: &str,
     package: &PackageRef,
     version: &str,
     bytes: Vec<u8>,
@@ -460,7 +470,7 @@ async fn push_component(
     let client = oci_wasm::WasmClient::new(client);
     let reference = oci_client::Reference::with_tag(
         host.to_string(),
-        format!("{}/{}", package.namespace(), package.name()),
+        repository.to_string(),
         version.to_string(),
     );
     let auth = match credentials {
@@ -471,4 +481,255 @@ async fn push_component(
         .push(&reference, &auth, layer, config, Some(annotations))
         .await?;
     Ok(())
+}
+
+/// Signatures: signing a published release, and fetching a release only when a trusted key
+/// signed it (see [`crate::signing`] and docs/registry.md, "Signatures").
+impl Session {
+    /// An OCI client, the credentials and the host of this registry; an error for a filesystem
+    /// registry, which keeps no signatures.
+    fn oci_client(
+        &self,
+    ) -> Result<(
+        oci_client::Client,
+        oci_client::secrets::RegistryAuth,
+        String,
+    )> {
+        let Registry::Oci {
+            host,
+            insecure,
+            credentials,
+            ..
+        } = &self.registry
+        else {
+            bail!(
+                "{} is a filesystem registry: signatures are kept in OCI registries only \
+                 (see docs/registry.md, \"Signatures\")",
+                self.registry.url()
+            );
+        };
+        let client = oci_client::Client::new(oci_client::client::ClientConfig {
+            protocol: if *insecure {
+                oci_client::client::ClientProtocol::Http
+            } else {
+                oci_client::client::ClientProtocol::Https
+            },
+            ..Default::default()
+        });
+        let auth = match credentials {
+            Some(c) => {
+                oci_client::secrets::RegistryAuth::Basic(c.username.clone(), c.password.clone())
+            }
+            None => oci_client::secrets::RegistryAuth::Anonymous,
+        };
+        Ok((client, auth, host.clone()))
+    }
+
+    /// The image name a signature of `package` names: `HOST/REPOSITORY`.
+    pub fn docker_reference(&self, package: &str) -> String {
+        match &self.registry {
+            Registry::Oci { host, .. } => format!("{host}/{}", self.registry.repository(package)),
+            Registry::Local { .. } => self.registry.repository(package),
+        }
+    }
+
+    /// The release `package@version` as the registry serves it: its manifest digest, the digest
+    /// of its `application/wasm` layer, and the signatures stored for that manifest.
+    pub fn signed_release(&self, package: &str, version: &str) -> Result<SignedRelease> {
+        let (client, auth, host) = self.oci_client()?;
+        let repository = self.registry.repository(package);
+        let release = format!("{package}@{version}");
+        let url = self.registry.url();
+        self.runtime.block_on(async {
+            let reference =
+                oci_client::Reference::with_tag(host.clone(), repository.clone(), version.into());
+            let (manifest, manifest_digest) = client
+                .pull_image_manifest(&reference, &auth)
+                .await
+                .map_err(|e| {
+                anyhow!("cannot read {release} from {url}: {}", error_chain(&e))
+            })?;
+            let layer_digest = manifest
+                .layers
+                .iter()
+                .find(|l| l.media_type == "application/wasm")
+                .map(|l| l.digest.clone())
+                .with_context(|| format!("{release} in {url} has no application/wasm layer"))?;
+            let signatures = read_signatures(&client, &auth, &host, &repository, &manifest_digest)
+                .await
+                .with_context(|| format!("cannot read the signatures of {release} in {url}"))?;
+            Ok(SignedRelease {
+                manifest_digest,
+                layer_digest,
+                signatures,
+            })
+        })
+    }
+
+    /// Signs the published `package@version` with `key`: a simple-signing payload for its
+    /// manifest digest, added as a layer to the image under the tag `sha256-<hex>.sig` (the
+    /// signatures already there are kept). Nothing is pushed when a valid signature by `key` is
+    /// already there. Returns the manifest digest signed.
+    pub fn sign(&self, package: &str, version: &str, key: &SigningKey) -> Result<String> {
+        let release = self.signed_release(package, version)?;
+        let reference = self.docker_reference(package);
+        let ours = TrustedKeys::new(vec![key.public_key()]);
+        let name = format!("{package}@{version}");
+        if signing::verify(
+            &name,
+            &reference,
+            &release.manifest_digest,
+            &release.signatures,
+            &ours,
+        )
+        .is_ok()
+        {
+            return Ok(release.manifest_digest);
+        }
+        let signature = key.sign(&reference, &release.manifest_digest);
+        let (client, auth, host) = self.oci_client()?;
+        let repository = self.registry.repository(package);
+        let url = self.registry.url();
+        let mut layers: Vec<oci_client::client::ImageLayer> = release
+            .signatures
+            .iter()
+            .chain(std::iter::once(&signature))
+            .map(|s| {
+                oci_client::client::ImageLayer::new(
+                    s.payload.clone(),
+                    signing::SIMPLE_SIGNING_MEDIA_TYPE.to_string(),
+                    Some(
+                        [(
+                            signing::SIGNATURE_ANNOTATION.to_string(),
+                            s.signature.clone(),
+                        )]
+                        .into(),
+                    ),
+                )
+            })
+            .collect();
+        layers.dedup_by(|a, b| a.data == b.data && a.annotations == b.annotations);
+        let config = oci_client::client::Config::new(
+            b"{}".to_vec(),
+            oci_client::manifest::IMAGE_CONFIG_MEDIA_TYPE.to_string(),
+            None,
+        );
+        let tag = signing::signature_tag(&release.manifest_digest);
+        self.runtime
+            .block_on(async {
+                let target = oci_client::Reference::with_tag(host, repository, tag);
+                client.push(&target, &layers, config, &auth, None).await
+            })
+            .map_err(|e| {
+                anyhow!(
+                    "cannot store the signature of {name} in {url}: {}",
+                    error_chain(&e)
+                )
+            })?;
+        Ok(release.manifest_digest)
+    }
+
+    /// The bytes of `package@version`, only when one of `trusted` signed the manifest the
+    /// registry serves for it, and the bytes are those that manifest names. An unsigned release,
+    /// one signed by no trusted key, and one whose content changed after it was signed are
+    /// errors naming the release and the reason.
+    pub fn fetch_verified(
+        &self,
+        package: &str,
+        version: &str,
+        trusted: &TrustedKeys,
+    ) -> Result<Vec<u8>> {
+        let name = format!("{package}@{version}");
+        let release = self.signed_release(package, version)?;
+        signing::verify(
+            &name,
+            &self.docker_reference(package),
+            &release.manifest_digest,
+            &release.signatures,
+            trusted,
+        )?;
+        let bytes = self.fetch(package, version)?;
+        let digest = crate::sha256_digest(&bytes);
+        if digest != release.layer_digest {
+            bail!(
+                "{name} is refused: the signed manifest names the content {}, but {} was fetched",
+                release.layer_digest,
+                digest
+            );
+        }
+        Ok(bytes)
+    }
+}
+
+/// A release as the registry serves it, with its signatures.
+#[derive(Clone, Debug)]
+pub struct SignedRelease {
+    /// The digest of its OCI manifest (what a signature covers).
+    pub manifest_digest: String,
+    /// The digest of its `application/wasm` layer (the release's bytes).
+    pub layer_digest: String,
+    /// The signatures stored under `sha256-<hex>.sig`, in layer order; empty when there is none.
+    pub signatures: Vec<Signature>,
+}
+
+/// The signatures in the image `<repository>:sha256-<hex>.sig`, or none when there is no such tag.
+async fn read_signatures(
+    client: &oci_client::Client,
+    auth: &oci_client::secrets::RegistryAuth,
+    host: &str,
+    repository: &str,
+    manifest_digest: &str,
+) -> Result<Vec<Signature>> {
+    use oci_client::errors::{OciDistributionError as E, OciErrorCode};
+    let reference = oci_client::Reference::with_tag(
+        host.to_string(),
+        repository.to_string(),
+        signing::signature_tag(manifest_digest),
+    );
+    let manifest = match client.pull_image_manifest(&reference, auth).await {
+        Ok((manifest, _)) => manifest,
+        Err(E::ImageManifestNotFoundError(_)) => return Ok(Vec::new()),
+        Err(E::RegistryError { envelope, .. })
+            if envelope.errors.iter().any(|e| {
+                matches!(
+                    e.code,
+                    OciErrorCode::ManifestUnknown | OciErrorCode::NotFound
+                )
+            }) =>
+        {
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(anyhow!("{}", error_chain(&e))),
+    };
+    let mut signatures = Vec::new();
+    for layer in &manifest.layers {
+        if layer.media_type != signing::SIMPLE_SIGNING_MEDIA_TYPE {
+            continue;
+        }
+        let Some(signature) = layer
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(signing::SIGNATURE_ANNOTATION))
+        else {
+            continue;
+        };
+        // A payload is a few hundred bytes; a larger layer is not one.
+        if layer.size > 64 * 1024 {
+            bail!(
+                "the signature layer {} is {} bytes, too large for a payload",
+                layer.digest,
+                layer.size
+            );
+        }
+        let mut payload = Vec::new();
+        client
+            .pull_blob(&reference, layer, &mut payload)
+            .await
+            .map_err(|e| anyhow!("{}", error_chain(&e)))?;
+        signatures.push(Signature {
+            payload,
+            signature: signature.clone(),
+        });
+    }
+    Ok(signatures)
 }
