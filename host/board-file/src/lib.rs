@@ -32,8 +32,8 @@ pub use i2c::{DEFAULT_I2C_FREQUENCY_HZ, I2cBackend, I2cEntry, I2cPolicy};
 pub use load::{DEFAULT_MAX_TRANSFER_BYTES, MAX_BOARD_FILE_BYTES, MAX_TRANSFER_BYTES_LIMIT};
 pub use model::{Backend, BoardFile};
 pub use parts::{
-    Bme680Part, Bme680Variant, ButtonPart, Conditions, LedPart, Panel, Part, PartKind,
-    Ssd1306Interface, Ssd1306Part,
+    Bme680Part, Bme680Variant, ButtonPart, Conditions, LedPart, MAX_STRIP_LENGTH, Panel, Part,
+    PartKind, Ssd1306Interface, Ssd1306Part, Ssd1331Part, StripModel, Ws2812Part,
 };
 pub use spi::{
     AboveMax, BitOrder, DEFAULT_DISCOVERY_SPI_MAX_FREQUENCY_HZ, SpiBackend, SpiEntry, SpiMode,

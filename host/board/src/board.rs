@@ -15,6 +15,8 @@ use wasi_hal_sim::spi::SpiTarget;
 use wasi_hal_sim::ssd1306::{
     SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, connect_reset_line,
 };
+use wasi_hal_sim::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi};
+use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Spi, Ws2812Strip};
 use wasi_hal_sim::{
     Frame, SimClock, SimI2cBus, SimLine, SimSpiDevice, SpiConfig, Trace, spi::SharedSpiTarget,
 };
@@ -159,7 +161,7 @@ pub struct SimBoard {
     spi: BTreeMap<String, SimSpiDevice>,
     i2c: BTreeMap<String, SimI2cBus>,
     lines: BTreeMap<String, SimLine>,
-    displays: BTreeMap<String, SharedSsd1306>,
+    displays: BTreeMap<String, SimDisplay>,
     sensors: BTreeMap<String, SharedBme680>,
     leds: BTreeMap<String, SimLed>,
     buttons: BTreeMap<String, SimButton>,
@@ -246,7 +248,28 @@ impl SimBoard {
                             }
                         }
                     }
-                    displays.insert(part.name.clone(), display);
+                    displays.insert(part.name.clone(), SimDisplay::Ssd1306(display));
+                }
+                PartKind::Ssd1331(oled) => {
+                    let display = Ssd1331::new_shared(clock.clone());
+                    let res = oled.res.as_deref().and_then(line);
+                    let vccen = oled.vccen.as_deref().and_then(line);
+                    if let Some(dc) = line(&oled.dc) {
+                        let target =
+                            Ssd1331Spi::new(display.clone(), dc, res.as_ref(), vccen.as_ref());
+                        spi_targets.insert(oled.spi.clone(), Arc::new(Mutex::new(target)));
+                    }
+                    displays.insert(part.name.clone(), SimDisplay::Ssd1331(display));
+                }
+                PartKind::Ws2812(strip) => {
+                    let shared: SharedWs2812Strip = Arc::new(Mutex::new(Ws2812Strip::new(
+                        strip.model.to_sim(),
+                        strip.length,
+                        clock.clone(),
+                    )));
+                    let target = Ws2812Spi(shared.clone());
+                    spi_targets.insert(strip.spi.clone(), Arc::new(Mutex::new(target)));
+                    displays.insert(part.name.clone(), SimDisplay::LedStrip(shared));
                 }
                 PartKind::Bme680(sensor) => {
                     let variant = match sensor.variant {
@@ -357,14 +380,36 @@ impl SimBoard {
 
     /// The SSD1306 part `name`.
     pub fn ssd1306(&self, name: &str) -> Option<&SharedSsd1306> {
+        match self.displays.get(name)? {
+            SimDisplay::Ssd1306(display) => Some(display),
+            _ => None,
+        }
+    }
+
+    /// The SSD1331 part `name`.
+    pub fn ssd1331(&self, name: &str) -> Option<&SharedSsd1331> {
+        match self.displays.get(name)? {
+            SimDisplay::Ssd1331(display) => Some(display),
+            _ => None,
+        }
+    }
+
+    /// The LED strip part `name`.
+    pub fn led_strip(&self, name: &str) -> Option<&SharedWs2812Strip> {
+        match self.displays.get(name)? {
+            SimDisplay::LedStrip(strip) => Some(strip),
+            _ => None,
+        }
+    }
+
+    /// The display part `name` (an OLED, or an LED strip).
+    pub fn display(&self, name: &str) -> Option<&SimDisplay> {
         self.displays.get(name)
     }
 
-    /// What the display part `name` shows now.
+    /// What the display part `name` (an OLED, or an LED strip) shows now.
     pub fn frame(&self, name: &str) -> Option<Frame> {
-        let display = self.displays.get(name)?;
-        let frame = display.lock().unwrap_or_else(|e| e.into_inner()).frame();
-        Some(frame)
+        Some(self.displays.get(name)?.frame())
     }
 
     /// The BME680 part `name`.
@@ -382,9 +427,41 @@ impl SimBoard {
         self.buttons.get(name)
     }
 
-    /// The names of the display parts.
+    /// The names of the display parts: everything that shows a picture (OLEDs and LED strips).
     pub fn display_names(&self) -> impl Iterator<Item = &str> {
         self.displays.keys().map(String::as_str)
+    }
+}
+
+/// A part of the simulated board a person looks at: its picture is a [`Frame`].
+#[derive(Clone)]
+pub enum SimDisplay {
+    /// A monochrome OLED.
+    Ssd1306(SharedSsd1306),
+    /// A colour OLED.
+    Ssd1331(SharedSsd1331),
+    /// An LED strip, shown as a row of blocks.
+    LedStrip(SharedWs2812Strip),
+}
+
+impl SimDisplay {
+    /// Whether it shows anything now (an OLED switched off or unpowered does not; a strip
+    /// always does, dark LEDs being a picture too).
+    pub fn is_lit(&self) -> bool {
+        match self {
+            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
+            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
+            SimDisplay::LedStrip(_) => true,
+        }
+    }
+
+    /// What it shows now.
+    pub fn frame(&self) -> Frame {
+        match self {
+            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
+            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
+            SimDisplay::LedStrip(s) => s.lock().unwrap_or_else(|e| e.into_inner()).frame(),
+        }
     }
 }
 

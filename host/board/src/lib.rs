@@ -25,7 +25,7 @@
 mod board;
 mod ctx;
 
-pub use board::{Board, SimBoard, SimButton, SimLed};
+pub use board::{Board, SimBoard, SimButton, SimDisplay, SimLed};
 pub use wasi_hal_board_file::*;
 
 // The live board and the contexts name the board file's types as `crate::file::...` and

@@ -18,7 +18,7 @@ use anyhow::{Context, Result, anyhow};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use wasi_hal_board::Board;
-use wasi_hal_sim::ssd1306::SharedSsd1306;
+use wasi_hal_board::SimDisplay;
 use wasi_hal_sim::{Frame, SimClock};
 use wasi_hal_sim_render::{Display, Recording};
 
@@ -35,7 +35,7 @@ pub(crate) struct Outputs {
 
 pub(crate) struct Sampler {
     clock: SimClock,
-    displays: Vec<(String, SharedSsd1306)>,
+    displays: Vec<(String, SimDisplay)>,
     recordings: Option<Vec<Recording>>,
     /// The live view in the terminal, when there is one (docs/play.md).
     live: Option<Live>,
@@ -70,10 +70,7 @@ impl Sampler {
         let (frames, lit): (Vec<Frame>, Vec<bool>) = self
             .displays
             .iter()
-            .map(|(_, d)| {
-                let d = d.lock().unwrap_or_else(|e| e.into_inner());
-                (d.frame(), d.is_lit())
-            })
+            .map(|(_, d)| (d.frame(), d.is_lit()))
             .unzip();
         let changed = frames
             .iter()
@@ -139,9 +136,9 @@ impl Outputs {
         let sampler = match sim {
             None => None,
             Some(sim) => {
-                let displays: Vec<(String, SharedSsd1306)> = sim
+                let displays: Vec<(String, SimDisplay)> = sim
                     .display_names()
-                    .filter_map(|n| sim.ssd1306(n).map(|d| (n.to_string(), d.clone())))
+                    .filter_map(|n| sim.display(n).map(|d| (n.to_string(), d.clone())))
                     .collect();
                 // A bad key map is an error whether or not there is a terminal to use it in.
                 let keys = KeyMap::new(&options.keys, sim, &options.board)?;
@@ -150,10 +147,7 @@ impl Outputs {
                 } else {
                     None
                 };
-                let before: Vec<Frame> = displays
-                    .iter()
-                    .map(|(_, d)| d.lock().unwrap_or_else(|e| e.into_inner()).frame())
-                    .collect();
+                let before: Vec<Frame> = displays.iter().map(|(_, d)| d.frame()).collect();
                 Some(Arc::new(Mutex::new(Sampler {
                     clock: sim.clock().clone(),
                     recordings: options

@@ -613,10 +613,15 @@ impl Ssd1331 {
         Some((com + u32::from(self.regs.start_line) + u32::from(self.regs.offset)) % HEIGHT)
     }
 
+    /// Whether the glass shows anything: the display on, the panel supplied, not in reset.
+    pub fn is_lit(&self) -> bool {
+        self.regs.on && self.panel_supply && !self.in_reset
+    }
+
     /// What the glass shows now.
     pub fn frame(&self) -> Frame {
         let mut frame = Frame::black(WIDTH, HEIGHT);
-        if !self.regs.on || !self.panel_supply || self.in_reset {
+        if !self.is_lit() {
             return frame;
         }
         let scale = ((f64::from(self.regs.master_current) + 1.0) / 16.0).sqrt();

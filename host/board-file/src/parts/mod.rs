@@ -6,12 +6,16 @@ mod bme680;
 mod button;
 mod led;
 mod ssd1306;
+mod ssd1331;
+mod ws2812;
 
 pub use bme680::{Bme680Part, Bme680Variant, Conditions};
 pub use button::ButtonPart;
 pub(crate) use button::hold_released;
 pub use led::LedPart;
 pub use ssd1306::{Panel, Ssd1306Interface, Ssd1306Part};
+pub use ssd1331::Ssd1331Part;
+pub use ws2812::{MAX_STRIP_LENGTH, StripModel, Ws2812Part};
 
 use crate::document::Table;
 use crate::error::{BoardError, ErrorKind, Location};
@@ -45,6 +49,10 @@ pub enum PartKind {
     Led(LedPart),
     /// `kind = "button"`: a push button on a line.
     Button(ButtonPart),
+    /// `kind = "ssd1331"`: a colour OLED controller with its 96x64 panel.
+    Ssd1331(Ssd1331Part),
+    /// `kind = "ws2812"`: an addressable LED strip on an SPI device's MOSI.
+    Ws2812(Ws2812Part),
 }
 
 /// `kind` as the file spells it.
@@ -55,6 +63,8 @@ enum Kind {
     Bme680,
     Led,
     Button,
+    Ssd1331,
+    Ws2812,
 }
 
 crate::document::named_values!(Kind);
@@ -78,6 +88,10 @@ const KEYS: &[&str] = &[
     "gas-ohms",
     "line",
     "active",
+    "vccen",
+    "pmoden",
+    "model",
+    "length",
 ];
 
 /// The names a part's wiring may refer to.
@@ -138,6 +152,8 @@ pub(crate) fn read(
             Kind::Bme680 => bme680::KEYS,
             Kind::Led => led::KEYS,
             Kind::Button => button::KEYS,
+            Kind::Ssd1331 => ssd1331::KEYS,
+            Kind::Ws2812 => ws2812::KEYS,
         };
         if let Some(key) = table
             .keys_in_order()
@@ -160,6 +176,8 @@ pub(crate) fn read(
             Kind::Bme680 => PartKind::Bme680(bme680::read(&part, names, &mut wiring)?),
             Kind::Led => PartKind::Led(led::read(&part, names, &mut wiring)?),
             Kind::Button => PartKind::Button(button::read(&part, names, &mut wiring)?),
+            Kind::Ssd1331 => PartKind::Ssd1331(ssd1331::read(&part, names, &mut wiring)?),
+            Kind::Ws2812 => PartKind::Ws2812(ws2812::read(&part, names, &mut wiring)?),
         };
         parts.push(Part {
             name,
