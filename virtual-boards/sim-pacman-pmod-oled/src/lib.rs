@@ -5,25 +5,30 @@
 //!
 //! Composed by `compositions/pacman-pmod-oled-virtual.wac`; see `docs/hosts.md`.
 
-use virtual_board::{AboveMax, BoardSpec, LineSpec, PartSpec, SpiSpec};
+use virtual_board::{
+    AboveMaximum, BoardSpec, Level, LineSpec, PartSpec, PinModes, PinPolicy, SpiConfig, SpiMode,
+    SpiPolicy, SpiSpec,
+};
 use wasi_hal_sim::ssd1306::Panel;
 
 /// The board file's wiring.
 fn spec() -> BoardSpec {
-    let output = |name, initial_high, safe_high| LineSpec {
+    let output = |name, initial: Level, safe_level: Level| LineSpec {
         name,
-        input: false,
-        output: true,
-        initial_high,
-        safe_high,
+        policy: PinPolicy {
+            modes: PinModes::OUTPUT,
+            initial_level: Some(initial),
+            safe_level,
+        },
     };
     // A button's line starts at its released level (high: buttons to ground with pull-ups).
     let input = |name| LineSpec {
         name,
-        input: true,
-        output: false,
-        initial_high: true,
-        safe_high: false,
+        policy: PinPolicy {
+            modes: PinModes::INPUT,
+            initial_level: Some(Level::High),
+            safe_level: Level::Low,
+        },
     };
     let button = |name, line| PartSpec::Button {
         name,
@@ -34,21 +39,26 @@ fn spec() -> BoardSpec {
         name: "sim-pacman-pmod-oled",
         spi: vec![SpiSpec {
             name: "oled",
-            frequency_hz: 8_000_000,
-            mode: 0,
-            configurable: true,
-            max_frequency_hz: 10_000_000,
-            above_max: AboveMax::Clamp,
-            modes: vec![0, 3],
-            allow_lsb_first: false,
-            max_transfer_bytes: 4096,
+            policy: SpiPolicy {
+                default_config: SpiConfig {
+                    frequency_hz: 8_000_000,
+                    mode: SpiMode::Mode0,
+                    lsb_first: false,
+                },
+                guest_may_configure: true,
+                max_frequency_hz: 10_000_000,
+                above_maximum: AboveMaximum::Clamp,
+                allowed_modes: vec![SpiMode::Mode0, SpiMode::Mode3],
+                allow_lsb_first: false,
+                max_transfer_bytes: 4096,
+            },
         }],
         i2c: Vec::new(),
         gpio: vec![
-            output("oled-dc", false, false),
-            output("oled-res", false, false),
-            output("oled-vbatc", true, true),
-            output("oled-vddc", true, true),
+            output("oled-dc", Level::Low, Level::Low),
+            output("oled-res", Level::Low, Level::Low),
+            output("oled-vbatc", Level::High, Level::High),
+            output("oled-vddc", Level::High, Level::High),
             input("btn-up"),
             input("btn-down"),
             input("btn-left"),

@@ -5,7 +5,7 @@
 //!
 //! Composed by `compositions/weather-bme680-ssd1306-virtual.wac`; see `docs/hosts.md`.
 
-use virtual_board::{BoardSpec, I2cSpec, PartSpec};
+use virtual_board::{AllowedAddresses, BoardSpec, I2cPolicy, I2cSpec, PartSpec};
 use wasi_hal_sim::bme680::Conditions;
 use wasi_hal_sim::ssd1306::Panel;
 
@@ -16,9 +16,11 @@ fn spec() -> BoardSpec {
         spi: Vec::new(),
         i2c: vec![I2cSpec {
             name: "i2c0",
-            addresses: vec![0x3c, 0x76],
+            policy: I2cPolicy {
+                allowed_addresses: AllowedAddresses::Only(vec![0x3c, 0x76]),
+                max_transfer_bytes: 4096,
+            },
             frequency_hz: 400_000,
-            max_transfer_bytes: 4096,
         }],
         gpio: Vec::new(),
         parts: vec![
