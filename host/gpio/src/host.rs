@@ -5,7 +5,41 @@ use crate::bindings::wasi::gpio::gpio::{
 };
 use crate::pin::HandleId;
 use crate::{Edge, GpioError, Level, SharedPin, WasiGpioView};
-use wasmtime::component::Resource;
+use wasmtime::component::{Resource, ResourceTableError};
+
+/// What a host function that can fail gives back (bindgen's `trappable_error_type` for
+/// `error-code`): an error the guest caused or the device reported, which the guest gets as
+/// its `error-code`, or a host fault, which traps.
+pub enum GpioHostError {
+    /// Returned to the guest.
+    Guest(ErrorCode),
+    /// Traps.
+    Trap(wasmtime::Error),
+}
+
+impl From<ErrorCode> for GpioHostError {
+    fn from(code: ErrorCode) -> Self {
+        Self::Guest(code)
+    }
+}
+
+impl From<GpioError> for GpioHostError {
+    fn from(e: GpioError) -> Self {
+        Self::Guest(e.into())
+    }
+}
+
+impl From<ResourceTableError> for GpioHostError {
+    fn from(e: ResourceTableError) -> Self {
+        Self::Trap(e.into())
+    }
+}
+
+impl From<wasmtime::Error> for GpioHostError {
+    fn from(e: wasmtime::Error) -> Self {
+        Self::Trap(e)
+    }
+}
 
 /// A pin opened as an output, in the guest's resource table. Dropping it returns the pin to
 /// its safe level and lets it go.
@@ -83,6 +117,13 @@ impl WasiGpioView<'_> {
 }
 
 impl wit::Host for WasiGpioView<'_> {
+    fn convert_error_code(&mut self, err: GpioHostError) -> wasmtime::Result<ErrorCode> {
+        match err {
+            GpioHostError::Guest(code) => Ok(code),
+            GpioHostError::Trap(e) => Err(e),
+        }
+    }
+
     fn get_pins(&mut self) -> wasmtime::Result<Vec<PinInfo>> {
         Ok(self
             .ctx
@@ -109,32 +150,17 @@ impl wit::Host for WasiGpioView<'_> {
         &mut self,
         name: String,
         initial: WitLevel,
-    ) -> wasmtime::Result<Result<Resource<OutputPin>, ErrorCode>> {
-        let shared = match self.pin(&name) {
-            Ok(pin) => pin,
-            Err(e) => return Ok(Err(e)),
-        };
-        let handle = match shared.open(self.ctx.guest, Some(initial.into())) {
-            Ok(handle) => handle,
-            Err(e) => return Ok(Err(e.into())),
-        };
+    ) -> Result<Resource<OutputPin>, GpioHostError> {
+        let shared = self.pin(&name)?;
+        let handle = shared.open(self.ctx.guest, Some(initial.into()))?;
         // From here the entry owns the hold: if pushing fails, dropping it lets the pin go.
-        Ok(Ok(self.table.push(OutputPin { shared, handle })?))
+        Ok(self.table.push(OutputPin { shared, handle })?)
     }
 
-    fn open_input(
-        &mut self,
-        name: String,
-    ) -> wasmtime::Result<Result<Resource<InputPin>, ErrorCode>> {
-        let shared = match self.pin(&name) {
-            Ok(pin) => pin,
-            Err(e) => return Ok(Err(e)),
-        };
-        let handle = match shared.open(self.ctx.guest, None) {
-            Ok(handle) => handle,
-            Err(e) => return Ok(Err(e.into())),
-        };
-        Ok(Ok(self.table.push(InputPin { shared, handle })?))
+    fn open_input(&mut self, name: String) -> Result<Resource<InputPin>, GpioHostError> {
+        let shared = self.pin(&name)?;
+        let handle = shared.open(self.ctx.guest, None)?;
+        Ok(self.table.push(InputPin { shared, handle })?)
     }
 }
 
@@ -143,13 +169,10 @@ impl wit::HostOutputPin for WasiGpioView<'_> {
         &mut self,
         self_: Resource<OutputPin>,
         level: WitLevel,
-    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+    ) -> Result<(), GpioHostError> {
         // A handle that is not in the table is a host fault: it traps.
         let pin = self.table.get(&self_)?;
-        Ok(pin
-            .shared
-            .set_level(pin.handle, level.into())
-            .map_err(ErrorCode::from))
+        Ok(pin.shared.set_level(pin.handle, level.into())?)
     }
 
     fn get_level(&mut self, self_: Resource<OutputPin>) -> wasmtime::Result<WitLevel> {
@@ -165,16 +188,9 @@ impl wit::HostOutputPin for WasiGpioView<'_> {
 }
 
 impl wit::HostInputPin for WasiGpioView<'_> {
-    fn read_level(
-        &mut self,
-        self_: Resource<InputPin>,
-    ) -> wasmtime::Result<Result<WitLevel, ErrorCode>> {
+    fn read_level(&mut self, self_: Resource<InputPin>) -> Result<WitLevel, GpioHostError> {
         let pin = self.table.get(&self_)?;
-        Ok(pin
-            .shared
-            .read_level(pin.handle)
-            .map(WitLevel::from)
-            .map_err(ErrorCode::from))
+        Ok(pin.shared.read_level(pin.handle)?.into())
     }
 
     fn wait_for_edge(
@@ -182,16 +198,44 @@ impl wit::HostInputPin for WasiGpioView<'_> {
         self_: Resource<InputPin>,
         edge: WitEdge,
         timeout_ns: u64,
-    ) -> wasmtime::Result<Result<bool, ErrorCode>> {
+    ) -> Result<bool, GpioHostError> {
         let pin = self.table.get(&self_)?;
         Ok(pin
             .shared
-            .wait_for_edge(pin.handle, edge.into(), timeout_ns)
-            .map_err(ErrorCode::from))
+            .wait_for_edge(pin.handle, edge.into(), timeout_ns)?)
     }
 
     fn drop(&mut self, rep: Resource<InputPin>) -> wasmtime::Result<()> {
         self.table.delete(rep)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WasiGpioCtx;
+    use wasmtime::component::ResourceTable;
+
+    #[test]
+    fn a_refusal_is_the_guest_error_and_a_missing_handle_traps() {
+        let mut ctx = WasiGpioCtx::builder().build();
+        let mut table = ResourceTable::new();
+        let mut view = WasiGpioView {
+            ctx: &mut ctx,
+            table: &mut table,
+        };
+        let Err(refused) = wit::Host::open_output(&mut view, "led".into(), WitLevel::Low) else {
+            panic!("no pin is offered");
+        };
+        assert!(matches!(
+            wit::Host::convert_error_code(&mut view, refused),
+            Ok(ErrorCode::PinNotAllowed)
+        ));
+        let stale = Resource::<OutputPin>::new_own(7);
+        let Err(fault) = wit::HostOutputPin::set_level(&mut view, stale, WitLevel::High) else {
+            panic!("the handle is in no table");
+        };
+        assert!(wit::Host::convert_error_code(&mut view, fault).is_err());
     }
 }

@@ -87,6 +87,11 @@ mod bindings {
         path: "wit",
         world: "wasi:gpio/imports",
         imports: { default: trappable },
+        // Functions that return `result<_, error-code>` return `Result<_, GpioHostError>`:
+        // a guest-caused error becomes the WIT error, a host fault traps.
+        trappable_error_type: {
+            "wasi:gpio/gpio.error-code" => crate::host::GpioHostError,
+        },
         with: {
             "wasi:gpio/gpio.output-pin": crate::host::OutputPin,
             "wasi:gpio/gpio.input-pin": crate::host::InputPin,

@@ -6,7 +6,41 @@ use crate::bindings::wasi::i2c::i2c::{
 use crate::bus::GuestId;
 use crate::{I2cError, NoAcknowledgeSource, SharedI2cBus, WasiI2cView};
 use embedded_hal::i2c::Operation;
-use wasmtime::component::Resource;
+use wasmtime::component::{Resource, ResourceTableError};
+
+/// What a host function that can fail gives back (bindgen's `trappable_error_type` for
+/// `error-code`): an error the guest caused or the device reported, which the guest gets as
+/// its `error-code`, or a host fault, which traps.
+pub enum I2cHostError {
+    /// Returned to the guest.
+    Guest(ErrorCode),
+    /// Traps.
+    Trap(wasmtime::Error),
+}
+
+impl From<ErrorCode> for I2cHostError {
+    fn from(code: ErrorCode) -> Self {
+        Self::Guest(code)
+    }
+}
+
+impl From<I2cError> for I2cHostError {
+    fn from(e: I2cError) -> Self {
+        Self::Guest(e.into())
+    }
+}
+
+impl From<ResourceTableError> for I2cHostError {
+    fn from(e: ResourceTableError) -> Self {
+        Self::Trap(e.into())
+    }
+}
+
+impl From<wasmtime::Error> for I2cHostError {
+    fn from(e: wasmtime::Error) -> Self {
+        Self::Trap(e)
+    }
+}
 
 /// An open bus in the guest's resource table. Dropping it ends this handle's hold.
 pub struct Bus {
@@ -106,21 +140,26 @@ impl WasiI2cView<'_> {
 }
 
 impl wit::Host for WasiI2cView<'_> {
+    fn convert_error_code(&mut self, err: I2cHostError) -> wasmtime::Result<ErrorCode> {
+        match err {
+            I2cHostError::Guest(code) => Ok(code),
+            I2cHostError::Trap(e) => Err(e),
+        }
+    }
+
     fn get_bus_names(&mut self) -> wasmtime::Result<Vec<String>> {
         Ok(self.ctx.buses.keys().cloned().collect())
     }
 
-    fn open_bus(&mut self, name: String) -> wasmtime::Result<Result<Resource<Bus>, ErrorCode>> {
+    fn open_bus(&mut self, name: String) -> Result<Resource<Bus>, I2cHostError> {
         // A name the board does not offer to this guest looks the same as a missing one.
         let Some(shared) = self.ctx.buses.get(&name).cloned() else {
-            return Ok(Err(ErrorCode::NotPermitted));
+            return Err(ErrorCode::NotPermitted.into());
         };
         let guest = self.ctx.guest;
-        if let Err(e) = shared.acquire(guest) {
-            return Ok(Err(e.into()));
-        }
+        shared.acquire(guest)?;
         // From here the `Bus` owns the hold: if pushing fails, dropping it releases it.
-        Ok(Ok(self.table.push(Bus { shared, guest })?))
+        Ok(self.table.push(Bus { shared, guest })?)
     }
 }
 
@@ -134,9 +173,9 @@ impl wit::HostBus for WasiI2cView<'_> {
         self_: Resource<Bus>,
         address: u8,
         operations: Vec<WitOperation>,
-    ) -> wasmtime::Result<Result<Vec<Vec<u8>>, ErrorCode>> {
+    ) -> Result<Vec<Vec<u8>>, I2cHostError> {
         let bus = self.bus(&self_)?;
-        Ok(run(&bus, address, operations).map_err(ErrorCode::from))
+        Ok(run(&bus, address, operations)?)
     }
 
     fn read(
@@ -144,11 +183,10 @@ impl wit::HostBus for WasiI2cView<'_> {
         self_: Resource<Bus>,
         address: u8,
         len: u32,
-    ) -> wasmtime::Result<Result<Vec<u8>, ErrorCode>> {
+    ) -> Result<Vec<u8>, I2cHostError> {
         let bus = self.bus(&self_)?;
-        Ok(run(&bus, address, vec![WitOperation::Read(len)])
-            .map(|mut bufs| bufs.pop().unwrap_or_default())
-            .map_err(ErrorCode::from))
+        let mut bufs = run(&bus, address, vec![WitOperation::Read(len)])?;
+        Ok(bufs.pop().unwrap_or_default())
     }
 
     fn write(
@@ -156,11 +194,10 @@ impl wit::HostBus for WasiI2cView<'_> {
         self_: Resource<Bus>,
         address: u8,
         data: Vec<u8>,
-    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+    ) -> Result<(), I2cHostError> {
         let bus = self.bus(&self_)?;
-        Ok(run(&bus, address, vec![WitOperation::Write(data)])
-            .map(drop)
-            .map_err(ErrorCode::from))
+        run(&bus, address, vec![WitOperation::Write(data)])?;
+        Ok(())
     }
 
     fn write_read(
@@ -169,17 +206,45 @@ impl wit::HostBus for WasiI2cView<'_> {
         address: u8,
         data: Vec<u8>,
         len: u32,
-    ) -> wasmtime::Result<Result<Vec<u8>, ErrorCode>> {
+    ) -> Result<Vec<u8>, I2cHostError> {
         let bus = self.bus(&self_)?;
         let ops = vec![WitOperation::Write(data), WitOperation::Read(len)];
-        Ok(run(&bus, address, ops)
-            .map(|mut bufs| bufs.pop().unwrap_or_default())
-            .map_err(ErrorCode::from))
+        let mut bufs = run(&bus, address, ops)?;
+        Ok(bufs.pop().unwrap_or_default())
     }
 
     fn drop(&mut self, rep: Resource<Bus>) -> wasmtime::Result<()> {
         // Dropping the entry ends this handle's hold.
         self.table.delete(rep)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WasiI2cCtx;
+    use wasmtime::component::ResourceTable;
+
+    #[test]
+    fn a_refusal_is_the_guest_error_and_a_missing_handle_traps() {
+        let mut ctx = WasiI2cCtx::builder().build();
+        let mut table = ResourceTable::new();
+        let mut view = WasiI2cView {
+            ctx: &mut ctx,
+            table: &mut table,
+        };
+        let Err(refused) = wit::Host::open_bus(&mut view, "i2c0".into()) else {
+            panic!("no bus is offered");
+        };
+        assert!(matches!(
+            wit::Host::convert_error_code(&mut view, refused),
+            Ok(ErrorCode::NotPermitted)
+        ));
+        let stale = Resource::<Bus>::new_own(7);
+        let Err(fault) = wit::HostBus::write(&mut view, stale, 0x3c, vec![1]) else {
+            panic!("the handle is in no table");
+        };
+        assert!(wit::Host::convert_error_code(&mut view, fault).is_err());
     }
 }

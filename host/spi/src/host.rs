@@ -6,7 +6,41 @@ use crate::bindings::wasi::spi::spi::{
 use crate::device::GuestId;
 use crate::{SharedSpiDevice, SpiConfig, SpiError, SpiMode, WasiSpiView};
 use embedded_hal::spi::Operation;
-use wasmtime::component::Resource;
+use wasmtime::component::{Resource, ResourceTableError};
+
+/// What a host function that can fail gives back (bindgen's `trappable_error_type` for
+/// `error-code`): an error the guest caused or the device reported, which the guest gets as
+/// its `error-code`, or a host fault, which traps.
+pub enum SpiHostError {
+    /// Returned to the guest.
+    Guest(ErrorCode),
+    /// Traps.
+    Trap(wasmtime::Error),
+}
+
+impl From<ErrorCode> for SpiHostError {
+    fn from(code: ErrorCode) -> Self {
+        Self::Guest(code)
+    }
+}
+
+impl From<SpiError> for SpiHostError {
+    fn from(e: SpiError) -> Self {
+        Self::Guest(e.into())
+    }
+}
+
+impl From<ResourceTableError> for SpiHostError {
+    fn from(e: ResourceTableError) -> Self {
+        Self::Trap(e.into())
+    }
+}
+
+impl From<wasmtime::Error> for SpiHostError {
+    fn from(e: wasmtime::Error) -> Self {
+        Self::Trap(e)
+    }
+}
 
 /// An open device in the guest's resource table. Dropping it ends this handle's hold.
 pub struct Device {
@@ -148,25 +182,26 @@ impl WasiSpiView<'_> {
 }
 
 impl wit::Host for WasiSpiView<'_> {
+    fn convert_error_code(&mut self, err: SpiHostError) -> wasmtime::Result<ErrorCode> {
+        match err {
+            SpiHostError::Guest(code) => Ok(code),
+            SpiHostError::Trap(e) => Err(e),
+        }
+    }
+
     fn get_device_names(&mut self) -> wasmtime::Result<Vec<String>> {
         Ok(self.ctx.devices.keys().cloned().collect())
     }
 
-    fn open_device(
-        &mut self,
-        name: String,
-    ) -> wasmtime::Result<Result<Resource<Device>, ErrorCode>> {
+    fn open_device(&mut self, name: String) -> Result<Resource<Device>, SpiHostError> {
         // A name the board does not offer to this guest looks the same as a missing one.
         let Some(shared) = self.ctx.devices.get(&name).cloned() else {
-            return Ok(Err(ErrorCode::NotPermitted));
+            return Err(ErrorCode::NotPermitted.into());
         };
         let guest = self.ctx.guest;
-        if let Err(e) = shared.acquire(guest) {
-            return Ok(Err(e.into()));
-        }
+        shared.acquire(guest)?;
         // From here the `Device` owns the hold: if pushing fails, dropping it releases it.
-        let res = self.table.push(Device { shared, guest })?;
-        Ok(Ok(res))
+        Ok(self.table.push(Device { shared, guest })?)
     }
 }
 
@@ -175,12 +210,9 @@ impl wit::HostDevice for WasiSpiView<'_> {
         &mut self,
         self_: Resource<Device>,
         requested: Config,
-    ) -> wasmtime::Result<Result<Config, ErrorCode>> {
+    ) -> Result<Config, SpiHostError> {
         let device = self.device(&self_)?;
-        Ok(device
-            .configure(requested.into())
-            .map(Config::from)
-            .map_err(ErrorCode::from))
+        Ok(device.configure(requested.into())?.into())
     }
 
     fn current_config(&mut self, self_: Resource<Device>) -> wasmtime::Result<Config> {
@@ -191,49 +223,68 @@ impl wit::HostDevice for WasiSpiView<'_> {
         Ok(self.device(&self_)?.policy().max_transfer_bytes)
     }
 
-    fn read(
-        &mut self,
-        self_: Resource<Device>,
-        len: u32,
-    ) -> wasmtime::Result<Result<Vec<u8>, ErrorCode>> {
+    fn read(&mut self, self_: Resource<Device>, len: u32) -> Result<Vec<u8>, SpiHostError> {
         let device = self.device(&self_)?;
-        Ok(run(&device, vec![WitOperation::Read(len)])
-            .map(|mut bufs| bufs.pop().unwrap_or_default())
-            .map_err(ErrorCode::from))
+        let mut bufs = run(&device, vec![WitOperation::Read(len)])?;
+        Ok(bufs.pop().unwrap_or_default())
     }
 
-    fn write(
-        &mut self,
-        self_: Resource<Device>,
-        data: Vec<u8>,
-    ) -> wasmtime::Result<Result<(), ErrorCode>> {
+    fn write(&mut self, self_: Resource<Device>, data: Vec<u8>) -> Result<(), SpiHostError> {
         let device = self.device(&self_)?;
-        Ok(write(&device, &data).map_err(ErrorCode::from))
+        Ok(write(&device, &data)?)
     }
 
     fn transfer(
         &mut self,
         self_: Resource<Device>,
         data: Vec<u8>,
-    ) -> wasmtime::Result<Result<Vec<u8>, ErrorCode>> {
+    ) -> Result<Vec<u8>, SpiHostError> {
         let device = self.device(&self_)?;
-        Ok(run(&device, vec![WitOperation::Transfer(data)])
-            .map(|mut bufs| bufs.pop().unwrap_or_default())
-            .map_err(ErrorCode::from))
+        let mut bufs = run(&device, vec![WitOperation::Transfer(data)])?;
+        Ok(bufs.pop().unwrap_or_default())
     }
 
     fn transaction(
         &mut self,
         self_: Resource<Device>,
         operations: Vec<WitOperation>,
-    ) -> wasmtime::Result<Result<Vec<Vec<u8>>, ErrorCode>> {
+    ) -> Result<Vec<Vec<u8>>, SpiHostError> {
         let device = self.device(&self_)?;
-        Ok(run(&device, operations).map_err(ErrorCode::from))
+        Ok(run(&device, operations)?)
     }
 
     fn drop(&mut self, rep: Resource<Device>) -> wasmtime::Result<()> {
         // Dropping the entry ends this handle's hold.
         self.table.delete(rep)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WasiSpiCtx;
+    use wasmtime::component::ResourceTable;
+
+    #[test]
+    fn a_refusal_is_the_guest_error_and_a_missing_handle_traps() {
+        let mut ctx = WasiSpiCtx::builder().build();
+        let mut table = ResourceTable::new();
+        let mut view = WasiSpiView {
+            ctx: &mut ctx,
+            table: &mut table,
+        };
+        let Err(refused) = wit::Host::open_device(&mut view, "display".into()) else {
+            panic!("no device is offered");
+        };
+        assert!(matches!(
+            wit::Host::convert_error_code(&mut view, refused),
+            Ok(ErrorCode::NotPermitted)
+        ));
+        let stale = Resource::<Device>::new_own(7);
+        let Err(fault) = wit::HostDevice::write(&mut view, stale, vec![1]) else {
+            panic!("the handle is in no table");
+        };
+        assert!(wit::Host::convert_error_code(&mut view, fault).is_err());
     }
 }

@@ -89,6 +89,11 @@ mod bindings {
         path: "wit",
         world: "wasi:spi/imports",
         imports: { default: trappable },
+        // Functions that return `result<_, error-code>` return `Result<_, SpiHostError>`:
+        // a guest-caused error becomes the WIT error, a host fault traps.
+        trappable_error_type: {
+            "wasi:spi/spi.error-code" => crate::host::SpiHostError,
+        },
         with: {
             "wasi:spi/spi.device": crate::host::Device,
         },
