@@ -27,8 +27,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use test_programs_artifacts::{
-    APP_BALL_SCREENSAVER, APP_PACMAN, APP_WEATHER_STATION, DRIVER_BME680, DRIVER_PMOD_OLED,
-    DRIVER_SSD1306_I2C,
+    APP_BALL_SCREENSAVER, APP_PACMAN, APP_STRIP_RAINBOW, APP_WEATHER_STATION, DRIVER_BME680,
+    DRIVER_PMOD_OLED, DRIVER_PMOD_OLEDRGB, DRIVER_SSD1306_I2C, DRIVER_WS2812_SPI,
 };
 use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_board::Board;
@@ -81,6 +81,25 @@ const WEATHER_BME680_SSD1306: Composition = Composition {
         ("wasi-hal:bme680", DRIVER_BME680),
         ("wasi-hal:ssd1306-i2c", DRIVER_SSD1306_I2C),
     ],
+    golden_frames: [1, 30, 90],
+};
+
+/// The ball screensaver in colour on the Digilent Pmod OLEDrgb (SSD1331 96x64, SPI).
+const BALL_SCREENSAVER_PMOD_OLEDRGB: Composition = Composition {
+    name: "ball-screensaver-pmod-oledrgb",
+    board: "boards/sim-pmod-oledrgb.toml",
+    app: ("wasi-hal:ball-screensaver", APP_BALL_SCREENSAVER),
+    drivers: &[("wasi-hal:pmod-oledrgb", DRIVER_PMOD_OLEDRGB)],
+    golden_frames: [1, 30, 90],
+};
+
+/// A rainbow on a strip of 11 WS2812B LEDs driven from SPI MOSI: the screenshot shows each LED
+/// as the simulated strip decoded it from the pulses on the wire.
+const STRIP_RAINBOW_WS2812: Composition = Composition {
+    name: "strip-rainbow-ws2812",
+    board: "boards/sim-led-strip.toml",
+    app: ("wasi-hal:strip-rainbow", APP_STRIP_RAINBOW),
+    drivers: &[("wasi-hal:ws2812-spi", DRIVER_WS2812_SPI)],
     golden_frames: [1, 30, 90],
 };
 
@@ -328,6 +347,51 @@ fn ball_screensaver_ssd1306_i2c_golden_frames() {
 #[test]
 fn weather_bme680_ssd1306_golden_frames() {
     golden_frames(&WEATHER_BME680_SSD1306);
+}
+
+#[test]
+fn ball_screensaver_pmod_oledrgb_golden_frames() {
+    golden_frames(&BALL_SCREENSAVER_PMOD_OLEDRGB);
+}
+
+#[test]
+fn ball_screensaver_pmod_oledrgb_runs_are_identical() {
+    deterministic(&BALL_SCREENSAVER_PMOD_OLEDRGB);
+}
+
+#[test]
+fn strip_rainbow_ws2812_golden_frames() {
+    golden_frames(&STRIP_RAINBOW_WS2812);
+}
+
+#[test]
+fn strip_rainbow_ws2812_runs_are_identical() {
+    deterministic(&STRIP_RAINBOW_WS2812);
+}
+
+/// The colours the simulated strip decoded from the SPI bits are the app's, frame for frame:
+/// after `--frames N` the strip shows the rainbow moved `N - 1` times, at the app's default
+/// brightness (64 of 255).
+#[test]
+fn the_strip_shows_the_colours_the_app_set() {
+    let composition = &STRIP_RAINBOW_WS2812;
+    let frames = 30;
+    let out = shared_run(&composition.composed(), &composition.board(), frames);
+    let picture = wasi_hal_sim_render::decode_png(&out.png).unwrap();
+    let mut rainbow = strip_rainbow::Rainbow::new(4);
+    for _ in 1..frames {
+        rainbow.step();
+    }
+    let scale = |c: u8| (u16::from(c) * 64 / 255) as u8;
+    for (i, [r, g, b, _]) in rainbow.colors(11).into_iter().enumerate() {
+        // Each LED is an 8x8 block; its middle pixel is its colour.
+        let shown = picture.pixel(i as u32 * 8 + 4, 4).unwrap();
+        assert_eq!(
+            shown,
+            [scale(r), scale(g), scale(b)],
+            "LED {i} after {frames} frames"
+        );
+    }
 }
 
 #[test]
