@@ -5,70 +5,7 @@
 //!
 //! Composed by `compositions/pacman-pmod-oled-virtual.wac`; see `docs/hosts.md`.
 
-use virtual_board::{AboveMax, BoardSpec, LineSpec, PartSpec, SpiSpec};
-use wasi_hal_sim::ssd1306::Panel;
-
-/// The board file's wiring.
-fn spec() -> BoardSpec {
-    let output = |name, initial_high, safe_high| LineSpec {
-        name,
-        input: false,
-        output: true,
-        initial_high,
-        safe_high,
-    };
-    // A button's line starts at its released level (high: buttons to ground with pull-ups).
-    let input = |name| LineSpec {
-        name,
-        input: true,
-        output: false,
-        initial_high: true,
-        safe_high: false,
-    };
-    let button = |name, line| PartSpec::Button {
-        name,
-        line,
-        active_high: false,
-    };
-    BoardSpec {
-        name: "sim-pacman-pmod-oled",
-        spi: vec![SpiSpec {
-            name: "oled",
-            frequency_hz: 8_000_000,
-            mode: 0,
-            configurable: true,
-            max_frequency_hz: 10_000_000,
-            above_max: AboveMax::Clamp,
-            modes: vec![0, 3],
-            allow_lsb_first: false,
-            max_transfer_bytes: 4096,
-        }],
-        i2c: Vec::new(),
-        gpio: vec![
-            output("oled-dc", false, false),
-            output("oled-res", false, false),
-            output("oled-vbatc", true, true),
-            output("oled-vddc", true, true),
-            input("btn-up"),
-            input("btn-down"),
-            input("btn-left"),
-            input("btn-right"),
-        ],
-        parts: vec![
-            PartSpec::Ssd1306Spi {
-                name: "oled",
-                panel: Panel::W128H32,
-                spi: "oled",
-                dc: "oled-dc",
-                res: Some("oled-res"),
-            },
-            button("up", "btn-up"),
-            button("down", "btn-down"),
-            button("left", "btn-left"),
-            button("right", "btn-right"),
-        ],
-        config: Vec::new(),
-    }
-}
+// `fn spec()`: the wiring of `boards/sim-pacman-pmod-oled.toml`, read by the build script.
+include!(concat!(env!("OUT_DIR"), "/spec.rs"));
 
 virtual_board::export_board!(spec());
