@@ -188,30 +188,36 @@ impl PmodBoard {
                 );
             }
         }
-        let p = &self.policy;
-        let config = |c: SpiConfig| {
-            json!({
-                "frequencyHz": c.frequency_hz,
-                "mode": mode_name(c.mode),
-                "bitOrder": if c.lsb_first { "lsb-first" } else { "msb-first" },
-            })
-        };
         json!({
-            "spi": { "oled": {
-                "defaultConfig": config(p.default_config),
-                "guestMayConfigure": p.guest_may_configure,
-                "maxFrequencyHz": p.max_frequency_hz,
-                "aboveMaximum": match p.above_maximum {
-                    wasi_hal_spi::AboveMaximum::Clamp => "clamp",
-                    wasi_hal_spi::AboveMaximum::Refuse => "refuse",
-                },
-                "allowedModes": p.allowed_modes.iter().map(|m| mode_name(*m)).collect::<Vec<_>>(),
-                "allowLsbFirst": p.allow_lsb_first,
-                "maxTransferBytes": p.max_transfer_bytes,
-            }},
+            "spi": { "oled": js_spi_policy(&self.policy) },
             "pins": pins,
         })
     }
+}
+
+/// SPI settings as the JavaScript host spells them.
+fn js_config(c: SpiConfig) -> Value {
+    json!({
+        "frequencyHz": c.frequency_hz,
+        "mode": mode_name(c.mode),
+        "bitOrder": if c.lsb_first { "lsb-first" } else { "msb-first" },
+    })
+}
+
+/// An SPI policy as the JavaScript host's board description spells it.
+fn js_spi_policy(p: &SpiPolicy) -> Value {
+    json!({
+        "defaultConfig": js_config(p.default_config),
+        "guestMayConfigure": p.guest_may_configure,
+        "maxFrequencyHz": p.max_frequency_hz,
+        "aboveMaximum": match p.above_maximum {
+            wasi_hal_spi::AboveMaximum::Clamp => "clamp",
+            wasi_hal_spi::AboveMaximum::Refuse => "refuse",
+        },
+        "allowedModes": p.allowed_modes.iter().map(|m| mode_name(*m)).collect::<Vec<_>>(),
+        "allowLsbFirst": p.allow_lsb_first,
+        "maxTransferBytes": p.max_transfer_bytes,
+    })
 }
 
 /// The answers and the trace (as `wasi-hal run --trace` writes it) of `steps` on the Rust host.
@@ -453,6 +459,82 @@ fn pmod_oled_in_node_with_a_missing_pin_fails_open_as_on_the_rust_host() {
         assert_eq!(answers, [json!({ "err": "not-permitted" })], "{missing:?}");
         assert!(trace.is_empty(), "{missing:?}: {trace:?}");
         same_on_both_hosts(&board, &[Step::Open]);
+    }
+}
+
+/// hal.js keeps a copy of the SPI policy rule (docs/hosts.md says why): every request of a
+/// grid (each mode and bit order, frequencies around the maximum and 0) under policies that
+/// reach every branch of `SpiPolicy::effective_config` gives the same answer in Node.js as in
+/// the policy crate.
+#[test]
+fn the_javascript_spi_policy_is_the_policy_crates() {
+    let current = SpiConfig {
+        frequency_hz: 2_000_000,
+        mode: SpiMode::Mode3,
+        lsb_first: false,
+    };
+    let policies = [
+        SpiPolicy::default(),
+        SpiPolicy {
+            max_frequency_hz: 8_000_000,
+            above_maximum: wasi_hal_spi::AboveMaximum::Refuse,
+            ..SpiPolicy::default()
+        },
+        SpiPolicy {
+            max_frequency_hz: 8_000_000,
+            allowed_modes: vec![SpiMode::Mode0, SpiMode::Mode3],
+            allow_lsb_first: false,
+            ..SpiPolicy::default()
+        },
+        SpiPolicy {
+            default_config: current,
+            guest_may_configure: false,
+            ..SpiPolicy::default()
+        },
+    ];
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for policy in &policies {
+        for frequency_hz in [0, 1, 8_000_000, 8_000_001, 10_000_001, u32::MAX] {
+            for mode in SpiMode::ALL {
+                for lsb_first in [false, true] {
+                    let requested = SpiConfig {
+                        frequency_hz,
+                        mode,
+                        lsb_first,
+                    };
+                    cases.push(json!({
+                        "policy": js_spi_policy(policy),
+                        "current": js_config(current),
+                        "requested": js_config(requested),
+                    }));
+                    expected.push(match policy.effective_config(current, requested) {
+                        Ok(effective) => json!({ "ok": js_config(effective) }),
+                        Err(_) => json!({ "err": "not-permitted" }),
+                    });
+                }
+            }
+        }
+    }
+    // Every branch is reached: clamped, refused above the maximum, refused otherwise, fixed.
+    assert!(expected.iter().any(|e| e["ok"]["frequencyHz"] == 8_000_000));
+    assert!(expected.iter().filter(|e| e["err"].is_string()).count() > 50);
+
+    let dir = js_host::scratch("spi-policy");
+    let path = dir.join("cases.json");
+    std::fs::write(&path, Value::from(cases.clone()).to_string()).unwrap();
+    let out = js_host::run(
+        js_host::node("src/spi-policy-cases.mjs").arg(&path),
+        "node spi-policy-cases.mjs",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let answers: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answers.len(), expected.len(), "number of answers");
+    for ((case, js), rust) in cases.iter().zip(&answers).zip(&expected) {
+        assert_eq!(
+            js, rust,
+            "hal.js (left) and the policy crate differ on {case}"
+        );
     }
 }
 

@@ -5,9 +5,7 @@
 // is the board file's, never a hand copy.
 
 use std::fmt::Write as _;
-use wasi_hal_board_file::{
-    AboveMax, BitOrder, BoardFile, Level, PartKind, Ssd1306Interface, SpiMode,
-};
+use wasi_hal_board_file::{BitOrder, BoardFile, Level, PartKind, Ssd1306Interface};
 
 /// Reads `boards/<board>.toml` and writes `$OUT_DIR/spec.rs`. A board file the virtual board
 /// cannot simulate fails the build with the reason.
@@ -44,21 +42,24 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
     let _ = writeln!(w, "        spi: vec![");
     for (name, entry) in in_file_order(&file.spi, |e| e.location) {
         let p = &entry.policy;
-        let mode = |m: &SpiMode| SpiMode::ALL.iter().position(|a| a == m).unwrap_or(0);
-        let above_max = match p.above_max {
-            AboveMax::Clamp => "Clamp",
-            AboveMax::Refuse => "Refuse",
-        };
         let _ = writeln!(
             w,
-            "            virtual_board::SpiSpec {{ name: {name:?}, frequency_hz: {}, mode: {}, \
-             configurable: {}, max_frequency_hz: {}, above_max: virtual_board::AboveMax::{above_max}, \
-             modes: vec!{:?}, allow_lsb_first: {}, max_transfer_bytes: {} }},",
+            "            virtual_board::SpiSpec {{ name: {name:?}, policy: virtual_board::SpiPolicy {{ \
+             default_config: virtual_board::SpiConfig {{ frequency_hz: {}, mode: \
+             virtual_board::SpiMode::{:?}, lsb_first: {} }}, guest_may_configure: {}, \
+             max_frequency_hz: {}, above_maximum: virtual_board::AboveMaximum::{:?}, \
+             allowed_modes: vec![{}], allow_lsb_first: {}, max_transfer_bytes: {} }} }},",
             p.settings.frequency_hz,
-            mode(&p.settings.mode),
+            p.settings.mode,
+            p.settings.bit_order == BitOrder::LsbFirst,
             p.configurable,
             p.max_frequency_hz,
-            p.modes.iter().map(mode).collect::<Vec<_>>(),
+            p.above_max,
+            p.modes
+                .iter()
+                .map(|m| format!("virtual_board::SpiMode::{m:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             p.bit_orders.contains(&BitOrder::LsbFirst),
             p.max_transfer_bytes,
         );
@@ -68,24 +69,25 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
         let p = &entry.policy;
         let _ = writeln!(
             w,
-            "            virtual_board::I2cSpec {{ name: {name:?}, addresses: vec!{:?}, \
-             frequency_hz: {}, max_transfer_bytes: {} }},",
+            "            virtual_board::I2cSpec {{ name: {name:?}, policy: virtual_board::I2cPolicy {{ \
+             allowed_addresses: virtual_board::AllowedAddresses::Only(vec!{:?}), \
+             max_transfer_bytes: {} }}, frequency_hz: {} }},",
             p.addresses.iter().collect::<Vec<_>>(),
-            p.frequency_hz,
             p.max_transfer_bytes,
+            p.frequency_hz,
         );
     }
     let _ = writeln!(w, "        ],\n        gpio: vec![");
+    // A line starts at its initial level whatever its directions (a button's line at its
+    // released level).
     for (name, entry) in in_file_order(&file.gpio, |e| e.location) {
         let p = &entry.policy;
         let _ = writeln!(
             w,
-            "            virtual_board::LineSpec {{ name: {name:?}, input: {}, output: {}, \
-             initial_high: {}, safe_high: {} }},",
-            p.input,
-            p.output,
-            p.initial.is_high(),
-            p.safe.is_high(),
+            "            virtual_board::LineSpec {{ name: {name:?}, policy: virtual_board::PinPolicy {{ \
+             modes: virtual_board::PinModes {{ input: {}, output: {} }}, initial_level: \
+             Some(virtual_board::Level::{:?}), safe_level: virtual_board::Level::{:?} }} }},",
+            p.input, p.output, p.initial, p.safe,
         );
     }
     let _ = writeln!(w, "        ],\n        parts: vec![");

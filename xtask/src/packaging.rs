@@ -19,9 +19,10 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The crates a third-party Wasmtime host needs: the simulated parts, one crate per bus
-/// interface, and the board file. In dependency order.
+/// The crates a third-party Wasmtime host needs: the policy, the simulated parts, one crate
+/// per bus interface, and the board file. In dependency order.
 pub const PUBLISHED: &[&str] = &[
+    "wasi-hal-policy",
     "wasi-hal-sim",
     "wasi-hal-delay",
     "wasi-hal-spi",

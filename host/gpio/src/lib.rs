@@ -76,7 +76,8 @@ pub use backend::{GpioBackend, HalInOut, HalInput, HalOutput, SimPin};
 #[cfg(all(feature = "linux", target_os = "linux"))]
 pub use linux::{LinuxGpioLine, gpio_error_from_errno};
 pub use pin::{SharedPin, WasiGpioCtx, WasiGpioCtxBuilder};
-pub use policy::{Edge, GpioError, Level, PinModes, PinPolicy};
+pub use policy::{Edge, GpioError};
+pub use wasi_hal_policy::gpio::{Level, PinMode, PinModes, PinPolicy};
 
 use wasmtime::component::{HasData, Linker, ResourceTable};
 

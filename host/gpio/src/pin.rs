@@ -5,16 +5,17 @@ use crate::{GpioBackend, GpioError, HalInOut, HalInput, HalOutput, Level, PinMod
 use embedded_hal::digital::{InputPin, OutputPin};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasi_hal_delay::DelayBackend;
+use wasi_hal_policy::hold::{GuestHold, HoldToken, Reopen};
 use wasi_hal_sim::SimLine;
 
 /// One pin of a board, created once and shared by the contexts of every guest that may open
 /// it.
 ///
-/// Cloning gives another handle to the same pin. One open handle at a time holds it: a second
-/// open, by this guest or another, gets `already-in-use`. When the handle that drove the pin as
+/// Cloning gives another handle to the same pin. Who may open it is a [`GuestHold`] under
+/// [`Reopen::Never`]: one open handle at a time holds it, and a second open, by this guest or
+/// another, gets `already-in-use`. When the handle that drove the pin as
 /// an output lets it go (the guest drops it, its [`WasiGpioCtx`] is dropped with its store, or
 /// [`WasiGpioCtx::release_all`] is called after a trap), the pin returns to
 /// [`PinPolicy::safe_level`].
@@ -32,16 +33,12 @@ struct Inner {
 
 struct State {
     backend: Box<dyn GpioBackend>,
-    holder: Option<Holder>,
+    /// The open handle holding the pin.
+    hold: GuestHold,
+    /// Whether the handle holding the pin opened it as an output.
+    held_as_output: bool,
     /// The level the pin is driven to, when it is an output.
     driven: Option<Level>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Holder {
-    guest: GuestId,
-    handle: HandleId,
-    output: bool,
 }
 
 impl fmt::Debug for SharedPin {
@@ -50,7 +47,8 @@ impl fmt::Debug for SharedPin {
         f.debug_struct("SharedPin")
             .field("policy", &self.inner.policy)
             .field("modes", &self.inner.modes)
-            .field("holder", &state.holder)
+            .field("hold", &state.hold)
+            .field("held_as_output", &state.held_as_output)
             .field("driven", &state.driven)
             .finish_non_exhaustive()
     }
@@ -74,7 +72,8 @@ impl SharedPin {
                 modes,
                 state: Mutex::new(State {
                     backend,
-                    holder: None,
+                    hold: GuestHold::new(Reopen::Never),
+                    held_as_output: false,
                     driven,
                 }),
             }),
@@ -127,7 +126,7 @@ impl SharedPin {
 
     /// Whether an open handle holds the pin now.
     pub fn is_held(&self) -> bool {
-        self.lock().holder.is_some()
+        self.lock().hold.is_held()
     }
 
     /// The level the pin is driven to, when it is an output.
@@ -154,39 +153,28 @@ impl SharedPin {
             return Err(GpioError::ModeNotAllowed);
         }
         let mut state = self.lock();
-        if state.holder.is_some() {
-            return Err(GpioError::AlreadyInUse);
+        let handle = state.hold.acquire(guest)?;
+        let opened = match output {
+            Some(level) => state.backend.open_output(level),
+            None => state.backend.open_input(),
+        };
+        if let Err(e) = opened {
+            // Nothing was opened: the pin is let go as it was.
+            state.hold.release(handle);
+            return Err(e);
         }
-        match output {
-            Some(level) => {
-                state.backend.open_output(level)?;
-                state.driven = Some(level);
-            }
-            None => {
-                state.backend.open_input()?;
-                state.driven = None;
-            }
-        }
-        let handle = next_id();
-        state.holder = Some(Holder {
-            guest,
-            handle,
-            output: output.is_some(),
-        });
+        state.driven = output;
+        state.held_as_output = output.is_some();
         Ok(handle)
     }
 
-    /// Lets the pin go if `pred` says its holder should: an output returns to its safe level.
-    fn release_if(&self, pred: impl Fn(&Holder) -> bool) {
+    /// Ends a hold with `release` (true when it ended one): an output returns to its safe level.
+    fn release_with(&self, release: impl FnOnce(&mut GuestHold) -> bool) {
         let mut state = self.lock();
-        let Some(holder) = state.holder else {
-            return;
-        };
-        if !pred(&holder) {
+        if !release(&mut state.hold) {
             return;
         }
-        state.holder = None;
-        if holder.output {
+        if std::mem::take(&mut state.held_as_output) {
             let safe = self.inner.policy.safe_level;
             // Nobody is left to report a failure to; the pin is let go either way.
             let _ = state.backend.set_level(safe);
@@ -195,11 +183,11 @@ impl SharedPin {
     }
 
     pub(crate) fn release_handle(&self, handle: HandleId) {
-        self.release_if(|h| h.handle == handle);
+        self.release_with(|hold| hold.release(handle));
     }
 
     pub(crate) fn release_guest(&self, guest: GuestId) {
-        self.release_if(|h| h.guest == guest);
+        self.release_with(|hold| hold.release_guest(guest));
     }
 
     /// Runs `f` on the backend when `handle` still holds the pin.
@@ -209,10 +197,11 @@ impl SharedPin {
         f: impl FnOnce(&mut State) -> Result<R, GpioError>,
     ) -> Result<R, GpioError> {
         let mut state = self.lock();
-        match state.holder {
-            // A handle whose hold ended (after `release_all`) must not touch the pin again.
-            Some(h) if h.handle == handle => f(&mut state),
-            _ => Err(GpioError::Other),
+        // A handle whose hold ended (after `release_all`) must not touch the pin again.
+        if state.hold.holds(handle) {
+            f(&mut state)
+        } else {
+            Err(GpioError::Other)
         }
     }
 
@@ -241,14 +230,9 @@ impl SharedPin {
 }
 
 /// Identifies one guest's context.
-pub(crate) type GuestId = u64;
-/// Identifies one open handle.
-pub(crate) type HandleId = u64;
-
-fn next_id() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
+pub(crate) use wasi_hal_policy::hold::GuestId;
+/// Identifies one open handle: its share of the pin's hold.
+pub(crate) type HandleId = HoldToken;
 
 /// One guest's view of the board's pins: the names it may open.
 ///
@@ -320,7 +304,7 @@ impl WasiGpioCtxBuilder {
     /// The context. The builder is left empty.
     pub fn build(&mut self) -> WasiGpioCtx {
         WasiGpioCtx {
-            guest: next_id(),
+            guest: GuestId::fresh(),
             pins: std::mem::take(&mut self.pins),
         }
     }

@@ -4,14 +4,15 @@ use crate::{Hal, I2cBackend, I2cError, I2cPolicy};
 use embedded_hal::i2c::{I2c, Operation, SevenBitAddress};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use wasi_hal_policy::hold::{GuestHold, Reopen};
 
 /// One I2C bus of a board, created once and shared by the contexts of every guest that may
 /// open it.
 ///
-/// Cloning gives another handle to the same bus. At most one guest holds it at a time; that
-/// guest may open it several times (two drivers composed into one component share their bus),
+/// Cloning gives another handle to the same bus. Who may open it is a [`GuestHold`] under
+/// [`Reopen::SameGuest`]: at most one guest holds it at a time; that guest may open it several
+/// times (two drivers composed into one component share their bus),
 /// while a guest with another context gets `in-use`. The hold ends when the guest drops its
 /// last handle or its [`WasiI2cCtx`] is dropped.
 #[derive(Clone)]
@@ -27,14 +28,14 @@ struct Inner {
 struct State {
     backend: Box<dyn I2cBackend>,
     /// The guest holding the bus and how many open handles it has.
-    holder: Option<(GuestId, usize)>,
+    hold: GuestHold,
 }
 
 impl fmt::Debug for SharedI2cBus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SharedI2cBus")
             .field("policy", &self.inner.policy)
-            .field("holder", &self.lock().holder)
+            .field("hold", &self.lock().hold)
             .finish_non_exhaustive()
     }
 }
@@ -46,7 +47,7 @@ impl SharedI2cBus {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
                     backend: Box::new(backend),
-                    holder: None,
+                    hold: GuestHold::new(Reopen::SameGuest),
                 }),
                 policy,
             }),
@@ -66,7 +67,7 @@ impl SharedI2cBus {
 
     /// Whether a guest holds the bus now.
     pub fn is_held(&self) -> bool {
-        self.lock().holder.is_some()
+        self.lock().hold.is_held()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -75,26 +76,19 @@ impl SharedI2cBus {
     }
 
     pub(crate) fn acquire(&self, guest: GuestId) -> Result<(), I2cError> {
-        let mut state = self.lock();
-        match &mut state.holder {
-            None => state.holder = Some((guest, 1)),
-            Some((holder, count)) if *holder == guest => *count += 1,
-            Some(_) => return Err(I2cError::InUse),
-        }
+        self.lock().hold.acquire(guest)?;
         Ok(())
     }
 
     /// Ends one of `guest`'s holds (`all`: every one of them).
     pub(crate) fn release(&self, guest: GuestId, all: bool) {
-        let mut state = self.lock();
-        if let Some((holder, count)) = &mut state.holder
-            && *holder == guest
-        {
-            *count = count.saturating_sub(1);
-            if all || *count == 0 {
-                state.holder = None;
-            }
-        }
+        let hold = &mut self.lock().hold;
+        // A handle keeps only its guest: every handle of a hold has the same token.
+        match hold.token_of(guest) {
+            Some(_) if all => hold.release_guest(guest),
+            Some(token) => hold.release(token),
+            None => false,
+        };
     }
 
     pub(crate) fn transaction(
@@ -107,12 +101,7 @@ impl SharedI2cBus {
 }
 
 /// Identifies one guest's context, so holds of different guests can be told apart.
-pub(crate) type GuestId = u64;
-
-fn next_guest_id() -> GuestId {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
+pub(crate) use wasi_hal_policy::hold::GuestId;
 
 /// One guest's view of the board's I2C buses: the names it may open.
 ///
@@ -176,7 +165,7 @@ impl WasiI2cCtxBuilder {
     /// The context. The builder is left empty.
     pub fn build(&mut self) -> WasiI2cCtx {
         WasiI2cCtx {
-            guest: next_guest_id(),
+            guest: GuestId::fresh(),
             buses: std::mem::take(&mut self.buses),
         }
     }

@@ -68,7 +68,8 @@ pub use bus::{SharedI2cBus, WasiI2cCtx, WasiI2cCtxBuilder};
 pub use linux::{
     I2C_RDWR_MAX_MESSAGE_BYTES, I2C_RDWR_MAX_MESSAGES, LinuxI2cBus, i2c_error_from_errno,
 };
-pub use policy::{AllowedAddresses, I2cError, I2cPolicy, NoAcknowledgeSource};
+pub use policy::{I2cError, NoAcknowledgeSource};
+pub use wasi_hal_policy::i2c::{AllowedAddresses, I2cPolicy};
 
 use wasmtime::component::{HasData, Linker, ResourceTable};
 

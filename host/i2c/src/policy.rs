@@ -1,6 +1,7 @@
-//! Errors and the board's policy for one I2C bus.
+//! Errors of I2C operations. The board's policy for a bus is [`wasi_hal_policy::i2c`]'s.
 
 use std::fmt;
+use wasi_hal_policy::hold::InUse;
 
 /// Which part of a transfer was not acknowledged (`wasi:i2c/i2c.no-acknowledge-source`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -75,79 +76,9 @@ impl fmt::Display for I2cError {
 
 impl std::error::Error for I2cError {}
 
-/// The target addresses a guest may reach on a bus.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum AllowedAddresses {
-    /// Every 7-bit address except the general-call address 0.
-    #[default]
-    AnyButGeneralCall,
-    /// Only these (0 included only when listed; values above 0x7f are never reachable).
-    Only(Vec<u8>),
-}
-
-/// The board's rules for one I2C bus. Build it with a struct literal over
-/// [`I2cPolicy::default`]:
-///
-/// ```
-/// use wasi_hal_i2c::{AllowedAddresses, I2cPolicy};
-/// let policy = I2cPolicy {
-///     allowed_addresses: AllowedAddresses::Only(vec![0x3c, 0x76]),
-///     max_transfer_bytes: 1024,
-/// };
-/// assert!(policy.allows(0x3c));
-/// assert!(!policy.allows(0x3d));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct I2cPolicy {
-    /// The addresses a guest may reach; any other is refused with `address-not-permitted` and
-    /// nothing reaches the bus.
-    pub allowed_addresses: AllowedAddresses,
-    /// The most bytes one call may move (the sum of its segments' lengths). Longer requests are
-    /// refused with `too-large` before anything is allocated.
-    pub max_transfer_bytes: u32,
-}
-
-impl Default for I2cPolicy {
-    /// Every address but the general call, 4096 bytes per call.
-    fn default() -> Self {
-        Self {
-            allowed_addresses: AllowedAddresses::default(),
-            max_transfer_bytes: 4096,
-        }
-    }
-}
-
-impl I2cPolicy {
-    /// Whether a guest may reach `address`.
-    pub fn allows(&self, address: u8) -> bool {
-        if address > 0x7f {
-            return false;
-        }
-        match &self.allowed_addresses {
-            AllowedAddresses::AnyButGeneralCall => address != 0,
-            AllowedAddresses::Only(list) => list.contains(&address),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn general_call_and_ten_bit_values() {
-        let any = I2cPolicy::default();
-        assert!(!any.allows(0));
-        assert!(any.allows(1));
-        assert!(any.allows(0x7f));
-        assert!(!any.allows(0x80));
-        let listed = I2cPolicy {
-            allowed_addresses: AllowedAddresses::Only(vec![0, 0x90, 0x3c]),
-            ..I2cPolicy::default()
-        };
-        assert!(listed.allows(0));
-        assert!(listed.allows(0x3c));
-        assert!(!listed.allows(0x90));
-        assert!(!listed.allows(0x3d));
+impl From<InUse> for I2cError {
+    /// Held by another guest.
+    fn from(_: InUse) -> Self {
+        Self::InUse
     }
 }

@@ -48,7 +48,7 @@ const DEFAULT_SPI_CONFIG = { frequencyHz: 1_000_000, mode: 'mode0', bitOrder: 'm
  * The SPI policy of one device with the defaults of host/spi's `SpiPolicy::default`: guests may
  * configure any mode and bit order up to 10 MHz (clamped above), 4096 bytes per call.
  */
-function spiPolicy(given = {}) {
+export function spiPolicy(given = {}) {
   const known = new Set([
     'defaultConfig', 'guestMayConfigure', 'maxFrequencyHz', 'aboveMaximum', 'allowedModes',
     'allowLsbFirst', 'maxTransferBytes', 'heldByAnotherGuest', 'miso',
@@ -73,8 +73,13 @@ function spiPolicy(given = {}) {
   return policy;
 }
 
-/** The settings a request results in under `policy`, or a `WitError` (host/spi's policy). */
-function effectiveConfig(policy, current, requested) {
+/**
+ * The settings a request results in under `policy`, or a `WitError`: a copy of
+ * `wasi_hal_policy::SpiPolicy::effective_config` (host/policy), kept equal to it by the test
+ * `the_javascript_spi_policy_is_the_policy_crates` (tests/tests/node.rs, through
+ * `src/spi-policy-cases.mjs`).
+ */
+export function effectiveConfig(policy, current, requested) {
   if (!policy.guestMayConfigure) return current;
   if (!policy.allowedModes.includes(requested.mode)) {
     throw new WitError('not-permitted', `mode ${requested.mode} is not allowed`);

@@ -5,15 +5,16 @@ use crate::{Hal, HalWithSettings, SpiBackend, SpiConfig, SpiError, SpiPolicy};
 use embedded_hal::spi::{Operation, SpiDevice};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use wasi_hal_policy::hold::{GuestHold, Reopen};
 
 /// One SPI device of a board (a bus and one chip select), created once and shared by the
 /// contexts of every guest that may open it.
 ///
-/// Cloning gives another handle to the same device. At most one guest holds it at a time: a
-/// guest that opens it while another guest's context holds it gets `in-use`. The hold ends when
-/// the guest drops its last handle or its [`WasiSpiCtx`] is dropped; the settings then return to
+/// Cloning gives another handle to the same device. Who may open it is a [`GuestHold`] under
+/// [`Reopen::SameGuest`]: at most one guest holds it at a time and may open it again; a guest
+/// that opens it while another guest's context holds it gets `in-use`. The hold ends when the
+/// guest drops its last handle or its [`WasiSpiCtx`] is dropped; the settings then return to
 /// [`SpiPolicy::default_config`].
 #[derive(Clone)]
 pub struct SharedSpiDevice {
@@ -31,7 +32,7 @@ struct State {
     /// Whether `config` has been given to the backend.
     applied: bool,
     /// The guest holding the device and how many open handles it has.
-    holder: Option<(GuestId, usize)>,
+    hold: GuestHold,
 }
 
 impl fmt::Debug for SharedSpiDevice {
@@ -40,7 +41,7 @@ impl fmt::Debug for SharedSpiDevice {
         f.debug_struct("SharedSpiDevice")
             .field("policy", &self.inner.policy)
             .field("config", &state.config)
-            .field("holder", &state.holder)
+            .field("hold", &state.hold)
             .finish_non_exhaustive()
     }
 }
@@ -54,7 +55,7 @@ impl SharedSpiDevice {
                     backend: Box::new(backend),
                     config: policy.default_config,
                     applied: false,
-                    holder: None,
+                    hold: GuestHold::new(Reopen::SameGuest),
                 }),
                 policy,
             }),
@@ -88,7 +89,7 @@ impl SharedSpiDevice {
 
     /// Whether a guest holds the device now.
     pub fn is_held(&self) -> bool {
-        self.lock().holder.is_some()
+        self.lock().hold.is_held()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -97,27 +98,20 @@ impl SharedSpiDevice {
     }
 
     pub(crate) fn acquire(&self, guest: GuestId) -> Result<(), SpiError> {
-        let mut state = self.lock();
-        match &mut state.holder {
-            None => state.holder = Some((guest, 1)),
-            Some((holder, count)) if *holder == guest => *count += 1,
-            Some(_) => return Err(SpiError::InUse),
-        }
+        self.lock().hold.acquire(guest)?;
         Ok(())
     }
 
     /// Ends one of `guest`'s holds (`all`: every one of them).
     pub(crate) fn release(&self, guest: GuestId, all: bool) {
         let mut state = self.lock();
-        let Some((holder, count)) = &mut state.holder else {
-            return;
+        // A handle keeps only its guest: every handle of a hold has the same token.
+        let ended = match state.hold.token_of(guest) {
+            Some(_) if all => state.hold.release_guest(guest),
+            Some(token) => state.hold.release(token),
+            None => false,
         };
-        if *holder != guest {
-            return;
-        }
-        *count = count.saturating_sub(1);
-        if all || *count == 0 {
-            state.holder = None;
+        if ended {
             // The next guest starts from the board's settings.
             let default = self.inner.policy.default_config;
             if state.config != default {
@@ -154,12 +148,7 @@ impl SharedSpiDevice {
 }
 
 /// Identifies one guest's context, so holds of different guests can be told apart.
-pub(crate) type GuestId = u64;
-
-fn next_guest_id() -> GuestId {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
+pub(crate) use wasi_hal_policy::hold::GuestId;
 
 /// One guest's view of the board's SPI devices: the names it may open.
 ///
@@ -223,7 +212,7 @@ impl WasiSpiCtxBuilder {
     /// The context. The builder is left empty.
     pub fn build(&mut self) -> WasiSpiCtx {
         WasiSpiCtx {
-            guest: next_guest_id(),
+            guest: GuestId::fresh(),
             devices: std::mem::take(&mut self.devices),
         }
     }

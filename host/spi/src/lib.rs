@@ -76,7 +76,10 @@ pub use backend::{ApplySpiSettings, Hal, HalWithSettings, SpiBackend};
 pub use device::{SharedSpiDevice, WasiSpiCtx, WasiSpiCtxBuilder};
 #[cfg(all(feature = "linux", target_os = "linux"))]
 pub use linux::{DEFAULT_SPIDEV_BUFSIZ, LinuxSpiDevice, spi_error_from_errno, spidev_bufsiz};
-pub use policy::{AboveMaximum, SpiConfig, SpiError, SpiMode, SpiPolicy};
+pub use policy::SpiError;
+pub use wasi_hal_policy::spi::{
+    AboveMaximum, BitOrder, ConfigRefused, SpiConfig, SpiMode, SpiPolicy,
+};
 
 use wasmtime::component::{HasData, Linker, ResourceTable};
 

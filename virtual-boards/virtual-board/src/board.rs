@@ -4,10 +4,11 @@ use crate::frames::FrameOut;
 use crate::{BoardSpec, I2cSpec, LineSpec, PartSpec, SpiSpec};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use wasi_hal_policy::hold::{GuestHold, GuestId, Reopen};
 use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
 use wasi_hal_sim::spi::{SharedSpiTarget, SpiTarget};
 use wasi_hal_sim::ssd1306::{SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
-use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, SpiConfig, Trace};
+use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace};
 
 /// An SPI device of the board: the simulated chip select and the board's policy for it.
 pub struct SpiEntry {
@@ -31,8 +32,8 @@ pub struct LineEntry {
     pub spec: LineSpec,
     /// The line.
     pub line: SimLine,
-    /// Whether a handle holds it now.
-    pub held: Mutex<bool>,
+    /// Which handle holds it now: one at a time ([`Reopen::Never`]).
+    pub hold: Mutex<GuestHold>,
 }
 
 /// A button part.
@@ -47,6 +48,8 @@ pub struct Button {
 pub struct Board {
     /// The board's name.
     pub name: &'static str,
+    /// The one guest of the board: every driver and app composed onto it.
+    pub guest: GuestId,
     /// The board's clock.
     pub clock: SimClock,
     /// The board's trace (records nothing until started).
@@ -83,13 +86,21 @@ pub fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The embedded-hal mode for `mode` (0..=3).
-pub fn hal_mode(mode: u8) -> embedded_hal::spi::Mode {
-    match mode {
-        1 => embedded_hal::spi::MODE_1,
-        2 => embedded_hal::spi::MODE_2,
-        3 => embedded_hal::spi::MODE_3,
-        _ => embedded_hal::spi::MODE_0,
+/// The simulated device's settings for `config`.
+pub fn sim_config(config: wasi_hal_policy::SpiConfig) -> wasi_hal_sim::SpiConfig {
+    wasi_hal_sim::SpiConfig {
+        frequency_hz: config.frequency_hz,
+        mode: config.mode.to_hal(),
+        lsb_first: config.lsb_first,
+    }
+}
+
+/// The policy's settings for the simulated device's `config`.
+pub fn policy_config(config: wasi_hal_sim::SpiConfig) -> wasi_hal_policy::SpiConfig {
+    wasi_hal_policy::SpiConfig {
+        frequency_hz: config.frequency_hz,
+        mode: wasi_hal_policy::SpiMode::from_hal(config.mode),
+        lsb_first: config.lsb_first,
     }
 }
 
@@ -102,13 +113,14 @@ impl Board {
             .gpio
             .iter()
             .map(|l| {
-                let line = SimLine::new(l.name, l.initial_high, clock.clone(), trace.clone());
+                let initial = l.policy.initial_level.unwrap_or_default();
+                let line = SimLine::new(l.name, initial.is_high(), clock.clone(), trace.clone());
                 (
                     l.name,
                     LineEntry {
                         spec: l.clone(),
                         line,
-                        held: Mutex::new(false),
+                        hold: Mutex::new(GuestHold::new(Reopen::Never)),
                     },
                 )
             })
@@ -208,11 +220,7 @@ impl Board {
                     .remove(s.name)
                     .unwrap_or_else(|| Arc::new(Mutex::new(NoPart)));
                 let mut device = SimSpiDevice::new(s.name, target, clock.clone(), trace.clone());
-                device.set_config(SpiConfig {
-                    frequency_hz: s.frequency_hz,
-                    mode: hal_mode(s.mode),
-                    lsb_first: false,
-                });
+                device.set_config(sim_config(s.policy.default_config));
                 (
                     s.name,
                     SpiEntry {
@@ -224,6 +232,7 @@ impl Board {
             .collect();
         Board {
             name: spec.name,
+            guest: GuestId::fresh(),
             clock,
             trace,
             spi,

@@ -1,19 +1,21 @@
 //! The exported interfaces, over the one [`Board`] of the component.
 
+use crate::Spec;
 use crate::bindings::exports::wasi::config::store;
 use crate::bindings::exports::wasi::delay::delay;
 use crate::bindings::exports::wasi::gpio::gpio;
 use crate::bindings::exports::wasi::i2c::i2c;
 use crate::bindings::exports::wasi::spi::spi;
 use crate::bindings::exports::wasi_hal::inspect::board as inspect;
-use crate::board::{Board, hal_mode, lock};
-use crate::{AboveMax, Spec};
+use crate::board::{Board, lock, policy_config, sim_config};
 use embedded_hal::i2c::{I2c as _, NoAcknowledgeSource};
 use embedded_hal::spi::{Operation, SpiDevice as _};
 use std::cell::Cell;
 use std::marker::PhantomData;
+use wasi_hal_policy::hold::HoldToken;
+use wasi_hal_policy::{Level, SpiConfig, SpiMode};
+use wasi_hal_sim::TraceKind;
 use wasi_hal_sim::trace::TraceOp;
-use wasi_hal_sim::{SpiConfig, TraceKind};
 
 /// The component: every export, over the board `S` describes.
 pub struct Component<S>(PhantomData<S>);
@@ -88,7 +90,7 @@ impl SpiHandle {
                 spi::Operation::DelayNs(_) => 0,
             })
             .sum();
-        if total > u64::from(entry.spec.max_transfer_bytes) {
+        if !entry.spec.policy.allows_transfer(total) {
             return Err(spi::ErrorCode::TooLarge);
         }
         enum Owned {
@@ -130,18 +132,14 @@ impl SpiHandle {
 }
 
 fn wit_config(c: SpiConfig) -> spi::Config {
-    let mode = if c.mode == embedded_hal::spi::MODE_1 {
-        spi::Mode::Mode1
-    } else if c.mode == embedded_hal::spi::MODE_2 {
-        spi::Mode::Mode2
-    } else if c.mode == embedded_hal::spi::MODE_3 {
-        spi::Mode::Mode3
-    } else {
-        spi::Mode::Mode0
-    };
     spi::Config {
         frequency_hz: c.frequency_hz,
-        mode,
+        mode: match c.mode {
+            SpiMode::Mode0 => spi::Mode::Mode0,
+            SpiMode::Mode1 => spi::Mode::Mode1,
+            SpiMode::Mode2 => spi::Mode::Mode2,
+            SpiMode::Mode3 => spi::Mode::Mode3,
+        },
         bit_order: if c.lsb_first {
             spi::BitOrder::LsbFirst
         } else {
@@ -154,46 +152,32 @@ impl spi::GuestDevice for SpiHandle {
     fn configure(&self, requested: spi::Config) -> Result<spi::Config, spi::ErrorCode> {
         let entry = self.entry();
         let mut device = lock(&entry.device);
-        let spec = &entry.spec;
-        if !spec.configurable {
-            return Ok(wit_config(device.config()));
-        }
-        let mode = match requested.mode {
-            spi::Mode::Mode0 => 0,
-            spi::Mode::Mode1 => 1,
-            spi::Mode::Mode2 => 2,
-            spi::Mode::Mode3 => 3,
+        let requested = SpiConfig {
+            frequency_hz: requested.frequency_hz,
+            mode: match requested.mode {
+                spi::Mode::Mode0 => SpiMode::Mode0,
+                spi::Mode::Mode1 => SpiMode::Mode1,
+                spi::Mode::Mode2 => SpiMode::Mode2,
+                spi::Mode::Mode3 => SpiMode::Mode3,
+            },
+            lsb_first: matches!(requested.bit_order, spi::BitOrder::LsbFirst),
         };
-        let lsb_first = matches!(requested.bit_order, spi::BitOrder::LsbFirst);
-        if !spec.modes.contains(&mode) || (lsb_first && !spec.allow_lsb_first) {
-            return Err(spi::ErrorCode::NotPermitted);
-        }
-        // A zero clock cannot move a bit: refused rather than guessed at.
-        if requested.frequency_hz == 0 {
-            return Err(spi::ErrorCode::NotPermitted);
-        }
-        let mut frequency_hz = requested.frequency_hz;
-        if frequency_hz > spec.max_frequency_hz {
-            match spec.above_max {
-                AboveMax::Clamp => frequency_hz = spec.max_frequency_hz,
-                AboveMax::Refuse => return Err(spi::ErrorCode::NotPermitted),
-            }
-        }
-        let config = SpiConfig {
-            frequency_hz,
-            mode: hal_mode(mode),
-            lsb_first,
-        };
-        device.set_config(config);
-        Ok(wit_config(config))
+        // The host's rule (host/policy): every refusal is `not-permitted`.
+        let effective = entry
+            .spec
+            .policy
+            .effective_config(policy_config(device.config()), requested)
+            .map_err(|_| spi::ErrorCode::NotPermitted)?;
+        device.set_config(sim_config(effective));
+        Ok(wit_config(effective))
     }
 
     fn current_config(&self) -> spi::Config {
-        wit_config(lock(&self.entry().device).config())
+        wit_config(policy_config(lock(&self.entry().device).config()))
     }
 
     fn max_transfer_bytes(&self) -> u32 {
-        self.entry().spec.max_transfer_bytes
+        self.entry().spec.policy.max_transfer_bytes
     }
 
     fn read(&self, len: u32) -> Result<Vec<u8>, spi::ErrorCode> {
@@ -245,7 +229,7 @@ impl I2cHandle {
     fn run(&self, address: u8, ops: Vec<i2c::Operation>) -> Result<Vec<Vec<u8>>, i2c::ErrorCode> {
         let entry = &self.board.i2c[self.name];
         // Policy first: a refused address never reaches the bus.
-        if !entry.spec.addresses.contains(&address) {
+        if !entry.spec.policy.allows(address) {
             return Err(i2c::ErrorCode::AddressNotPermitted);
         }
         let total: u64 = ops
@@ -255,7 +239,7 @@ impl I2cHandle {
                 i2c::Operation::Write(d) => d.len() as u64,
             })
             .sum();
-        if total > u64::from(entry.spec.max_transfer_bytes) {
+        if !entry.spec.policy.allows_transfer(total) {
             return Err(i2c::ErrorCode::TooLarge);
         }
         let mut owned: Vec<(bool, Vec<u8>)> = ops
@@ -300,7 +284,7 @@ impl I2cHandle {
 
 impl i2c::GuestBus for I2cHandle {
     fn max_transfer_bytes(&self) -> u32 {
-        self.board.i2c[self.name].spec.max_transfer_bytes
+        self.board.i2c[self.name].spec.policy.max_transfer_bytes
     }
 
     fn transaction(
@@ -337,6 +321,8 @@ impl i2c::GuestBus for I2cHandle {
 pub struct PinHandle {
     board: &'static Board,
     name: &'static str,
+    /// This handle's share of the line's hold.
+    hold: HoldToken,
     output: bool,
     /// The level this handle drives, for `get-level`.
     driven: Cell<bool>,
@@ -351,9 +337,9 @@ impl PinHandle {
 impl Drop for PinHandle {
     fn drop(&mut self) {
         let entry = self.entry();
-        *lock(&entry.held) = false;
-        if self.output {
-            entry.line.set(entry.spec.safe_high);
+        let ended = lock(&entry.hold).release(self.hold);
+        if ended && self.output {
+            entry.line.set(entry.spec.policy.safe_level.is_high());
         }
     }
 }
@@ -368,24 +354,22 @@ fn open_pin(
         .get_key_value(name)
         .ok_or(gpio::ErrorCode::PinNotAllowed)?;
     let allowed = match output {
-        Some(_) => entry.spec.output,
-        None => entry.spec.input,
+        Some(_) => entry.spec.policy.modes.output,
+        None => entry.spec.policy.modes.input,
     };
     if !allowed {
         return Err(gpio::ErrorCode::ModeNotAllowed);
     }
-    let mut held = lock(&entry.held);
-    if *held {
-        return Err(gpio::ErrorCode::AlreadyInUse);
-    }
-    *held = true;
-    drop(held);
+    let hold = lock(&entry.hold)
+        .acquire(board.guest)
+        .map_err(|_| gpio::ErrorCode::AlreadyInUse)?;
     if let Some(high) = output {
         entry.line.set(high);
     }
     Ok(PinHandle {
         board,
         name,
+        hold,
         output: output.is_some(),
         driven: Cell::new(output.unwrap_or(false)),
     })
@@ -396,10 +380,9 @@ fn is_high(level: gpio::Level) -> bool {
 }
 
 fn level(high: bool) -> gpio::Level {
-    if high {
-        gpio::Level::High
-    } else {
-        gpio::Level::Low
+    match Level::from(high) {
+        Level::High => gpio::Level::High,
+        Level::Low => gpio::Level::Low,
     }
 }
 
@@ -413,10 +396,10 @@ impl<S: Spec> gpio::Guest for Component<S> {
             .values()
             .map(|l| {
                 let mut modes = gpio::PinModes::empty();
-                if l.spec.input {
+                if l.spec.policy.modes.input {
                     modes = modes | gpio::PinModes::INPUT;
                 }
-                if l.spec.output {
+                if l.spec.policy.modes.output {
                     modes = modes | gpio::PinModes::OUTPUT;
                 }
                 gpio::PinInfo {

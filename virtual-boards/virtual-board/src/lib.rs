@@ -16,12 +16,14 @@
 //! - **Time** is the board's [`SimClock`](wasi_hal_sim::SimClock): a delay advances it at
 //!   once, SPI and I2C transfers by their wire time; nothing sleeps and nothing reads a wall
 //!   clock, so a run is deterministic.
-//! - **Policy** is the board file's: SPI modes, maximum frequency (clamped or refused), transfer
-//!   caps, I2C address lists, GPIO directions, initial and safe levels (an output goes back to
-//!   its safe level when its handle is dropped).
+//! - **Policy** is the board file's, enforced by the same rules as on the host
+//!   (`wasi-hal-policy`): SPI modes, maximum frequency (clamped or refused), transfer caps, I2C
+//!   address lists, GPIO directions, initial and safe levels (an output goes back to its safe
+//!   level when its handle is dropped).
 //! - **One guest.** A host gives one composition one context, so the drivers and the app of a
 //!   composition are one guest to it; here they are one guest too: a device or bus may be
-//!   opened again, a GPIO line is held by one handle at a time.
+//!   opened again, a GPIO line is held by one handle at a time (a
+//!   [`GuestHold`](wasi_hal_policy::GuestHold) under the host's rules).
 //!
 //! # Frames out
 //! At every `wasi:delay` call (a frame boundary for an app that paces itself: the host's
@@ -37,6 +39,11 @@ pub mod frames;
 
 pub use board::Board;
 pub use exports::Component;
+/// The board's policy types, from the crate every host shares them with.
+pub use wasi_hal_policy::{
+    AboveMaximum, AllowedAddresses, I2cPolicy, Level, PinModes, PinPolicy, SpiConfig, SpiMode,
+    SpiPolicy,
+};
 
 /// The generated bindings of the `wasi-hal:virtual-board/board` world.
 #[doc(hidden)]
@@ -76,36 +83,14 @@ pub struct BoardSpec {
     pub config: Vec<(&'static str, &'static str)>,
 }
 
-/// What `configure` does with a frequency above the maximum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AboveMax {
-    /// Lower it to the maximum.
-    Clamp,
-    /// Refuse the request with `not-permitted`.
-    Refuse,
-}
-
 /// One SPI device and its policy.
 #[derive(Clone, Debug)]
 pub struct SpiSpec {
     /// The virtual name.
     pub name: &'static str,
-    /// SCLK frequency in force before a guest configures it.
-    pub frequency_hz: u32,
-    /// SPI mode (0..=3) in force before a guest configures it.
-    pub mode: u8,
-    /// Whether a guest may change the settings.
-    pub configurable: bool,
-    /// The highest frequency a guest may ask for.
-    pub max_frequency_hz: u32,
-    /// What happens above it.
-    pub above_max: AboveMax,
-    /// The modes (0..=3) a guest may ask for.
-    pub modes: Vec<u8>,
-    /// Whether a guest may ask for LSB-first order.
-    pub allow_lsb_first: bool,
-    /// The most bytes one call may move.
-    pub max_transfer_bytes: u32,
+    /// The board file's policy: the settings in force before a guest configures the device are
+    /// its [`SpiPolicy::default_config`].
+    pub policy: SpiPolicy,
 }
 
 /// One I2C bus and its policy.
@@ -113,12 +98,10 @@ pub struct SpiSpec {
 pub struct I2cSpec {
     /// The virtual name.
     pub name: &'static str,
-    /// The 7-bit addresses a guest may reach.
-    pub addresses: Vec<u8>,
+    /// The board file's policy (the board file always lists the addresses).
+    pub policy: I2cPolicy,
     /// Bus clock in Hz.
     pub frequency_hz: u32,
-    /// The most bytes one call may move.
-    pub max_transfer_bytes: u32,
 }
 
 /// One GPIO line and its policy.
@@ -126,14 +109,9 @@ pub struct I2cSpec {
 pub struct LineSpec {
     /// The virtual name.
     pub name: &'static str,
-    /// A guest may open it as an input.
-    pub input: bool,
-    /// A guest may open it as an output.
-    pub output: bool,
-    /// The level (true = high) it has when the board starts.
-    pub initial_high: bool,
-    /// The level an output returns to when its handle is dropped.
-    pub safe_high: bool,
+    /// The board file's policy. The line starts at [`PinPolicy::initial_level`] (low when
+    /// `None`), whatever its directions, as a simulated line of a board file does.
+    pub policy: PinPolicy,
 }
 
 /// A simulated part and what it is wired to.
