@@ -5,66 +5,15 @@ use crate::document::{Table, entry_path};
 use crate::error::{BoardError, ErrorKind, Location};
 use crate::load::{Context, device_path, kebab, max_transfer, sorted_unique};
 use crate::model::Backend;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Default SPI maximum frequency for devices found by `[discovery]`.
 pub const DEFAULT_DISCOVERY_SPI_MAX_FREQUENCY_HZ: u32 = 10_000_000;
 
-/// SPI clock polarity and phase, named as in `wasi:spi`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SpiMode {
-    /// CPOL 0, CPHA 0.
-    Mode0,
-    /// CPOL 0, CPHA 1.
-    Mode1,
-    /// CPOL 1, CPHA 0.
-    Mode2,
-    /// CPOL 1, CPHA 1.
-    Mode3,
-}
-
-impl SpiMode {
-    /// All four modes.
-    pub const ALL: [SpiMode; 4] = [
-        SpiMode::Mode0,
-        SpiMode::Mode1,
-        SpiMode::Mode2,
-        SpiMode::Mode3,
-    ];
-
-    /// The mode as embedded-hal spells it.
-    pub fn to_embedded_hal(self) -> embedded_hal::spi::Mode {
-        match self {
-            SpiMode::Mode0 => embedded_hal::spi::MODE_0,
-            SpiMode::Mode1 => embedded_hal::spi::MODE_1,
-            SpiMode::Mode2 => embedded_hal::spi::MODE_2,
-            SpiMode::Mode3 => embedded_hal::spi::MODE_3,
-        }
-    }
-}
-
-/// Bit order within a byte, named as in `wasi:spi`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BitOrder {
-    /// Most significant bit first.
-    MsbFirst,
-    /// Least significant bit first.
-    LsbFirst,
-}
-
-/// What happens when a guest asks for more than `max-frequency-hz`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AboveMax {
-    /// Lower the request to the maximum and report the setting in force.
-    Clamp,
-    /// Refuse the request with `not-permitted`.
-    Refuse,
-}
+/// The SPI value types are the policy crate's, read with its `serde` spellings (`"mode0"`,
+/// `"msb-first"`, `"clamp"`).
+pub use wasi_hal_policy::{AboveMaximum as AboveMax, BitOrder, SpiMode};
 
 crate::document::named_values!(SpiMode, BitOrder, AboveMax);
 
