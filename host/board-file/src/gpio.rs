@@ -5,44 +5,12 @@ use crate::document::{Table, entry_path};
 use crate::error::{BoardError, ErrorKind, Location};
 use crate::load::{Context, device_path};
 use crate::model::Backend;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// A logic level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    /// Logic low.
-    Low,
-    /// Logic high.
-    High,
-}
-
-impl Level {
-    /// `true` for [`Level::High`].
-    pub fn is_high(self) -> bool {
-        self == Level::High
-    }
-
-    /// The other level.
-    pub fn opposite(self) -> Level {
-        match self {
-            Level::Low => Level::High,
-            Level::High => Level::Low,
-        }
-    }
-}
-
-/// A direction a GPIO line may be opened in, named as in `wasi:gpio`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PinMode {
-    /// The guest may read the line.
-    Input,
-    /// The guest may drive the line.
-    Output,
-}
+/// Levels and directions are the policy crate's, read with its `serde` spellings (`"low"`,
+/// `"output"`).
+pub use wasi_hal_policy::{Level, PinMode};
 
 crate::document::named_values!(Level, PinMode);
 

@@ -1,9 +1,9 @@
 //! `[i2c.NAME]` and `[discovery.i2c]`: the addresses, transfer size and clock of a bus, and
 //! what is behind each name.
 
-use crate::document::{Table, entry_path};
+use crate::document::Table;
 use crate::error::{BoardError, ErrorKind, Location};
-use crate::load::{Context, device_path, max_transfer};
+use crate::load::{Context, DeviceKey, device_node, max_transfer};
 use crate::model::Backend;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -50,49 +50,28 @@ pub struct I2cEntry {
 /// The keys of an I2C table.
 const KEYS: &[&str] = &["device", "addresses", "max-transfer-bytes", "frequency-hz"];
 
+/// What the `device` key of `[i2c.NAME]` must say.
+const DEVICE: DeviceKey = DeviceKey {
+    mapped_as: "is already mapped as ",
+    mapped_note: " (to share a bus, list every address under one name)",
+    missing: "missing required key: a linux board maps each I2C name to an i2c-dev node, e.g. \
+              device = \"/dev/i2c-1\"",
+    on_simulated: "a simulated board has no device nodes: the parts whose `i2c` key names this \
+                   bus sit on it",
+};
+
 /// Reads `[i2c.NAME]`, in file order: one device node per name on a Linux board.
 pub(crate) fn read_entries(
     root: &Table<'_, '_>,
     backend: Backend,
 ) -> Result<BTreeMap<String, I2cEntry>, BoardError> {
     let mut entries = BTreeMap::new();
-    let mut paths: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    let mut nodes = BTreeMap::new();
     for (name, table) in root.named_tables("i2c")? {
         table.only(KEYS)?;
-        let backend = match (backend, table.get::<String>("device")?) {
-            (Backend::Linux, Some(device)) => {
-                let path = device_path(&table, "device", &device)?;
-                if let Some(other) = paths.get(&path) {
-                    return Err(table.value_error(
-                        "device",
-                        ErrorKind::DuplicateDevice,
-                        format!(
-                            "`{device}` is already mapped as `{}` (to share a bus, list every \
-                             address under one name)",
-                            entry_path("i2c", other)
-                        ),
-                    ));
-                }
-                paths.insert(path.clone(), name);
-                I2cBackend::Linux { path }
-            }
-            (Backend::Linux, None) => {
-                return Err(table.key_error(
-                    "device",
-                    ErrorKind::MissingKey,
-                    "missing required key: a linux board maps each I2C name to an i2c-dev node, \
-                     e.g. device = \"/dev/i2c-1\"",
-                ));
-            }
-            (Backend::Simulated, Some(_)) => {
-                return Err(table.key_error(
-                    "device",
-                    ErrorKind::InvalidValue,
-                    "a simulated board has no device nodes: the parts whose `i2c` key names this \
-                     bus sit on it",
-                ));
-            }
-            (Backend::Simulated, None) => I2cBackend::Simulated,
+        let backend = match device_node(&table, backend, name, &mut nodes, "i2c", &DEVICE)? {
+            Some(path) => I2cBackend::Linux { path },
+            None => I2cBackend::Simulated,
         };
         let policy = read_policy(&table, Context::Named)?;
         entries.insert(

@@ -298,6 +298,56 @@ pub(crate) fn device_path(
     Ok(path.components().collect())
 }
 
+/// What a bus table's `device` key must say, in the words of one bus.
+pub(crate) struct DeviceKey {
+    /// A node mapped twice: the words between the node and the first name.
+    pub mapped_as: &'static str,
+    /// A node mapped twice: the words after the first name.
+    pub mapped_note: &'static str,
+    /// The message when a Linux board's entry has no `device`.
+    pub missing: &'static str,
+    /// The message when a simulated board's entry has one.
+    pub on_simulated: &'static str,
+}
+
+/// The device node of the bus entry `name` (`Some` on a Linux board, `None` on a simulated one),
+/// each node under one name only (`nodes` has the names so far, by node).
+pub(crate) fn device_node<'n>(
+    table: &Table<'_, '_>,
+    backend: Backend,
+    name: &'n str,
+    nodes: &mut BTreeMap<PathBuf, &'n str>,
+    bus: &str,
+    words: &DeviceKey,
+) -> Result<Option<PathBuf>, BoardError> {
+    match (backend, table.get::<String>("device")?) {
+        (Backend::Linux, Some(device)) => {
+            let path = device_path(table, "device", &device)?;
+            if let Some(other) = nodes.get(&path) {
+                return Err(table.value_error(
+                    "device",
+                    ErrorKind::DuplicateDevice,
+                    format!(
+                        "`{device}` {}`{}`{}",
+                        words.mapped_as,
+                        entry_path(bus, other),
+                        words.mapped_note
+                    ),
+                ));
+            }
+            nodes.insert(path.clone(), name);
+            Ok(Some(path))
+        }
+        (Backend::Linux, None) => {
+            Err(table.key_error("device", ErrorKind::MissingKey, words.missing))
+        }
+        (Backend::Simulated, Some(_)) => {
+            Err(table.key_error("device", ErrorKind::InvalidValue, words.on_simulated))
+        }
+        (Backend::Simulated, None) => Ok(None),
+    }
+}
+
 /// `max-transfer-bytes` at `key`: above 0 and at most [`MAX_TRANSFER_BYTES_LIMIT`].
 pub(crate) fn max_transfer(
     table: &Table<'_, '_>,

@@ -1,70 +1,19 @@
 //! `[spi.NAME]` and `[discovery.spi]`: SPI modes and settings, the policy a guest works under,
 //! and what is behind each name.
 
-use crate::document::{Table, entry_path};
+use crate::document::Table;
 use crate::error::{BoardError, ErrorKind, Location};
-use crate::load::{Context, device_path, kebab, max_transfer, sorted_unique};
+use crate::load::{Context, DeviceKey, device_node, kebab, max_transfer, sorted_unique};
 use crate::model::Backend;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Default SPI maximum frequency for devices found by `[discovery]`.
 pub const DEFAULT_DISCOVERY_SPI_MAX_FREQUENCY_HZ: u32 = 10_000_000;
 
-/// SPI clock polarity and phase, named as in `wasi:spi`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SpiMode {
-    /// CPOL 0, CPHA 0.
-    Mode0,
-    /// CPOL 0, CPHA 1.
-    Mode1,
-    /// CPOL 1, CPHA 0.
-    Mode2,
-    /// CPOL 1, CPHA 1.
-    Mode3,
-}
-
-impl SpiMode {
-    /// All four modes.
-    pub const ALL: [SpiMode; 4] = [
-        SpiMode::Mode0,
-        SpiMode::Mode1,
-        SpiMode::Mode2,
-        SpiMode::Mode3,
-    ];
-
-    /// The mode as embedded-hal spells it.
-    pub fn to_embedded_hal(self) -> embedded_hal::spi::Mode {
-        match self {
-            SpiMode::Mode0 => embedded_hal::spi::MODE_0,
-            SpiMode::Mode1 => embedded_hal::spi::MODE_1,
-            SpiMode::Mode2 => embedded_hal::spi::MODE_2,
-            SpiMode::Mode3 => embedded_hal::spi::MODE_3,
-        }
-    }
-}
-
-/// Bit order within a byte, named as in `wasi:spi`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BitOrder {
-    /// Most significant bit first.
-    MsbFirst,
-    /// Least significant bit first.
-    LsbFirst,
-}
-
-/// What happens when a guest asks for more than `max-frequency-hz`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AboveMax {
-    /// Lower the request to the maximum and report the setting in force.
-    Clamp,
-    /// Refuse the request with `not-permitted`.
-    Refuse,
-}
+/// The SPI value types are the policy crate's, read with its `serde` spellings (`"mode0"`,
+/// `"msb-first"`, `"clamp"`).
+pub use wasi_hal_policy::{AboveMaximum as AboveMax, BitOrder, SpiMode};
 
 crate::document::named_values!(SpiMode, BitOrder, AboveMax);
 
@@ -137,49 +86,28 @@ const KEYS: &[&str] = &[
     "max-transfer-bytes",
 ];
 
+/// What the `device` key of `[spi.NAME]` must say.
+const DEVICE: DeviceKey = DeviceKey {
+    mapped_as: "(one bus and chip select) is already mapped as ",
+    mapped_note: "",
+    missing: "missing required key: a linux board maps each SPI name to a spidev node, e.g. \
+              device = \"/dev/spidev0.0\"",
+    on_simulated: "a simulated board has no device nodes: the part whose `spi` key names this \
+                   device is behind it",
+};
+
 /// Reads `[spi.NAME]`, in file order: one device node per name on a Linux board.
 pub(crate) fn read_entries(
     root: &Table<'_, '_>,
     backend: Backend,
 ) -> Result<BTreeMap<String, SpiEntry>, BoardError> {
     let mut entries = BTreeMap::new();
-    let mut paths: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    let mut nodes = BTreeMap::new();
     for (name, table) in root.named_tables("spi")? {
         table.only(KEYS)?;
-        let device = table.get::<String>("device")?;
-        let backend = match (backend, device) {
-            (Backend::Linux, Some(device)) => {
-                let path = device_path(&table, "device", &device)?;
-                if let Some(other) = paths.get(&path) {
-                    return Err(table.value_error(
-                        "device",
-                        ErrorKind::DuplicateDevice,
-                        format!(
-                            "`{device}` (one bus and chip select) is already mapped as `{}`",
-                            entry_path("spi", other)
-                        ),
-                    ));
-                }
-                paths.insert(path.clone(), name);
-                SpiBackend::Linux { path }
-            }
-            (Backend::Linux, None) => {
-                return Err(table.key_error(
-                    "device",
-                    ErrorKind::MissingKey,
-                    "missing required key: a linux board maps each SPI name to a spidev node, \
-                     e.g. device = \"/dev/spidev0.0\"",
-                ));
-            }
-            (Backend::Simulated, Some(_)) => {
-                return Err(table.key_error(
-                    "device",
-                    ErrorKind::InvalidValue,
-                    "a simulated board has no device nodes: the part whose `spi` key names this \
-                     device is behind it",
-                ));
-            }
-            (Backend::Simulated, None) => SpiBackend::Simulated,
+        let backend = match device_node(&table, backend, name, &mut nodes, "spi", &DEVICE)? {
+            Some(path) => SpiBackend::Linux { path },
+            None => SpiBackend::Simulated,
         };
         let policy = read_policy(&table, Context::Named)?;
         entries.insert(

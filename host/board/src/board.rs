@@ -334,7 +334,7 @@ impl SimBoard {
                 let settings = entry.policy.settings;
                 device.set_config(SpiConfig {
                     frequency_hz: settings.frequency_hz,
-                    mode: settings.mode.to_embedded_hal(),
+                    mode: settings.mode.to_hal(),
                     lsb_first: settings.bit_order == crate::file::BitOrder::LsbFirst,
                 });
                 (name.clone(), device)

@@ -4,8 +4,7 @@
 use crate::board::SimBoard;
 use crate::error::{BoardError, ErrorKind};
 use crate::file::{
-    AboveMax, BitOrder, BoardFile, GpioBackend, GpioPolicy, I2cBackend, I2cPolicy, Level,
-    SpiBackend, SpiMode, SpiPolicy,
+    BitOrder, BoardFile, GpioBackend, GpioPolicy, I2cBackend, I2cPolicy, SpiBackend, SpiPolicy,
 };
 use std::collections::BTreeMap;
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
@@ -21,20 +20,6 @@ trait ToHost {
     fn to_host(&self) -> Self::Host;
 }
 
-impl ToHost for SpiMode {
-    type Host = wasi_hal_spi::SpiMode;
-
-    /// The mode as `wasi-hal-spi` spells it.
-    fn to_host(&self) -> Self::Host {
-        match self {
-            SpiMode::Mode0 => wasi_hal_spi::SpiMode::Mode0,
-            SpiMode::Mode1 => wasi_hal_spi::SpiMode::Mode1,
-            SpiMode::Mode2 => wasi_hal_spi::SpiMode::Mode2,
-            SpiMode::Mode3 => wasi_hal_spi::SpiMode::Mode3,
-        }
-    }
-}
-
 impl ToHost for SpiPolicy {
     type Host = wasi_hal_spi::SpiPolicy;
 
@@ -43,16 +28,13 @@ impl ToHost for SpiPolicy {
         wasi_hal_spi::SpiPolicy {
             default_config: wasi_hal_spi::SpiConfig {
                 frequency_hz: self.settings.frequency_hz,
-                mode: self.settings.mode.to_host(),
+                mode: self.settings.mode,
                 lsb_first: self.settings.bit_order == BitOrder::LsbFirst,
             },
             guest_may_configure: self.configurable,
             max_frequency_hz: self.max_frequency_hz,
-            above_maximum: match self.above_max {
-                AboveMax::Clamp => wasi_hal_spi::AboveMaximum::Clamp,
-                AboveMax::Refuse => wasi_hal_spi::AboveMaximum::Refuse,
-            },
-            allowed_modes: self.modes.iter().map(|m| m.to_host()).collect(),
+            above_maximum: self.above_max,
+            allowed_modes: self.modes.clone(),
             allow_lsb_first: self.bit_orders.contains(&BitOrder::LsbFirst),
             max_transfer_bytes: self.max_transfer_bytes,
         }
@@ -73,18 +55,6 @@ impl ToHost for I2cPolicy {
     }
 }
 
-impl ToHost for Level {
-    type Host = wasi_hal_gpio::Level;
-
-    /// The level as `wasi-hal-gpio` spells it.
-    fn to_host(&self) -> Self::Host {
-        match self {
-            Level::Low => wasi_hal_gpio::Level::Low,
-            Level::High => wasi_hal_gpio::Level::High,
-        }
-    }
-}
-
 impl ToHost for GpioPolicy {
     type Host = wasi_hal_gpio::PinPolicy;
 
@@ -96,8 +66,8 @@ impl ToHost for GpioPolicy {
                 input: self.input,
                 output: self.output,
             },
-            initial_level: self.output.then_some(self.initial.to_host()),
-            safe_level: self.safe.to_host(),
+            initial_level: self.output.then_some(self.initial),
+            safe_level: self.safe,
         }
     }
 }
