@@ -132,6 +132,12 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
             PartKind::Led(_) => {
                 return Err(format!("part `{name}`: the virtual board has no LED part"));
             }
+            PartKind::Ssd1331(_) => {
+                return Err(format!("part `{name}`: the virtual board has no SSD1331 part yet"));
+            }
+            PartKind::Ws2812(_) => {
+                return Err(format!("part `{name}`: the virtual board has no LED strip part yet"));
+            }
         };
     }
     let _ = writeln!(w, "        ],\n        config: vec![");
