@@ -4,7 +4,7 @@
 
 use crate::Fault;
 use crate::config::ConfigError;
-use embedded_hal_wasi::spi::{self, BitOrder, Config, Device, Mode};
+use embedded_hal_wasi::spi::{BitOrder, Config, Device, Mode};
 
 /// The failures of `display:pixels`' `error-code`, one for one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -138,11 +138,8 @@ pub fn configure_spi(device: &mut Device, frequency_hz: u32) -> Result<(), Error
         mode: Mode::Mode0,
         bit_order: BitOrder::MsbFirst,
     };
-    let (in_force, refused) = match device.configure(requested) {
-        Ok(config) => (config, false),
-        Err(spi::Error(spi::ErrorCode::NotPermitted)) => (device.config(), true),
-        Err(e) => return Err(crate::spi_error(&e)),
-    };
+    let (in_force, refused) =
+        crate::request_spi_config(device, requested).map_err(|e| crate::spi_error::<Error>(&e))?;
     let usable = matches!(in_force.mode, Mode::Mode0 | Mode::Mode3)
         && in_force.bit_order == BitOrder::MsbFirst;
     match (usable, refused) {

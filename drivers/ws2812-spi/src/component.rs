@@ -5,10 +5,9 @@ use alloc::vec::Vec;
 use component_runtime as _;
 use core::cell::{Cell, RefCell};
 use embedded_hal::spi::SpiDevice;
-use embedded_hal_wasi::Refusal;
 use embedded_hal_wasi::spi::{BitOrder, Config, Device, Mode};
 use wasi_hal_driver_support::config::{ConfigError, parsed, text_or};
-use wasi_hal_driver_support::{Fault, OpenClaim, SingleOpen, spi_error};
+use wasi_hal_driver_support::{Fault, OpenClaim, SingleOpen, request_spi_config, spi_error};
 
 mod bindings {
     #![allow(missing_docs, reason = "generated")]
@@ -96,11 +95,8 @@ fn open(claim: OpenClaim) -> Result<Strip, StripFault> {
         bit_order: BitOrder::MsbFirst,
     };
     // A host that refuses keeps its own settings; they do if an encoding fits their clock.
-    let (in_force, refused) = match device.configure(requested) {
-        Ok(config) => (config, false),
-        Err(e) if e.refusal() == Some(Refusal::NotPermitted) => (device.config(), true),
-        Err(e) => return Err(spi_error(&e)),
-    };
+    let (in_force, refused) =
+        request_spi_config(&mut device, requested).map_err(|e| spi_error::<StripFault>(&e))?;
     let encoding = match Encoding::for_clock(model, in_force.frequency_hz) {
         Some(encoding) if in_force.bit_order == BitOrder::MsbFirst => encoding,
         _ if refused => return Err(StripFault(ErrorCode::NotPermitted)),

@@ -40,6 +40,61 @@ pub trait SpiTarget: Send {
     fn deselect(&mut self) {}
 }
 
+/// What a part that samples MOSI on the rising SCLK edge (mode 0 or 3) and shifts MSB first takes
+/// (the SSD1306, the SSD1331): its name and its fastest clock, for [`check_settings`].
+#[derive(Clone, Copy, Debug)]
+pub struct SpiLimits {
+    /// The part, for messages (`"SSD1306"`).
+    pub part: &'static str,
+    /// Its fastest SCLK.
+    pub max_frequency_hz: u32,
+    /// That limit as the datasheet gives it, for messages (`"10 MHz (100 ns cycle)"`).
+    pub limit: &'static str,
+}
+
+/// A transaction setting a part cannot take, with a message for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpiSettingProblem {
+    /// SCLK above the part's fastest.
+    ClockTooFast(String),
+    /// A mode other than 0 or 3, or LSB first.
+    Format(String),
+}
+
+/// What is wrong with `config` for a part with `limits`, one entry per problem.
+pub fn check_settings(config: &SpiConfig, limits: &SpiLimits) -> Vec<SpiSettingProblem> {
+    let part = limits.part;
+    let mut problems = Vec::new();
+    if config.frequency_hz > limits.max_frequency_hz {
+        problems.push(SpiSettingProblem::ClockTooFast(format!(
+            "SPI clock {} Hz is above the {part}'s {}",
+            config.frequency_hz, limits.limit
+        )));
+    }
+    if config.mode != embedded_hal::spi::MODE_0 && config.mode != embedded_hal::spi::MODE_3 {
+        problems.push(SpiSettingProblem::Format(format!(
+            "SPI mode {:?}: the {part} samples on the rising SCLK edge, use mode 0 or 3",
+            config.mode
+        )));
+    }
+    if config.lsb_first {
+        problems.push(SpiSettingProblem::Format(format!(
+            "LSB-first SPI: the {part} shifts MSB first, so it receives bit-reversed bytes"
+        )));
+    }
+    problems
+}
+
+/// The bytes as a part that shifts MSB first receives them: bit-reversed when the controller
+/// sends LSB first.
+pub fn as_received(mosi: &[u8], lsb_first: bool) -> std::borrow::Cow<'_, [u8]> {
+    if lsb_first {
+        mosi.iter().map(|b| b.reverse_bits()).collect()
+    } else {
+        mosi.into()
+    }
+}
+
 /// A shared handle to a part on a chip select.
 pub type SharedSpiTarget = Arc<Mutex<dyn SpiTarget>>;
 

@@ -35,8 +35,7 @@
 use crate::SimClock;
 use crate::frame::Frame;
 use crate::gpio::SimLine;
-use crate::spi::{SpiConfig, SpiTarget};
-use embedded_hal::spi::{MODE_0, MODE_3};
+use crate::spi::{SpiConfig, SpiLimits, SpiSettingProblem, SpiTarget, as_received, check_settings};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 
@@ -730,29 +729,18 @@ impl SpiTarget for Ssd1331Spi {
         }
         self.checked = Some(*config);
         let mut display = self.display.lock().unwrap_or_else(|e| e.into_inner());
-        if config.frequency_hz > MAX_SPI_CLOCK_HZ {
-            display.warn(
-                Ssd1331WarningKind::SpiClockTooFast,
-                format!(
-                    "SPI clock {} Hz is above the SSD1331's 6.67 MHz (150 ns cycle)",
-                    config.frequency_hz
-                ),
-            );
-        }
-        if config.mode != MODE_0 && config.mode != MODE_3 {
-            display.warn(
-                Ssd1331WarningKind::SpiFormat,
-                format!(
-                    "SPI mode {:?}: the SSD1331 samples on the rising SCLK edge, use mode 0 or 3",
-                    config.mode
-                ),
-            );
-        }
-        if config.lsb_first {
-            display.warn(
-                Ssd1331WarningKind::SpiFormat,
-                "LSB-first SPI: the SSD1331 shifts MSB first, so it receives bit-reversed bytes",
-            );
+        let limits = SpiLimits {
+            part: "SSD1331",
+            max_frequency_hz: MAX_SPI_CLOCK_HZ,
+            limit: "6.67 MHz (150 ns cycle)",
+        };
+        for problem in check_settings(config, &limits) {
+            match problem {
+                SpiSettingProblem::ClockTooFast(m) => {
+                    display.warn(Ssd1331WarningKind::SpiClockTooFast, m)
+                }
+                SpiSettingProblem::Format(m) => display.warn(Ssd1331WarningKind::SpiFormat, m),
+            }
         }
     }
 
@@ -760,17 +748,11 @@ impl SpiTarget for Ssd1331Spi {
         miso.fill(0);
         let data = self.dc.is_high_now();
         let mut display = self.display.lock().unwrap_or_else(|e| e.into_inner());
-        let reversed: Vec<u8>;
-        let bytes = if self.config.lsb_first {
-            reversed = mosi.iter().map(|b| b.reverse_bits()).collect();
-            &reversed[..]
-        } else {
-            mosi
-        };
+        let bytes = as_received(mosi, self.config.lsb_first);
         if data {
-            display.write_data(bytes);
+            display.write_data(&bytes);
         } else {
-            display.write_commands(bytes);
+            display.write_commands(&bytes);
         }
     }
 }

@@ -2,8 +2,7 @@
 
 use super::{SharedSsd1306, WarningKind};
 use crate::SimLine;
-use crate::spi::{SpiConfig, SpiTarget};
-use embedded_hal::spi::{MODE_0, MODE_3};
+use crate::spi::{SpiConfig, SpiLimits, SpiSettingProblem, SpiTarget, as_received, check_settings};
 
 /// Fastest SPI clock the SSD1306 accepts: serial clock cycle time >= 100 ns (Table 13-6).
 pub const MAX_SPI_CLOCK_HZ: u32 = 10_000_000;
@@ -73,29 +72,16 @@ impl SpiTarget for Ssd1306Spi {
         }
         self.checked = Some(*config);
         let mut display = self.display.lock().unwrap_or_else(|e| e.into_inner());
-        if config.frequency_hz > MAX_SPI_CLOCK_HZ {
-            display.warn(
-                WarningKind::SpiClockTooFast,
-                format!(
-                    "SPI clock {} Hz is above the SSD1306's 10 MHz (100 ns cycle)",
-                    config.frequency_hz
-                ),
-            );
-        }
-        if config.mode != MODE_0 && config.mode != MODE_3 {
-            display.warn(
-                WarningKind::SpiFormat,
-                format!(
-                    "SPI mode {:?}: the SSD1306 samples on the rising SCLK edge, use mode 0 or 3",
-                    config.mode
-                ),
-            );
-        }
-        if config.lsb_first {
-            display.warn(
-                WarningKind::SpiFormat,
-                "LSB-first SPI: the SSD1306 shifts MSB first, so it receives bit-reversed bytes",
-            );
+        let limits = SpiLimits {
+            part: "SSD1306",
+            max_frequency_hz: MAX_SPI_CLOCK_HZ,
+            limit: "10 MHz (100 ns cycle)",
+        };
+        for problem in check_settings(config, &limits) {
+            match problem {
+                SpiSettingProblem::ClockTooFast(m) => display.warn(WarningKind::SpiClockTooFast, m),
+                SpiSettingProblem::Format(m) => display.warn(WarningKind::SpiFormat, m),
+            }
         }
     }
 
@@ -103,17 +89,11 @@ impl SpiTarget for Ssd1306Spi {
         miso.fill(0);
         let data = self.dc.is_high_now();
         let mut display = self.display.lock().unwrap_or_else(|e| e.into_inner());
-        let reversed: Vec<u8>;
-        let bytes = if self.config.lsb_first {
-            reversed = mosi.iter().map(|b| b.reverse_bits()).collect();
-            &reversed[..]
-        } else {
-            mosi
-        };
+        let bytes = as_received(mosi, self.config.lsb_first);
         if data {
-            display.write_data(bytes);
+            display.write_data(&bytes);
         } else {
-            display.write_commands(bytes);
+            display.write_commands(&bytes);
         }
     }
 }
