@@ -40,7 +40,7 @@ impl GpioPolicy {
 
 /// What is behind a GPIO name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum GpioBackend {
+pub enum GpioSource {
     /// A simulated line, possibly wired to a part.
     Simulated,
     /// One line of a Linux GPIO character device.
@@ -56,7 +56,7 @@ pub enum GpioBackend {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GpioEntry {
     /// What is behind the name.
-    pub backend: GpioBackend,
+    pub backend: GpioSource,
     /// What a guest may do with it.
     pub policy: GpioPolicy,
     /// Where the entry is in the file.
@@ -92,7 +92,7 @@ pub(crate) fn read_entries(
                     ));
                 }
                 lines.insert(key, name);
-                GpioBackend::Linux {
+                GpioSource::Linux {
                     chip: chip_path,
                     line,
                 }
@@ -115,7 +115,7 @@ pub(crate) fn read_entries(
                         "a simulated board has no GPIO chips: each name is a simulated line",
                     ));
                 }
-                GpioBackend::Simulated
+                GpioSource::Simulated
             }
         };
         let policy = read_policy(&table, Context::Named)?;

@@ -26,7 +26,7 @@ pub struct I2cPolicy {
 
 /// What is behind an I2C name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum I2cBackend {
+pub enum I2cSource {
     /// A simulated bus with the parts whose `i2c` key names it.
     Simulated,
     /// A Linux i2c-dev node, e.g. `/dev/i2c-1`.
@@ -40,7 +40,7 @@ pub enum I2cBackend {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct I2cEntry {
     /// What is behind the name.
-    pub backend: I2cBackend,
+    pub backend: I2cSource,
     /// What a guest may do on it.
     pub policy: I2cPolicy,
     /// Where the entry is in the file.
@@ -70,8 +70,8 @@ pub(crate) fn read_entries(
     for (name, table) in root.named_tables("i2c")? {
         table.only(KEYS)?;
         let backend = match device_node(&table, backend, name, &mut nodes, "i2c", &DEVICE)? {
-            Some(path) => I2cBackend::Linux { path },
-            None => I2cBackend::Simulated,
+            Some(path) => I2cSource::Linux { path },
+            None => I2cSource::Simulated,
         };
         let policy = read_policy(&table, Context::Named)?;
         entries.insert(

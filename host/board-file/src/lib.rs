@@ -27,8 +27,8 @@ mod spi;
 
 pub use discovery::Discovery;
 pub use error::{BoardError, ErrorKind, Location};
-pub use gpio::{GpioBackend, GpioEntry, GpioPolicy, Level, PinMode};
-pub use i2c::{DEFAULT_I2C_FREQUENCY_HZ, I2cBackend, I2cEntry, I2cPolicy};
+pub use gpio::{GpioEntry, GpioPolicy, GpioSource, Level, PinMode};
+pub use i2c::{DEFAULT_I2C_FREQUENCY_HZ, I2cEntry, I2cPolicy, I2cSource};
 pub use load::{DEFAULT_MAX_TRANSFER_BYTES, MAX_BOARD_FILE_BYTES, MAX_TRANSFER_BYTES_LIMIT};
 pub use model::{Backend, BoardFile};
 pub use parts::{
@@ -36,6 +36,6 @@ pub use parts::{
     PartKind, Ssd1306Interface, Ssd1306Part, Ssd1331Part, StripModel, Ws2812Part,
 };
 pub use spi::{
-    AboveMax, BitOrder, DEFAULT_DISCOVERY_SPI_MAX_FREQUENCY_HZ, SpiBackend, SpiEntry, SpiMode,
-    SpiPolicy, SpiSettings,
+    AboveMax, BitOrder, DEFAULT_DISCOVERY_SPI_MAX_FREQUENCY_HZ, SpiEntry, SpiMode, SpiPolicy,
+    SpiSettings, SpiSource,
 };

@@ -51,7 +51,7 @@ pub struct SpiPolicy {
 
 /// What is behind an SPI name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum SpiBackend {
+pub enum SpiSource {
     /// The simulated part whose `spi` key names this device.
     Simulated,
     /// A Linux spidev node (one bus and chip select), e.g. `/dev/spidev0.0`.
@@ -65,7 +65,7 @@ pub enum SpiBackend {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpiEntry {
     /// What is behind the name.
-    pub backend: SpiBackend,
+    pub backend: SpiSource,
     /// What a guest may do with it.
     pub policy: SpiPolicy,
     /// Where the entry is in the file.
@@ -106,8 +106,8 @@ pub(crate) fn read_entries(
     for (name, table) in root.named_tables("spi")? {
         table.only(KEYS)?;
         let backend = match device_node(&table, backend, name, &mut nodes, "spi", &DEVICE)? {
-            Some(path) => SpiBackend::Linux { path },
-            None => SpiBackend::Simulated,
+            Some(path) => SpiSource::Linux { path },
+            None => SpiSource::Simulated,
         };
         let policy = read_policy(&table, Context::Named)?;
         entries.insert(

@@ -4,7 +4,7 @@
 use crate::board::SimBoard;
 use crate::error::{BoardError, ErrorKind};
 use crate::file::{
-    BitOrder, BoardFile, GpioBackend, GpioPolicy, I2cBackend, I2cPolicy, SpiBackend, SpiPolicy,
+    BitOrder, BoardFile, GpioPolicy, GpioSource, I2cPolicy, I2cSource, SpiPolicy, SpiSource,
 };
 use std::collections::BTreeMap;
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
@@ -145,7 +145,7 @@ impl Devices {
             delay: DelayBackend::real(),
         };
         for (name, entry) in &file.spi {
-            if let SpiBackend::Linux { path } = &entry.backend {
+            if let SpiSource::Linux { path } = &entry.backend {
                 let device = wasi_hal_spi::LinuxSpiDevice::open(path).map_err(|e| {
                     backend_error(
                         file,
@@ -161,7 +161,7 @@ impl Devices {
             }
         }
         for (name, entry) in &file.i2c {
-            if let I2cBackend::Linux { path } = &entry.backend {
+            if let I2cSource::Linux { path } = &entry.backend {
                 let bus = wasi_hal_i2c::LinuxI2cBus::open(path).map_err(|e| {
                     backend_error(
                         file,
@@ -176,7 +176,7 @@ impl Devices {
             }
         }
         for (name, entry) in &file.gpio {
-            if let GpioBackend::Linux { chip, line } = &entry.backend {
+            if let GpioSource::Linux { chip, line } = &entry.backend {
                 let backend = wasi_hal_gpio::LinuxGpioLine::new(chip, *line)
                     .with_consumer(format!("wasi-hal:{name}"));
                 let pin = SharedPin::new(backend, entry.policy.to_host()).map_err(|e| {
@@ -197,9 +197,9 @@ impl Devices {
     #[cfg(not(all(feature = "linux", target_os = "linux")))]
     pub(crate) fn linux(file: &BoardFile) -> Result<Devices, BoardError> {
         let _ = (
-            SpiBackend::Simulated,
-            I2cBackend::Simulated,
-            GpioBackend::Simulated,
+            SpiSource::Simulated,
+            I2cSource::Simulated,
+            GpioSource::Simulated,
         );
         Err(BoardError::new(
             &file.path,

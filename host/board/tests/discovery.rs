@@ -3,7 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use wasi_hal_board::discovery::scan;
-use wasi_hal_board::{BoardFile, ErrorKind, GpioBackend, SpiBackend};
+use wasi_hal_board::{BoardFile, ErrorKind, GpioSource, SpiSource};
 
 /// A fresh fake /dev under the test's scratch directory.
 fn fake_dev(test: &str, files: &[&str]) -> PathBuf {
@@ -104,7 +104,7 @@ fn discovery_adds_every_device_with_the_discovery_policy() {
     assert_eq!(file.gpio.len(), 5);
     assert_eq!(
         file.spi["spidev1.0"].backend,
-        SpiBackend::Linux {
+        SpiSource::Linux {
             path: dev.join("spidev1.0")
         }
     );
@@ -123,7 +123,7 @@ fn discovery_adds_every_device_with_the_discovery_policy() {
     assert!(gpio.policy.input && !gpio.policy.output);
     assert_eq!(
         gpio.backend,
-        GpioBackend::Linux {
+        GpioSource::Linux {
             chip: dev.join("gpiochip0"),
             line: 2
         }

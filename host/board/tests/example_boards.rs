@@ -39,10 +39,10 @@ fn every_example_board_parses_and_the_simulated_ones_build() {
                 // Building opens the device nodes, which are not here: a Backend error naming
                 // the node's key. (Discovery would scan this machine's /dev: parse only.)
                 let nodes_absent = file.spi.values().any(|e| match &e.backend {
-                    wasi_hal_board::SpiBackend::Linux { path } => !path.exists(),
+                    wasi_hal_board::SpiSource::Linux { path } => !path.exists(),
                     _ => false,
                 }) || file.i2c.values().any(|e| match &e.backend {
-                    wasi_hal_board::I2cBackend::Linux { path } => !path.exists(),
+                    wasi_hal_board::I2cSource::Linux { path } => !path.exists(),
                     _ => false,
                 });
                 if file.discovery.is_none() && nodes_absent {
@@ -118,12 +118,12 @@ fn pacman_board_has_the_pmod_oled_wiring() {
     let rpi = BoardFile::load(boards_dir().join("rpi-pacman-pmod-oled.toml")).unwrap();
     assert_eq!(
         rpi.spi["oled"].backend,
-        wasi_hal_board::SpiBackend::Linux {
+        wasi_hal_board::SpiSource::Linux {
             path: "/dev/spidev0.0".into()
         }
     );
     let line = |name: &str| match &rpi.gpio[name].backend {
-        wasi_hal_board::GpioBackend::Linux { line, .. } => *line,
+        wasi_hal_board::GpioSource::Linux { line, .. } => *line,
         other => panic!("{other:?}"),
     };
     assert_eq!(

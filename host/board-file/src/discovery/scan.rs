@@ -7,8 +7,8 @@
 //! table).
 
 use crate::{
-    BoardError, BoardFile, ErrorKind, GpioBackend, GpioEntry, I2cBackend, I2cEntry, Location,
-    SpiBackend, SpiEntry,
+    BoardError, BoardFile, ErrorKind, GpioEntry, GpioSource, I2cEntry, I2cSource, Location,
+    SpiEntry, SpiSource,
 };
 use std::collections::BTreeSet;
 use std::io;
@@ -180,24 +180,24 @@ impl BoardFile {
             .spi
             .values()
             .filter_map(|e| match &e.backend {
-                SpiBackend::Linux { path } => Some(path.clone()),
-                SpiBackend::Simulated => None,
+                SpiSource::Linux { path } => Some(path.clone()),
+                SpiSource::Simulated => None,
             })
             .collect();
         let i2c_nodes: BTreeSet<PathBuf> = self
             .i2c
             .values()
             .filter_map(|e| match &e.backend {
-                I2cBackend::Linux { path } => Some(path.clone()),
-                I2cBackend::Simulated => None,
+                I2cSource::Linux { path } => Some(path.clone()),
+                I2cSource::Simulated => None,
             })
             .collect();
         let gpio_lines: BTreeSet<(PathBuf, u32)> = self
             .gpio
             .values()
             .filter_map(|e| match &e.backend {
-                GpioBackend::Linux { chip, line } => Some((chip.clone(), *line)),
-                GpioBackend::Simulated => None,
+                GpioSource::Linux { chip, line } => Some((chip.clone(), *line)),
+                GpioSource::Simulated => None,
             })
             .collect();
         // Discovered entries have no place in the file.
@@ -205,7 +205,7 @@ impl BoardFile {
         for (name, path) in found.spi {
             if !names.contains(&name) && !spi_nodes.contains(&path) {
                 let entry = SpiEntry {
-                    backend: SpiBackend::Linux { path },
+                    backend: SpiSource::Linux { path },
                     policy: discovery.spi.clone(),
                     location,
                 };
@@ -215,7 +215,7 @@ impl BoardFile {
         for (name, path) in found.i2c {
             if !names.contains(&name) && !i2c_nodes.contains(&path) {
                 let entry = I2cEntry {
-                    backend: I2cBackend::Linux { path },
+                    backend: I2cSource::Linux { path },
                     policy: discovery.i2c.clone(),
                     location,
                 };
@@ -225,7 +225,7 @@ impl BoardFile {
         for (name, chip, line) in found.gpio {
             if !names.contains(&name) && !gpio_lines.contains(&(chip.clone(), line)) {
                 let entry = GpioEntry {
-                    backend: GpioBackend::Linux { chip, line },
+                    backend: GpioSource::Linux { chip, line },
                     policy: discovery.gpio,
                     location,
                 };
