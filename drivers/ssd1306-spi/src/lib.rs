@@ -41,13 +41,8 @@ fn open() -> Result<Display, Error> {
     let panel = parsed("display.panel", "128x64", |v| {
         PanelSize::from_name(v.trim())
     })?;
-    let frequency_hz = parsed(
-        "display.spi-frequency-hz",
-        "10000000",
-        config::parse_frequency_hz,
-    )?;
 
-    let (device, max) = open_spi(&device_name, frequency_hz)?;
+    let (device, max) = open_spi(&device_name, config::spi_frequency_hz()?)?;
     let dc = OutputPin::open(&dc_name, Level::Low).map_err(|e| pin_error::<Error>(&e))?;
     let mut reset = match &reset_key {
         // Named explicitly: it must be there.
