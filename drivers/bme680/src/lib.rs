@@ -51,7 +51,7 @@ use embedded_hal_wasi::delay::Delay;
 use embedded_hal_wasi::i2c::Bus;
 use sensor::{Bme680, Error, Variant};
 use wasi_hal_driver_support::config::{ConfigError, parsed, text_or};
-use wasi_hal_driver_support::{Fault, OpenClaim, SingleOpen, i2c_error};
+use wasi_hal_driver_support::{OpenClaim, SingleOpen, i2c_error};
 
 /// A component drives one sensor.
 static OPEN: SingleOpen = SingleOpen::new();
@@ -114,24 +114,7 @@ fn settings() -> Result<Settings, ConfigError> {
     })
 }
 
-impl From<Fault> for Error {
-    fn from(fault: Fault) -> Self {
-        match fault {
-            Fault::NotConnected => Error::NotConnected,
-            Fault::BusError => Error::BusError,
-            Fault::NotPermitted => Error::NotPermitted,
-            Fault::InUse => Error::InUse,
-            Fault::Other => Error::Other,
-        }
-    }
-}
-
-/// An invalid setting fails `open` with `other`.
-impl From<ConfigError> for Error {
-    fn from(_: ConfigError) -> Self {
-        Error::Other
-    }
-}
+wasi_hal_driver_support::device_error_from_fault!(Error);
 
 fn code(e: Error) -> ErrorCode {
     match e {

@@ -2,8 +2,6 @@
 //! stays plain Rust), the [`DisplayDevice`] trait a driver implements, and (feature
 //! `display-pixels`) [`export_display!`](crate::export_display) with the bindings it exports.
 
-use crate::Fault;
-use crate::config::ConfigError;
 use embedded_hal_wasi::spi::{BitOrder, Config, Device, Mode};
 
 /// The failures of `display:pixels`' `error-code`, one for one.
@@ -44,24 +42,7 @@ impl core::fmt::Display for Error {
 
 impl core::error::Error for Error {}
 
-impl From<Fault> for Error {
-    fn from(fault: Fault) -> Self {
-        match fault {
-            Fault::NotConnected => Error::NotConnected,
-            Fault::BusError => Error::BusError,
-            Fault::NotPermitted => Error::NotPermitted,
-            Fault::InUse => Error::InUse,
-            Fault::Other => Error::Other,
-        }
-    }
-}
-
-/// An invalid setting fails `open` with `other`.
-impl From<ConfigError> for Error {
-    fn from(_: ConfigError) -> Self {
-        Error::Other
-    }
-}
+crate::device_error_from_fault!(Error);
 
 /// A rectangle of the display in pixels from the top-left corner (`display:pixels`' `rect`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -128,22 +109,27 @@ pub trait DisplayDevice: 'static {
     fn set_brightness(&mut self, level: u8) -> Result<(), Error>;
 }
 
-/// Asks the display's SPI device for mode 0, MSB first at `frequency_hz`, what a controller that
-/// samples on the rising clock edge needs. A host that refuses (`not-permitted`) keeps its own
-/// settings, which do if they are mode 0 or 3 with MSB first; otherwise the answer is
-/// `not-permitted` (refused) or `unsupported` (granted, but not usable).
-pub fn configure_spi(device: &mut Device, frequency_hz: u32) -> Result<(), Error> {
+/// Opens the display's SPI device `name` and asks for mode 0, MSB first at `frequency_hz`, what
+/// a controller that samples on the rising clock edge needs; returns it with its largest transfer.
+/// A host that refuses (`not-permitted`) keeps its own settings, which do if they are mode 0 or 3
+/// with MSB first; otherwise the answer is `not-permitted` (refused) or `unsupported` (granted,
+/// but not usable).
+pub fn open_spi(name: &str, frequency_hz: u32) -> Result<(Device, usize), Error> {
+    let mut device = Device::open(name).map_err(|e| crate::spi_error::<Error>(&e))?;
     let requested = Config {
         frequency_hz,
         mode: Mode::Mode0,
         bit_order: BitOrder::MsbFirst,
     };
-    let (in_force, refused) =
-        crate::request_spi_config(device, requested).map_err(|e| crate::spi_error::<Error>(&e))?;
+    let (in_force, refused) = crate::request_spi_config(&mut device, requested)
+        .map_err(|e| crate::spi_error::<Error>(&e))?;
     let usable = matches!(in_force.mode, Mode::Mode0 | Mode::Mode3)
         && in_force.bit_order == BitOrder::MsbFirst;
     match (usable, refused) {
-        (true, _) => Ok(()),
+        (true, _) => {
+            let max = usize::try_from(device.max_transfer_bytes()).unwrap_or(usize::MAX);
+            Ok((device, max))
+        }
         (false, true) => Err(Error::NotPermitted),
         (false, false) => Err(Error::Unsupported),
     }

@@ -20,6 +20,33 @@ pub enum Fault {
     Other,
 }
 
+/// Gives a device error type `From<Fault>` (each case to the variant of the same name) and
+/// `From<ConfigError>` (an invalid setting is `Other`). The type needs the variants
+/// `NotConnected`, `BusError`, `NotPermitted`, `InUse` and `Other`.
+#[macro_export]
+macro_rules! device_error_from_fault {
+    ($error:ty) => {
+        impl From<$crate::Fault> for $error {
+            fn from(fault: $crate::Fault) -> Self {
+                match fault {
+                    $crate::Fault::NotConnected => Self::NotConnected,
+                    $crate::Fault::BusError => Self::BusError,
+                    $crate::Fault::NotPermitted => Self::NotPermitted,
+                    $crate::Fault::InUse => Self::InUse,
+                    $crate::Fault::Other => Self::Other,
+                }
+            }
+        }
+
+        /// An invalid setting fails `open` with `other`.
+        impl From<$crate::config::ConfigError> for $error {
+            fn from(_: $crate::config::ConfigError) -> Self {
+                Self::Other
+            }
+        }
+    };
+}
+
 impl From<Refusal> for Fault {
     fn from(refusal: Refusal) -> Self {
         match refusal {

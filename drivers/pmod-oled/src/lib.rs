@@ -41,8 +41,8 @@ use embedded_hal_wasi::delay::Delay;
 use embedded_hal_wasi::gpio::{Level, OutputPin};
 use embedded_hal_wasi::spi::Device;
 use ssd1306_core::{DisplayDevice, Error, PanelSize, Rect, SpiInterface, Ssd1306, config};
-use wasi_hal_driver_support::config::{parsed, text_or};
-use wasi_hal_driver_support::display::configure_spi;
+use wasi_hal_driver_support::config::text_or;
+use wasi_hal_driver_support::display::open_spi;
 use wasi_hal_driver_support::{pin_error, spi_error};
 
 /// VDD settling time after switching it on.
@@ -68,15 +68,8 @@ fn open() -> Result<Pmod, Error> {
     let res_name = text_or("display.reset", "oled-res")?;
     let vbatc_name = text_or("display.vbatc", "oled-vbatc")?;
     let vddc_name = text_or("display.vddc", "oled-vddc")?;
-    let frequency_hz = parsed(
-        "display.spi-frequency-hz",
-        "10000000",
-        config::parse_frequency_hz,
-    )?;
 
-    let mut device = Device::open(&device_name).map_err(|e| spi_error::<Error>(&e))?;
-    configure_spi(&mut device, frequency_hz)?;
-    let max = usize::try_from(device.max_transfer_bytes()).unwrap_or(usize::MAX);
+    let (device, max) = open_spi(&device_name, config::spi_frequency_hz()?)?;
     let open_pin =
         |name: &str, level| OutputPin::open(name, level).map_err(|e| pin_error::<Error>(&e));
     let dc = open_pin(&dc_name, Level::Low)?;

@@ -9,7 +9,7 @@ use embedded_hal_wasi::delay::Delay;
 use embedded_hal_wasi::gpio::{Level, OutputPin};
 use embedded_hal_wasi::spi::Device;
 use wasi_hal_driver_support::config::{parsed, text_or};
-use wasi_hal_driver_support::display::{DisplayDevice, Error, PixelFormat, Rect, configure_spi};
+use wasi_hal_driver_support::display::{DisplayDevice, Error, PixelFormat, Rect, open_spi};
 use wasi_hal_driver_support::{pin_error, spi_error};
 
 /// Logic supply settling time.
@@ -43,9 +43,7 @@ fn open() -> Result<Pmod, Error> {
             .filter(|f| (1..=MAX_SPI_FREQUENCY_HZ).contains(f))
     })?;
 
-    let mut device = Device::open(&device_name).map_err(|e| spi_error::<Error>(&e))?;
-    configure_spi(&mut device, frequency_hz)?;
-    let max = usize::try_from(device.max_transfer_bytes()).unwrap_or(usize::MAX);
+    let (device, max) = open_spi(&device_name, frequency_hz)?;
     let open_pin =
         |name: &str, level| OutputPin::open(name, level).map_err(|e| pin_error::<Error>(&e));
     let dc = open_pin(&dc_name, Level::Low)?;

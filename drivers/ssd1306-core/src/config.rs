@@ -25,6 +25,13 @@ pub fn parse_frequency_hz(value: &str) -> Option<u32> {
     (1..=MAX_SPI_FREQUENCY_HZ).contains(&hz).then_some(hz)
 }
 
+/// The SPI clock an SPI driver asks for: `wasi:config` key `display.spi-frequency-hz`, by
+/// default [`MAX_SPI_FREQUENCY_HZ`].
+pub fn spi_frequency_hz() -> Result<u32, wasi_hal_driver_support::config::ConfigError> {
+    let default = "10000000";
+    wasi_hal_driver_support::config::parsed("display.spi-frequency-hz", default, parse_frequency_hz)
+}
+
 /// A pin name, or `None` for no pin: the value `none` or an empty value.
 pub fn optional_name(value: &str) -> Option<&str> {
     let value = value.trim();

@@ -28,7 +28,7 @@ use embedded_hal_wasi::gpio::{self, Level, OutputPin};
 use embedded_hal_wasi::spi::Device;
 use ssd1306_core::{Error, PanelSize, SpiInterface, Ssd1306, config};
 use wasi_hal_driver_support::config::{parsed, text, text_or};
-use wasi_hal_driver_support::display::configure_spi;
+use wasi_hal_driver_support::display::open_spi;
 use wasi_hal_driver_support::{pin_error, spi_error};
 
 /// The open display, holding its RES# pin.
@@ -41,15 +41,8 @@ fn open() -> Result<Display, Error> {
     let panel = parsed("display.panel", "128x64", |v| {
         PanelSize::from_name(v.trim())
     })?;
-    let frequency_hz = parsed(
-        "display.spi-frequency-hz",
-        "10000000",
-        config::parse_frequency_hz,
-    )?;
 
-    let mut device = Device::open(&device_name).map_err(|e| spi_error::<Error>(&e))?;
-    configure_spi(&mut device, frequency_hz)?;
-    let max = usize::try_from(device.max_transfer_bytes()).unwrap_or(usize::MAX);
+    let (device, max) = open_spi(&device_name, config::spi_frequency_hz()?)?;
     let dc = OutputPin::open(&dc_name, Level::Low).map_err(|e| pin_error::<Error>(&e))?;
     let mut reset = match &reset_key {
         // Named explicitly: it must be there.
