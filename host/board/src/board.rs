@@ -55,7 +55,7 @@ impl Board {
     /// line, and guests' delays run in virtual time on that clock. A Linux board first adds what
     /// `[discovery]` finds (when enabled), then opens every device node through the host
     /// crates' Linux backends (feature `linux`), in real time; a node that cannot be opened is
-    /// an [`ErrorKind::Backend`] error naming its key.
+    /// an [`ErrorKind::Backend`](crate::ErrorKind::Backend) error naming its key.
     pub fn build(file: BoardFile) -> Result<Board, BoardError> {
         match file.backend {
             Backend::Simulated => {

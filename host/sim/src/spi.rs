@@ -95,6 +95,87 @@ pub fn as_received(mosi: &[u8], lsb_first: bool) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
+/// A controller on 4-wire SPI with a D/C# line (SSD1306, SSD1331): what [`DcSpi`] needs of it.
+pub trait DcController: Send + 'static {
+    /// What bus settings it takes.
+    const LIMITS: SpiLimits;
+    /// Records a bus setting it cannot take (a datasheet violation, not an error).
+    fn setting_problem(&mut self, problem: SpiSettingProblem);
+    /// Command bytes (D/C# low).
+    fn write_commands(&mut self, bytes: &[u8]);
+    /// Data bytes (D/C# high).
+    fn write_data(&mut self, bytes: &[u8]);
+}
+
+/// A [`DcController`] behind an SPI chip select, for [`SimSpiDevice::new`]:
+///
+/// - D/C# (a [`SimLine`](crate::SimLine) the driver also holds as an output pin) is sampled for
+///   each run of bytes: low = commands, high = data. SPI is write-only; MISO reads back 0.
+/// - Each transaction's bus settings are checked with [`check_settings`] against the
+///   controller's [`DcController::LIMITS`], once per distinct setting. LSB-first bytes arrive
+///   bit-reversed, as the controllers shift MSB first.
+pub struct DcSpi<C: DcController> {
+    controller: Arc<Mutex<C>>,
+    dc: crate::SimLine,
+    /// Settings of the current transaction.
+    config: SpiConfig,
+    /// The last settings that were checked, so a bad setting is reported once.
+    checked: Option<SpiConfig>,
+}
+
+impl<C: DcController> DcSpi<C> {
+    /// A front end for `controller` with its D/C# input on `dc`.
+    pub fn with_dc(controller: Arc<Mutex<C>>, dc: crate::SimLine) -> Self {
+        Self {
+            controller,
+            dc,
+            config: SpiConfig::default(),
+            checked: None,
+        }
+    }
+
+    /// The controller behind this interface.
+    pub fn display(&self) -> &Arc<Mutex<C>> {
+        &self.controller
+    }
+}
+
+impl<C: DcController> std::fmt::Debug for DcSpi<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DcSpi")
+            .field("part", &C::LIMITS.part)
+            .field("dc", &self.dc)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl<C: DcController> SpiTarget for DcSpi<C> {
+    fn select(&mut self, config: &SpiConfig) {
+        self.config = *config;
+        if self.checked == Some(*config) {
+            return;
+        }
+        self.checked = Some(*config);
+        let mut controller = self.controller.lock().unwrap_or_else(|e| e.into_inner());
+        for problem in check_settings(config, &C::LIMITS) {
+            controller.setting_problem(problem);
+        }
+    }
+
+    fn exchange(&mut self, mosi: &[u8], miso: &mut [u8]) {
+        miso.fill(0);
+        let data = self.dc.is_high_now();
+        let mut controller = self.controller.lock().unwrap_or_else(|e| e.into_inner());
+        let bytes = as_received(mosi, self.config.lsb_first);
+        if data {
+            controller.write_data(&bytes);
+        } else {
+            controller.write_commands(&bytes);
+        }
+    }
+}
+
 /// A shared handle to a part on a chip select.
 pub type SharedSpiTarget = Arc<Mutex<dyn SpiTarget>>;
 

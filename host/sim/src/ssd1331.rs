@@ -4,7 +4,8 @@
 //! # Pieces
 //! - [`Ssd1331`]: the controller: command parser, 96x64x16-bit GDDRAM, the drawing engine
 //!   (line, rectangle, copy, clear), registers, and [`Ssd1331::frame`], what the glass shows.
-//! - [`Ssd1331Spi`]: an [`SpiTarget`] that samples a D/C line and honours a RES line.
+//! - [`Ssd1331Spi`]: the [`DcSpi`] front end that samples a D/C line, with
+//!   the RES and VCCEN lines watched.
 //!
 //! # What is modelled, and the choices the datasheet leaves open
 //! - Pixel formats (0xA0 bits 7:6): 256 colours (one byte `RRRGGGBB`), 65k colours (two bytes,
@@ -35,7 +36,7 @@
 use crate::SimClock;
 use crate::frame::Frame;
 use crate::gpio::SimLine;
-use crate::spi::{SpiConfig, SpiLimits, SpiSettingProblem, SpiTarget, as_received, check_settings};
+use crate::spi::{DcController, DcSpi, SpiLimits, SpiSettingProblem};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 
@@ -229,7 +230,7 @@ impl Ssd1331 {
         &self.regs
     }
 
-    /// The GDDRAM, `row * 96 + segment`, each pixel C[15:11] B[10:5] A[4:0].
+    /// The GDDRAM, `row * 96 + segment`, each pixel C in bits 15-11, B in 10-5, A in 4-0.
     pub fn gddram(&self) -> &[u16] {
         &self.gddram
     }
@@ -659,20 +660,48 @@ pub fn rgb888(pixel: u16) -> [u8; 3] {
     [c << 3 | c >> 2, b << 2 | b >> 4, a << 3 | a >> 2]
 }
 
-/// An SSD1331 behind an SPI chip select, for [`SimSpiDevice::new`](crate::SimSpiDevice::new).
-///
-/// D/C# (a [`SimLine`] the driver also holds as an output pin) is sampled for each run of bytes:
-/// low = commands, high = data. RES# and VCCEN, when given, are watched. Each transaction's bus
-/// settings are checked (clock above 6.67 MHz, a mode other than 0 or 3, LSB first), once per
-/// distinct setting.
-pub struct Ssd1331Spi {
-    display: SharedSsd1331,
-    dc: SimLine,
-    config: SpiConfig,
-    checked: Option<SpiConfig>,
+/// An SSD1331 behind an SPI chip select, for [`SimSpiDevice::new`](crate::SimSpiDevice::new):
+/// the [`DcSpi`] front end (D/C# sampled for each run of bytes; clock above 6.67 MHz, a mode other
+/// than 0 or 3, or LSB first recorded as warnings, once per distinct setting), with RES# and
+/// VCCEN, when given, watched.
+pub type Ssd1331Spi = DcSpi<Ssd1331>;
+
+impl DcController for Ssd1331 {
+    const LIMITS: SpiLimits = SpiLimits {
+        part: "SSD1331",
+        max_frequency_hz: MAX_SPI_CLOCK_HZ,
+        limit: "6.67 MHz (150 ns cycle)",
+    };
+
+    fn setting_problem(&mut self, problem: SpiSettingProblem) {
+        match problem {
+            SpiSettingProblem::ClockTooFast(m) => self.warn(Ssd1331WarningKind::SpiClockTooFast, m),
+            SpiSettingProblem::Format(m) => self.warn(Ssd1331WarningKind::SpiFormat, m),
+        }
+    }
+
+    fn write_commands(&mut self, bytes: &[u8]) {
+        Ssd1331::write_commands(self, bytes);
+    }
+
+    fn write_data(&mut self, bytes: &[u8]) {
+        Ssd1331::write_data(self, bytes);
+    }
 }
 
-impl Ssd1331Spi {
+/// Runs `apply` on the controller with `line`'s level now and after every change.
+fn follow_line(display: &SharedSsd1331, line: &SimLine, apply: fn(&mut Ssd1331, bool)) {
+    apply(
+        &mut display.lock().unwrap_or_else(|e| e.into_inner()),
+        line.is_high_now(),
+    );
+    let watched = display.clone();
+    line.watch(Box::new(move |high, _| {
+        apply(&mut watched.lock().unwrap_or_else(|e| e.into_inner()), high);
+    }));
+}
+
+impl DcSpi<Ssd1331> {
     /// An SPI front end for `display` with its D/C# input on `dc` and, if given, its RES# input
     /// on `res` and the panel supply enable on `vcc_en` (high = on).
     pub fn new(
@@ -682,77 +711,11 @@ impl Ssd1331Spi {
         vcc_en: Option<&SimLine>,
     ) -> Self {
         if let Some(res) = res {
-            display
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .drive_reset(res.is_high_now());
-            let watched = display.clone();
-            res.watch(Box::new(move |high, _| {
-                watched
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .drive_reset(high);
-            }));
+            follow_line(&display, res, Ssd1331::drive_reset);
         }
         if let Some(vcc) = vcc_en {
-            display
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .set_panel_supply(vcc.is_high_now());
-            let watched = display.clone();
-            vcc.watch(Box::new(move |high, _| {
-                watched
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .set_panel_supply(high);
-            }));
+            follow_line(&display, vcc, Ssd1331::set_panel_supply);
         }
-        Self {
-            display,
-            dc,
-            config: SpiConfig::default(),
-            checked: None,
-        }
-    }
-
-    /// The controller behind this interface.
-    pub fn display(&self) -> &SharedSsd1331 {
-        &self.display
-    }
-}
-
-impl SpiTarget for Ssd1331Spi {
-    fn select(&mut self, config: &SpiConfig) {
-        self.config = *config;
-        if self.checked == Some(*config) {
-            return;
-        }
-        self.checked = Some(*config);
-        let mut display = self.display.lock().unwrap_or_else(|e| e.into_inner());
-        let limits = SpiLimits {
-            part: "SSD1331",
-            max_frequency_hz: MAX_SPI_CLOCK_HZ,
-            limit: "6.67 MHz (150 ns cycle)",
-        };
-        for problem in check_settings(config, &limits) {
-            match problem {
-                SpiSettingProblem::ClockTooFast(m) => {
-                    display.warn(Ssd1331WarningKind::SpiClockTooFast, m)
-                }
-                SpiSettingProblem::Format(m) => display.warn(Ssd1331WarningKind::SpiFormat, m),
-            }
-        }
-    }
-
-    fn exchange(&mut self, mosi: &[u8], miso: &mut [u8]) {
-        miso.fill(0);
-        let data = self.dc.is_high_now();
-        let mut display = self.display.lock().unwrap_or_else(|e| e.into_inner());
-        let bytes = as_received(mosi, self.config.lsb_first);
-        if data {
-            display.write_data(&bytes);
-        } else {
-            display.write_commands(&bytes);
-        }
+        DcSpi::with_dc(display, dc)
     }
 }
