@@ -3,7 +3,8 @@
 //!
 //! Layout of the output folder:
 //! - `wit/<namespace>-<name>@<version>.wasm`: binary WIT packages, one per folder of `wit/`;
-//! - `components/<crate>.wasm`: drivers, apps and virtual boards (`virtual-boards/`);
+//! - `components/<crate>.wasm`: drivers, apps, virtual boards (`virtual-boards/`) and adapters
+//!   (`adapters/`);
 //! - `components/test-programs/<crate>/<program>.wasm`: the guest test programs (`build` and
 //!   `test`; `run`, `publish` and `catalog --docs` leave them out);
 //! - `compositions/<name>.wasm`: each `compositions/<name>.wac`, composed with wac-graph from the
@@ -70,90 +71,104 @@ pub fn run(options: Options<'_>) -> Result<Built> {
         GuestKind::Driver,
         GuestKind::App,
         GuestKind::VirtualBoard,
+        GuestKind::Adapter,
         GuestKind::TestPrograms,
     ] {
         if kind == GuestKind::TestPrograms && !options.test_programs {
             eprintln!("==> guest test programs: skipped (the tests build them)");
             continue;
         }
-        let crates: Vec<&str> = ws
-            .guest_crates
-            .iter()
-            .filter(|g| g.kind == kind)
-            .map(|g| g.name.as_str())
-            .collect();
-        if crates.is_empty() {
+        let all: Vec<&workspace::Guest> =
+            ws.guest_crates.iter().filter(|g| g.kind == kind).collect();
+        if all.is_empty() {
             continue;
         }
-        // Test programs share their target folder with the test suite's artifacts build, so
-        // that `cargo xtask test` compiles them once.
-        let target_dir = match kind {
-            GuestKind::TestPrograms => workspace::root().join("target/test-programs"),
-            _ => workspace::root().join("target"),
-        };
-        let target_dir_arg = target_dir.to_string_lossy().into_owned();
-        let mut args = vec![
-            "build",
-            "--target",
-            WASM_TARGET,
-            "--profile",
-            "guest",
-            "--target-dir",
-            target_dir_arg.as_str(),
-        ];
-        for name in &crates {
-            args.extend(["--package", name]);
-        }
-        args.push(match kind {
-            GuestKind::Driver | GuestKind::Library | GuestKind::VirtualBoard => "--lib",
-            GuestKind::App => "--bins",
-            GuestKind::TestPrograms => "--examples",
-        });
-        let what = match kind {
-            GuestKind::Library => "the guest libraries",
-            GuestKind::Driver => "the drivers",
-            GuestKind::App => "the apps",
-            GuestKind::VirtualBoard => "the virtual boards",
-            GuestKind::TestPrograms => "the guest test programs",
-        };
-        workspace::step(&format!("building {what} for {WASM_TARGET}"), || {
-            workspace::cargo(&args)
-        })?;
+        // One cargo run per kind of target: adapters are libraries and binaries.
+        for bin in [false, true] {
+            let crates: Vec<&str> = all
+                .iter()
+                .filter(|g| g.bin == bin)
+                .map(|g| g.name.as_str())
+                .collect();
+            if crates.is_empty() {
+                continue;
+            }
+            // Test programs share their target folder with the test suite's artifacts build, so
+            // that `cargo xtask test` compiles them once.
+            let target_dir = match kind {
+                GuestKind::TestPrograms => workspace::root().join("target/test-programs"),
+                _ => workspace::root().join("target"),
+            };
+            let target_dir_arg = target_dir.to_string_lossy().into_owned();
+            let mut args = vec![
+                "build",
+                "--target",
+                WASM_TARGET,
+                "--profile",
+                "guest",
+                "--target-dir",
+                target_dir_arg.as_str(),
+            ];
+            for name in &crates {
+                args.extend(["--package", name]);
+            }
+            args.push(match kind {
+                GuestKind::TestPrograms => "--examples",
+                _ if bin => "--bins",
+                _ => "--lib",
+            });
+            let what = match kind {
+                GuestKind::Library => "the guest libraries",
+                GuestKind::Driver => "the drivers",
+                GuestKind::App => "the apps",
+                GuestKind::VirtualBoard => "the virtual boards",
+                GuestKind::Adapter if bin => "the adapter commands",
+                GuestKind::Adapter => "the adapters",
+                GuestKind::TestPrograms => "the guest test programs",
+            };
+            workspace::step(&format!("building {what} for {WASM_TARGET}"), || {
+                workspace::cargo(&args)
+            })?;
 
-        let built = target_dir.join(WASM_TARGET).join("guest");
-        for name in &crates {
-            let artifact = name.replace('-', "_");
-            match kind {
-                GuestKind::Library => {}
-                GuestKind::Driver | GuestKind::App | GuestKind::VirtualBoard => {
-                    // A library's file name has `_` for `-`; a binary is named after its
-                    // target, which is the package name unless the manifest says otherwise.
-                    let from = [artifact.as_str(), name]
-                        .iter()
-                        .map(|f| built.join(format!("{f}.wasm")))
-                        .find(|p| p.exists())
-                        .unwrap_or_else(|| built.join(format!("{name}.wasm")));
-                    let to = components_out.join(format!("{name}.wasm"));
-                    copy(&from, &to)?;
-                    let label = match kind {
-                        GuestKind::Driver => "driver",
-                        GuestKind::VirtualBoard => "virtual board",
-                        _ => "app",
-                    };
-                    listing.push((format!("{label} {name}"), to));
-                    components += 1;
-                }
-                GuestKind::TestPrograms => {
-                    let dir = components_out.join("test-programs").join(name);
-                    std::fs::create_dir_all(&dir)?;
-                    for example in examples_of(name)? {
-                        let from = built
-                            .join("examples")
-                            .join(format!("{}.wasm", example.replace('-', "_")));
-                        let to = dir.join(format!("{example}.wasm"));
+            let built = target_dir.join(WASM_TARGET).join("guest");
+            for name in &crates {
+                let artifact = name.replace('-', "_");
+                match kind {
+                    GuestKind::Library => {}
+                    GuestKind::Driver
+                    | GuestKind::App
+                    | GuestKind::VirtualBoard
+                    | GuestKind::Adapter => {
+                        // A library's file name has `_` for `-`; a binary is named after its
+                        // target, which is the package name unless the manifest says otherwise.
+                        let from = [artifact.as_str(), name]
+                            .iter()
+                            .map(|f| built.join(format!("{f}.wasm")))
+                            .find(|p| p.exists())
+                            .unwrap_or_else(|| built.join(format!("{name}.wasm")));
+                        let to = components_out.join(format!("{name}.wasm"));
                         copy(&from, &to)?;
-                        listing.push((format!("test program {name}/{example}"), to));
+                        let label = match kind {
+                            GuestKind::Driver => "driver",
+                            GuestKind::VirtualBoard => "virtual board",
+                            GuestKind::Adapter => "adapter",
+                            _ => "app",
+                        };
+                        listing.push((format!("{label} {name}"), to));
                         components += 1;
+                    }
+                    GuestKind::TestPrograms => {
+                        let dir = components_out.join("test-programs").join(name);
+                        std::fs::create_dir_all(&dir)?;
+                        for example in examples_of(name)? {
+                            let from = built
+                                .join("examples")
+                                .join(format!("{}.wasm", example.replace('-', "_")));
+                            let to = dir.join(format!("{example}.wasm"));
+                            copy(&from, &to)?;
+                            listing.push((format!("test program {name}/{example}"), to));
+                            components += 1;
+                        }
                     }
                 }
             }

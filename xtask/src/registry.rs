@@ -46,7 +46,7 @@ fn wkg_files(registry: &Registry) -> Result<(PathBuf, PathBuf)> {
     Ok((config_file, cache))
 }
 
-/// The built drivers, apps and virtual boards: crate name -> `target/wasi-hal/components/<crate>.wasm`.
+/// The built drivers, apps, virtual boards and adapters: crate name -> `target/wasi-hal/components/<crate>.wasm`.
 fn built_components() -> Result<BTreeMap<String, PathBuf>> {
     let ws = Workspace::load()?;
     let dir = workspace::output_dir().join("components");
@@ -56,7 +56,7 @@ fn built_components() -> Result<BTreeMap<String, PathBuf>> {
         .filter(|g| {
             matches!(
                 g.kind,
-                GuestKind::Driver | GuestKind::App | GuestKind::VirtualBoard
+                GuestKind::Driver | GuestKind::App | GuestKind::VirtualBoard | GuestKind::Adapter
             )
         })
         .map(|g| (g.name.clone(), dir.join(format!("{}.wasm", g.name))))

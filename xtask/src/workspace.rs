@@ -32,6 +32,9 @@ pub enum GuestKind {
     TestPrograms,
     /// A virtual board under virtual-boards/: a cdylib component exporting the bus interfaces.
     VirtualBoard,
+    /// An adapter under adapters/: a component that exports other projects' interfaces on top
+    /// of ours (a cdylib), or a command that starts another project's app (a bin).
+    Adapter,
 }
 
 /// A guest crate of the workspace.
@@ -43,6 +46,8 @@ pub struct Guest {
     pub kind: GuestKind,
     /// `[package.metadata.wasi-hal] native-tests = true`: its unit tests also run natively.
     pub native_tests: bool,
+    /// Its component is a binary target (`--bins`), not the library (`--lib`).
+    pub bin: bool,
 }
 
 /// The workspace's packages, split into host-side and guest crates.
@@ -99,6 +104,11 @@ impl Workspace {
                     (false, true) => GuestKind::App,
                     (false, false) => GuestKind::Library,
                 }
+            } else if rel.starts_with("adapters") {
+                if !is_cdylib && !has_bin {
+                    continue;
+                }
+                GuestKind::Adapter
             } else if rel.starts_with("virtual-boards") {
                 if is_cdylib {
                     GuestKind::VirtualBoard
@@ -119,6 +129,7 @@ impl Workspace {
                 name,
                 kind,
                 native_tests,
+                bin: !is_cdylib && has_bin,
             });
         }
         guest_crates.sort_by(|a, b| a.name.cmp(&b.name));

@@ -27,6 +27,7 @@ pub const COMPONENT_FOLDERS: &[(&str, Kind)] = &[
     ("drivers", Kind::Driver),
     ("apps", Kind::App),
     ("virtual-boards", Kind::VirtualBoard),
+    ("adapters", Kind::Adapter),
 ];
 
 /// What kind of package an item is.
@@ -41,6 +42,9 @@ pub enum Kind {
     /// A virtual board component (`virtual-boards/`: exports bus interfaces backed by simulated
     /// parts).
     VirtualBoard,
+    /// An adapter component (`adapters/`: exports another project's hardware interfaces on top
+    /// of ours, or starts another project's app).
+    Adapter,
     /// A composition of an app and drivers.
     Composition,
 }
@@ -53,6 +57,7 @@ impl Kind {
             Self::Driver => "driver",
             Self::App => "app",
             Self::VirtualBoard => "board",
+            Self::Adapter => "adapter",
             Self::Composition => "composition",
         }
     }
@@ -171,7 +176,9 @@ pub fn collect(sources: &Sources) -> Result<Vec<Item>> {
             .iter()
             .map(|(folder, kind)| (*kind, sources.root.join(folder).join(krate)))
             .find(|(_, dir)| dir.join("Cargo.toml").exists())
-            .with_context(|| format!("no crate `{krate}` in drivers/, apps/ or virtual-boards/"))?;
+            .with_context(|| {
+                format!("no crate `{krate}` in drivers/, apps/, virtual-boards/ or adapters/")
+            })?;
         let manifest = read_toml(&dir.join("Cargo.toml"))?;
         let package = &manifest["package"];
         let description = package

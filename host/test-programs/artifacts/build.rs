@@ -1,6 +1,6 @@
 //! Builds every guest test program (the examples of each crate in host/test-programs/), every
-//! driver (cdylib crates in drivers/), every app (bin crates in apps/) and every virtual board
-//! (cdylib crates in virtual-boards/) for wasm32-wasip2 and
+//! driver (cdylib crates in drivers/), every app (bin crates in apps/), every virtual board
+//! (cdylib crates in virtual-boards/) and every adapter (adapters/) for wasm32-wasip2 and
 //! writes `programs.rs`: one constant per component file, and a `foreach_program!` macro that
 //! lists the test programs, so that a test suite can make sure each program has a test.
 
@@ -22,6 +22,11 @@ fn main() {
     let target_dir = workspace.join("target").join("test-programs");
 
     println!("cargo:rerun-if-changed={}", workspace.join("wit").display());
+    // The foreign WIT the adapters export (adapters/wit/).
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("adapters").join("wit").display()
+    );
     println!(
         "cargo:rerun-if-changed={}",
         workspace.join("Cargo.lock").display()
@@ -67,6 +72,7 @@ fn main() {
         ("drivers", "DRIVER"),
         ("apps", "APP"),
         ("virtual-boards", "VIRTUAL_BOARD"),
+        ("adapters", "ADAPTER"),
     ] {
         for crate_dir in guest_crates(&workspace.join(folder)) {
             let member = format!(

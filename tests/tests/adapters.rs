@@ -1,0 +1,180 @@
+//! The adapters of `adapters/`: guests written against other projects' hardware WIT run on a
+//! wasi-hal host once plugged into them with the real `wac` CLI, as docs/adapters.md shows.
+//!
+//! - **The seed's shape**: `FOREIGN_SEED_OLED` imports the seed project's unversioned
+//!   `wasi:spi` and its `wasi:gpio@0.2.0`, and exports a bare `run`. Plugged into
+//!   `seed-hal-adapter` and then into `seed-run-adapter`, it is a command that imports only
+//!   wasi-hal's packages and WASI; on the simulated Pmod OLED under the seed's names
+//!   (`boards/sim-seed-pmod-oled.toml`) it draws its picture, pixel for pixel, and its
+//!   active-low pins reach the wire at the right voltages.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use test_programs_artifacts::{
+    ADAPTER_SEED_HAL_ADAPTER, ADAPTER_SEED_RUN_ADAPTER, FOREIGN_SEED_OLED,
+};
+use test_programs_foreign::seed_oled_pattern;
+use wasi_hal::{Outcome, RunOptions};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is inside the workspace")
+        .to_path_buf()
+}
+
+/// A new empty folder for one test's files.
+fn scratch(label: &str) -> PathBuf {
+    let dir = root()
+        .join("target")
+        .join("tmp")
+        .join(format!("adapters-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
+    dir
+}
+
+/// The `wac` binary: `$WASI_HAL_WAC`, else where `cargo xtask setup` installs wac-cli 0.12.0.
+fn wac() -> PathBuf {
+    if let Some(path) = std::env::var_os("WASI_HAL_WAC") {
+        return PathBuf::from(path);
+    }
+    let cache = std::env::var_os("WASI_HAL_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("wasi-hal")))
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("wasi-hal"))
+        })
+        .unwrap_or_else(|| root().join("target").join("wasi-hal"));
+    let path = cache.join("tools/wac-cli-0.12.0/bin/wac");
+    assert!(
+        path.exists(),
+        "the wac CLI 0.12.0 is not installed (WASI_HAL_WAC is not set and {} does not exist): \
+         run `cargo xtask setup`",
+        path.display()
+    );
+    path
+}
+
+/// `wac plug SOCKET --plug PLUG -o OUT`, as docs/adapters.md shows it.
+fn wac_plug(socket: &Path, plug: &Path, out: &Path) {
+    let output = Command::new(wac())
+        .arg("plug")
+        .arg(socket)
+        .arg("--plug")
+        .arg(plug)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .expect("cannot start wac");
+    assert!(
+        output.status.success(),
+        "wac plug {} --plug {} failed: {}",
+        socket.display(),
+        plug.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The import names of a component file.
+fn imports_of(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    let wit_component::DecodedWasm::Component(resolve, world) =
+        wit_component::decode(&bytes).expect("a component")
+    else {
+        panic!("{} is not a component", path.display());
+    };
+    let world = &resolve.worlds[world];
+    let mut names: Vec<String> = world
+        .imports
+        .keys()
+        .map(|key| resolve.name_world_key(key))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_seed_shaped_app_draws_through_the_adapters() {
+    let dir = scratch("seed");
+    let on_hal = dir.join("seed-oled-on-wasi-hal.wasm");
+    let command = dir.join("seed-oled-command.wasm");
+    wac_plug(
+        Path::new(FOREIGN_SEED_OLED),
+        Path::new(ADAPTER_SEED_HAL_ADAPTER),
+        &on_hal,
+    );
+    wac_plug(Path::new(ADAPTER_SEED_RUN_ADAPTER), &on_hal, &command);
+
+    // Nothing foreign is left to import: only wasi-hal's packages and WASI.
+    let imports = imports_of(&command);
+    for name in &imports {
+        assert!(
+            name.starts_with("wasi:spi/spi@0.1.")
+                || name.starts_with("wasi:gpio/gpio@0.1.")
+                || name.starts_with("wasi:delay/delay@0.1.")
+                || name.starts_with("wasi:cli/")
+                || name.starts_with("wasi:io/")
+                || name.starts_with("wasi:clocks/")
+                || name.starts_with("wasi:filesystem/")
+                || name.starts_with("wasi:random/"),
+            "the plugged command still imports {name} (all imports: {imports:?})"
+        );
+    }
+    assert!(imports.iter().any(|i| i.starts_with("wasi:spi/spi@0.1.")));
+
+    let screenshot = dir.join("screenshot.png");
+    let trace = dir.join("trace.jsonl");
+    let outcome = wasi_hal::run(&RunOptions {
+        component: command.clone(),
+        board: root().join("boards/sim-seed-pmod-oled.toml"),
+        screenshot: Some(screenshot.clone()),
+        trace: Some(trace.clone()),
+        ..RunOptions::default()
+    })
+    .expect("the run starts");
+    assert!(
+        matches!(outcome, Outcome::Success),
+        "the run ended with {outcome:?}"
+    );
+
+    let frame = wasi_hal_sim_render::load_png(&screenshot).unwrap();
+    assert_eq!((frame.width, frame.height), (128, 32));
+    let mut wrong = Vec::new();
+    for y in 0..32 {
+        for x in 0..128 {
+            let lit = frame.pixel(x, y).unwrap() != [0, 0, 0];
+            if lit != seed_oled_pattern(x, y) {
+                wrong.push((x, y));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} pixels differ from the seed guest's picture, first ones: {:?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(10)]
+    );
+
+    // The seed's active-low pins: `set-active` on RES is a low level on the wire, and the
+    // supplies are switched on (low) before the panel is lit.
+    let events: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let levels = |line: &str| -> Vec<bool> {
+        events
+            .iter()
+            .filter(|e| e["kind"] == "gpio" && e["line"] == line)
+            .map(|e| e["high"].as_bool().unwrap())
+            .collect()
+    };
+    // Opened inactive (high), pulsed active (low), released (high), then the host's safe
+    // level (low) when the run ends.
+    assert_eq!(levels("RES"), [true, false, true, false]);
+    // On (low) while the guest runs, off (high, the safe level) after.
+    assert_eq!(levels("VDDC"), [false, true]);
+    assert_eq!(levels("VBATC"), [false, true]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
