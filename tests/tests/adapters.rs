@@ -7,11 +7,16 @@
 //!   wasi-hal's packages and WASI; on the simulated Pmod OLED under the seed's names
 //!   (`boards/sim-seed-pmod-oled.toml`) it draws its picture, pixel for pixel, and its
 //!   active-low pins reach the wire at the right voltages.
+//! - **The draft's shape**: `FOREIGN_DRAFT_I2C_BME680` uses every function of the upstream
+//!   `wasi:i2c@0.2.0-draft` `i2c` handle (got from `i2c-draft-adapter`'s `handles`) on the
+//!   simulated BME680 of `boards/sim-weather.toml` and checks the answers itself (it traps on a
+//!   wrong one); here the run must succeed and the bus trace must hold exactly its transfers.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use test_programs_artifacts::{
-    ADAPTER_SEED_HAL_ADAPTER, ADAPTER_SEED_RUN_ADAPTER, FOREIGN_SEED_OLED,
+    ADAPTER_I2C_DRAFT_ADAPTER, ADAPTER_SEED_HAL_ADAPTER, ADAPTER_SEED_RUN_ADAPTER,
+    FOREIGN_DRAFT_I2C_BME680, FOREIGN_SEED_OLED,
 };
 use test_programs_foreign::seed_oled_pattern;
 use wasi_hal::{Outcome, RunOptions};
@@ -176,5 +181,76 @@ fn a_seed_shaped_app_draws_through_the_adapters() {
     // On (low) while the guest runs, off (high, the safe level) after.
     assert_eq!(levels("VDDC"), [false, true]);
     assert_eq!(levels("VBATC"), [false, true]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_draft_i2c_guest_reads_the_sensor_through_the_adapter() {
+    let dir = scratch("draft-i2c");
+    let on_hal = dir.join("draft-on-wasi-hal.wasm");
+    let command = dir.join("draft-command.wasm");
+    wac_plug(
+        Path::new(FOREIGN_DRAFT_I2C_BME680),
+        Path::new(ADAPTER_I2C_DRAFT_ADAPTER),
+        &on_hal,
+    );
+    wac_plug(Path::new(ADAPTER_SEED_RUN_ADAPTER), &on_hal, &command);
+    let imports = imports_of(&command);
+    assert!(
+        imports.iter().all(|i| !i.contains("0.2.0-draft")),
+        "the plugged command still imports the draft: {imports:?}"
+    );
+    assert!(imports.iter().any(|i| i.starts_with("wasi:i2c/i2c@0.1.")));
+
+    let trace = dir.join("trace.jsonl");
+    let outcome = wasi_hal::run(&RunOptions {
+        component: command,
+        board: root().join("boards/sim-weather.toml"),
+        trace: Some(trace.clone()),
+        ..RunOptions::default()
+    })
+    .expect("the run starts");
+    // The guest traps with its own message when an answer is wrong.
+    assert!(
+        matches!(outcome, Outcome::Success),
+        "the run ended with {outcome:?}"
+    );
+
+    // Its transfers, in order, each to the sensor at 0x76: the refused addresses never reach
+    // the bus (the 10-bit one is refused by the adapter, 0x50 by the host's policy).
+    let transfers: Vec<(u64, Vec<(String, Vec<u64>)>)> = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["kind"] == "i2c")
+        .map(|e| {
+            let ops = e["ops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|op| {
+                    let bytes = op["bytes"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|b| b.as_u64().unwrap())
+                        .collect();
+                    (op["op"].as_str().unwrap().to_owned(), bytes)
+                })
+                .collect();
+            (e["address"].as_u64().unwrap(), ops)
+        })
+        .collect();
+    let op = |kind: &str, bytes: &[u64]| (kind.to_owned(), bytes.to_vec());
+    assert_eq!(
+        transfers,
+        [
+            (0x76, vec![op("write", &[0xD0]), op("read", &[0x61])]),
+            (0x76, vec![op("write", &[0x72, 0x05])]),
+            (0x76, vec![op("write", &[0x72])]),
+            (0x76, vec![op("read", &[0x05])]),
+            (0x76, vec![op("write", &[0x72]), op("read", &[0x05])]),
+        ]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
