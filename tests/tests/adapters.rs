@@ -184,6 +184,9 @@ fn a_seed_shaped_app_draws_through_the_adapters() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// One I2C transaction of a trace: the address and each operation's kind and bytes.
+type Transfer = (u64, Vec<(String, Vec<u64>)>);
+
 #[test]
 fn a_draft_i2c_guest_reads_the_sensor_through_the_adapter() {
     let dir = scratch("draft-i2c");
@@ -218,7 +221,7 @@ fn a_draft_i2c_guest_reads_the_sensor_through_the_adapter() {
 
     // Its transfers, in order, each to the sensor at 0x76: the refused addresses never reach
     // the bus (the 10-bit one is refused by the adapter, 0x50 by the host's policy).
-    let transfers: Vec<(u64, Vec<(String, Vec<u64>)>)> = std::fs::read_to_string(&trace)
+    let transfers: Vec<Transfer> = std::fs::read_to_string(&trace)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
