@@ -30,7 +30,7 @@ wit_bindgen::generate!({
         "../../../wit/wasi-i2c",
         "../../../wit/wasi-delay",
         "../../../adapters/wit/i2c-draft",
-        "../../../adapters/i2c-draft/wit",
+        "../../../adapters/i2c-draft-adapter/wit",
     ],
     generate_all,
 });
