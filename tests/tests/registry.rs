@@ -93,8 +93,13 @@ fn items() -> &'static [Item] {
             for entry in entries {
                 let dir = entry.unwrap().path();
                 let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-                let file = guest.join(format!("{}.wasm", name.replace('-', "_")));
-                if dir.join("Cargo.toml").exists() && file.exists() {
+                // A library's file has `_` for `-`; a binary (an app, the run adapter) keeps
+                // the package name.
+                let file = [name.replace('-', "_"), name.clone()]
+                    .iter()
+                    .map(|f| guest.join(format!("{f}.wasm")))
+                    .find(|f| f.exists());
+                if let Some(file) = file.filter(|_| dir.join("Cargo.toml").exists()) {
                     components.insert(name, file);
                 }
             }
