@@ -101,6 +101,16 @@ fn items() -> &'static [Item] {
                     .find(|f| f.exists());
                 if let Some(file) = file.filter(|_| dir.join("Cargo.toml").exists()) {
                     components.insert(name, file);
+                } else if dir.join(project::PYTHON_MANIFEST).exists() {
+                    // A Python guest: `cargo xtask build` makes it (componentize-py), before
+                    // `cargo xtask test` runs the tests.
+                    let file = root().join(format!("target/wasi-hal/components/{name}.wasm"));
+                    assert!(
+                        file.exists(),
+                        "{} is missing: `cargo xtask build` builds the Python guests",
+                        file.display()
+                    );
+                    components.insert(name, file);
                 }
             }
         }

@@ -38,6 +38,11 @@ pub struct Options<'a> {
     /// Why there are no npm packages, for the one line that says the web page is skipped
     /// (`None`: this task does not build the web page).
     pub no_js_because: Option<&'a str>,
+    /// componentize-py, when set-up installed it: the Python guests are built with it.
+    pub python: Option<&'a crate::python::ComponentizePy>,
+    /// Why there is no componentize-py, for the one line that says the Python guests are
+    /// skipped (`None` with no `python`: this task does not build them).
+    pub no_python_because: Option<&'a str>,
     /// Whether to build the guest test programs (`host/test-programs/`): the tests need them,
     /// the main job does not.
     pub test_programs: bool,
@@ -173,6 +178,21 @@ pub fn run(options: Options<'_>) -> Result<Built> {
                 }
             }
         }
+    }
+
+    // Python guests (drivers/ and apps/ with a python-component.toml), with componentize-py.
+    match options.python {
+        Some(tool) => {
+            let python = crate::python::build(tool, &components_out)?;
+            components += python.len();
+            listing.extend(python);
+        }
+        None => eprintln!(
+            "==> Python guests: skipped ({})",
+            options
+                .no_python_because
+                .unwrap_or("this task does not use them; `cargo xtask build` builds them")
+        ),
     }
 
     let compositions_out = out.join("compositions");

@@ -34,6 +34,7 @@
 mod bench;
 mod build;
 mod packaging;
+mod python;
 #[cfg(feature = "registry")]
 mod registry;
 mod setup;
@@ -147,6 +148,8 @@ fn main() {
             build::run(build::Options {
                 js: done.js.as_deref(),
                 no_js_because: done.no_js_because.as_deref(),
+                python: done.componentize_py.as_ref(),
+                no_python_because: done.no_python_because.as_deref(),
                 test_programs: true,
             })
             .map(|_| ())
@@ -234,6 +237,8 @@ fn run_main_job(extra: &[String]) -> Result<()> {
     let built = build::run(build::Options {
         js: None,
         no_js_because: None,
+        python: None,
+        no_python_because: None,
         test_programs: false,
     })?;
     println!(
@@ -355,6 +360,8 @@ fn test() -> Result<()> {
     build::run(build::Options {
         js: done.js.as_deref(),
         no_js_because: done.no_js_because.as_deref(),
+        python: done.componentize_py.as_ref(),
+        no_python_because: done.no_python_because.as_deref(),
         test_programs: true,
     })?;
 

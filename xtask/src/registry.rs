@@ -46,11 +46,12 @@ fn wkg_files(registry: &Registry) -> Result<(PathBuf, PathBuf)> {
     Ok((config_file, cache))
 }
 
-/// The built drivers, apps, virtual boards and adapters: crate name -> `target/wasi-hal/components/<crate>.wasm`.
+/// The built drivers, apps, virtual boards and adapters: crate name -> `target/wasi-hal/components/<crate>.wasm`,
+/// and the Python guests that were built (folder name -> the same place).
 fn built_components() -> Result<BTreeMap<String, PathBuf>> {
     let ws = Workspace::load()?;
     let dir = workspace::output_dir().join("components");
-    Ok(ws
+    let mut components: BTreeMap<String, PathBuf> = ws
         .guest_crates
         .iter()
         .filter(|g| {
@@ -60,7 +61,15 @@ fn built_components() -> Result<BTreeMap<String, PathBuf>> {
             )
         })
         .map(|g| (g.name.clone(), dir.join(format!("{}.wasm", g.name))))
-        .collect())
+        .collect();
+    for guest in crate::python::guests()? {
+        let file = dir.join(format!("{}.wasm", guest.name));
+        // Built only where `python3` is (the build said so when it skipped them).
+        if file.exists() {
+            components.insert(guest.name, file);
+        }
+    }
+    Ok(components)
 }
 
 /// Builds everything, then publishes every WIT package, driver, app and composition to
@@ -78,10 +87,12 @@ pub fn publish(registry: &Registry, spec: &str, sign_key: Option<&Path>) -> Resu
             registry.url()
         );
     }
-    setup::run(Purpose::Publish)?;
+    let done = setup::run(Purpose::Publish)?;
     build::run(build::Options {
         js: None,
         no_js_because: None,
+        python: done.componentize_py.as_ref(),
+        no_python_because: done.no_python_because.as_deref(),
         test_programs: false,
     })?;
     let items = project::collect(&Sources {
@@ -164,10 +175,12 @@ pub fn catalog_docs() -> Result<()> {
             .with_context(|| format!("failed to empty {}", root.display()))?;
     }
     let registry = Registry::local(&root);
-    setup::run(Purpose::Run)?;
+    let done = setup::run(Purpose::Build)?;
     build::run(build::Options {
         js: None,
         no_js_because: None,
+        python: done.componentize_py.as_ref(),
+        no_python_because: done.no_python_because.as_deref(),
         test_programs: false,
     })?;
     let items = project::collect(&Sources {

@@ -6,9 +6,9 @@
 //! | task | installs |
 //! | --- | --- |
 //! | `run`, `bench` | the `wasm32-wasip2` target |
-//! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page, when Node.js 20.19 or newer is on PATH (else one line says the web page is skipped) |
-//! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); no `wac`, no npm |
-//! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required) |
+//! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page, when Node.js 20.19 or newer is on PATH (else one line says the web page is skipped); componentize-py for the Python guests, when `python3` is on PATH (else one line says they are skipped) |
+//! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); componentize-py when `python3` is there; no `wac`, no npm |
+//! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required), componentize-py (`python3` required) |
 //!
 //! - targets and components come from `rustup`;
 //! - command-line tools come from crates.io at pinned versions, each into its own folder of a
@@ -132,6 +132,9 @@ pub enum Step {
     Tool(&'static Tool),
     /// `npm install` in `host/js`.
     NpmPackages(Need),
+    /// componentize-py from PyPI into the cache, for the Python guests; `true`: required (no
+    /// `python3` is an error), `false`: skipped with one line without `python3`.
+    ComponentizePy(bool),
 }
 
 /// What set-up did, for the steps that come after it.
@@ -141,6 +144,10 @@ pub struct Done {
     pub js: Option<PathBuf>,
     /// Why the npm packages were only wanted and are not there (Node.js missing or too old).
     pub no_js_because: Option<String>,
+    /// componentize-py, when it is installed (the Python guests can be built).
+    pub componentize_py: Option<crate::python::ComponentizePy>,
+    /// Why componentize-py was only wanted and is not there (no `python3`).
+    pub no_python_because: Option<String>,
 }
 
 /// The steps a task needs, in the order they run.
@@ -148,14 +155,21 @@ pub fn plan(purpose: Purpose) -> Vec<Step> {
     let mut steps = vec![Step::RustTarget(WASM_TARGET)];
     match purpose {
         Purpose::Run => {}
-        Purpose::Build => steps.push(Step::NpmPackages(Need::IfNodeIsThere)),
-        Purpose::Publish => steps.push(Step::Tool(&WKG)),
+        Purpose::Build => {
+            steps.push(Step::NpmPackages(Need::IfNodeIsThere));
+            steps.push(Step::ComponentizePy(false));
+        }
+        Purpose::Publish => {
+            steps.push(Step::Tool(&WKG));
+            steps.push(Step::ComponentizePy(false));
+        }
         Purpose::Test => {
             steps.push(Step::RustTarget(WASIP1_TARGET));
             steps.extend(["rustfmt", "clippy"].map(Step::RustComponent));
             steps.extend(DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
             steps.extend(TOOLS.iter().map(|t| Step::Tool(t)));
             steps.push(Step::NpmPackages(Need::Required));
+            steps.push(Step::ComponentizePy(true));
         }
     }
     steps
@@ -192,6 +206,12 @@ pub fn run(purpose: Purpose) -> Result<Done> {
                 if let Some(js) = &done.js {
                     // SAFETY: as above.
                     unsafe { std::env::set_var("WASI_HAL_JS_DIR", js) };
+                }
+            }
+            Step::ComponentizePy(required) => {
+                match crate::python::ensure_componentize_py(required)? {
+                    Ok(tool) => done.componentize_py = Some(tool),
+                    Err(why) => done.no_python_because = Some(why),
                 }
             }
         }
@@ -410,7 +430,11 @@ mod tests {
     fn test_only(step: &Step) -> bool {
         match step {
             Step::RustTarget(t) => *t != WASM_TARGET,
-            Step::RustComponent(_) | Step::Debian(_) | Step::Tool(_) | Step::NpmPackages(_) => true,
+            Step::RustComponent(_)
+            | Step::Debian(_)
+            | Step::Tool(_)
+            | Step::NpmPackages(_)
+            | Step::ComponentizePy(_) => true,
         }
     }
 
@@ -422,12 +446,13 @@ mod tests {
     }
 
     #[test]
-    fn build_wants_the_web_page_only_when_node_is_there() {
+    fn build_wants_the_web_page_and_python_guests_only_when_node_and_python_are_there() {
         assert_eq!(
             plan(Purpose::Build),
             vec![
                 Step::RustTarget(WASM_TARGET),
-                Step::NpmPackages(Need::IfNodeIsThere)
+                Step::NpmPackages(Need::IfNodeIsThere),
+                Step::ComponentizePy(false),
             ]
         );
     }
@@ -453,6 +478,7 @@ mod tests {
         for package in DEBIAN_PACKAGES {
             assert!(steps.contains(&Step::Debian(package)), "{package} missing");
         }
+        assert!(steps.contains(&Step::ComponentizePy(true)));
         for target in [WASM_TARGET, WASIP1_TARGET] {
             assert!(
                 steps.contains(&Step::RustTarget(target)),

@@ -30,6 +30,10 @@ pub const COMPONENT_FOLDERS: &[(&str, Kind)] = &[
     ("adapters", Kind::Adapter),
 ];
 
+/// The manifest of a Python guest (built by componentize-py, not cargo): its `[component]`
+/// table has the `description` and `version` a crate has in `[package]`.
+pub const PYTHON_MANIFEST: &str = "python-component.toml";
+
 /// What kind of package an item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -175,17 +179,26 @@ pub fn collect(sources: &Sources) -> Result<Vec<Item>> {
         let (kind, dir) = COMPONENT_FOLDERS
             .iter()
             .map(|(folder, kind)| (*kind, sources.root.join(folder).join(krate)))
-            .find(|(_, dir)| dir.join("Cargo.toml").exists())
+            .find(|(_, dir)| dir.join("Cargo.toml").exists() || dir.join(PYTHON_MANIFEST).exists())
             .with_context(|| {
                 format!("no crate `{krate}` in drivers/, apps/, virtual-boards/ or adapters/")
             })?;
-        let manifest = read_toml(&dir.join("Cargo.toml"))?;
-        let package = &manifest["package"];
+        // A crate says what it is in its `[package]`; a Python guest in its manifest's
+        // `[component]`.
+        let (manifest_name, table) = if dir.join("Cargo.toml").exists() {
+            ("Cargo.toml", "package")
+        } else {
+            (PYTHON_MANIFEST, "component")
+        };
+        let manifest = read_toml(&dir.join(manifest_name))?;
+        let package = manifest
+            .get(table)
+            .with_context(|| format!("{}/{manifest_name} has no [{table}] table", dir.display()))?;
         let description = package
             .get("description")
             .and_then(|d| d.as_str())
             .and_then(first_sentence)
-            .with_context(|| format!("{}/Cargo.toml has no description", dir.display()))?;
+            .with_context(|| format!("{}/{manifest_name} has no description", dir.display()))?;
         let version = match package.get("version") {
             Some(toml::Value::String(v)) => v.clone(),
             _ => workspace_version.clone(),
