@@ -77,15 +77,25 @@ impl ComponentizePy {
 pub fn ensure_componentize_py(
     required: bool,
 ) -> Result<std::result::Result<ComponentizePy, String>> {
-    let python = Command::new("python3").arg("--version").output();
-    let version = match python {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-        _ => {
-            let why = "python3 is not on PATH (componentize-py runs on it)".to_owned();
-            if required {
-                bail!("{why}: install Python 3.9 or newer");
-            }
-            return Ok(Err(why));
+    let python_version = || {
+        Command::new("python3")
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let version = match python_version() {
+        Some(version) => version,
+        None if required => {
+            // The tests need it: Debian's Python, like the other Debian packages they use.
+            crate::setup::ensure_deb("python3")?;
+            python_version().context("python3 was installed but does not run")?
+        }
+        None => {
+            return Ok(Err(
+                "python3 is not on PATH (componentize-py runs on it)".to_owned()
+            ));
         }
     };
     let dir = cache_dir()
