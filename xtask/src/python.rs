@@ -21,7 +21,7 @@
 
 use crate::setup::cache_dir;
 use crate::workspace;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
