@@ -191,6 +191,8 @@ impl Board {
             spi: self.spi.build(),
             i2c: self.i2c.build(),
             gpio: self.gpio.build(),
+            pwm: wasi_hal_pwm::WasiPwmCtx::builder().build(),
+            sensor: wasi_hal_iio::WasiIioCtx::builder().build(),
             delay: WasiDelayCtx::builder()
                 .backend(DelayBackend::virtual_time(self.clock.clone()))
                 .build(),
