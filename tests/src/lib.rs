@@ -363,6 +363,8 @@ pub fn wire(events: &[TraceEvent]) -> Vec<(String, Vec<u8>)> {
                 }
             }
             TraceKind::Gpio { line, high } => out.push((line.clone(), vec![u8::from(*high)])),
+            // Not bytes on a bus or line: the buzzer's recording is what tests compare.
+            TraceKind::Pwm { .. } => {}
         }
     }
     out

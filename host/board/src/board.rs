@@ -265,7 +265,8 @@ impl SimBoard {
                     entry.policy.default_frequency_hz,
                     1_000,
                     clock.clone(),
-                );
+                )
+                .with_trace(trace.clone());
                 (name.clone(), channel)
             })
             .collect();
