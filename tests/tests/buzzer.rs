@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use test_programs_artifacts::{APP_DOORBELL, DRIVER_BUZZER_GPIO, DRIVER_BUZZER_PWM};
 use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_board::Board;
@@ -80,14 +80,13 @@ fn engine_and_linker() -> &'static (Engine, Linker<Host>) {
 }
 
 impl Doorbell {
-    /// The composition, composed once per test process with `wasi_hal_compose`.
+    /// The composition, composed once per test process with `wasi_hal_compose` (written
+    /// whole through a temporary file, so another test process never reads half of it).
     fn composed(&self) -> PathBuf {
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "{}-{}.wasm",
-            self.name,
-            std::process::id()
-        ));
-        if !path.exists() {
+        static DONE: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+        let mut done = DONE.lock().unwrap();
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.wasm", self.name));
+        if !done.contains(&self.name) {
             let wac = root()
                 .join("compositions")
                 .join(format!("{}.wac", self.name));
@@ -97,9 +96,10 @@ impl Doorbell {
             ]);
             let bytes = wasi_hal_compose::compose_file(&wac, &deps)
                 .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
-            let tmp = path.with_extension(format!("tmp{:?}", std::thread::current().id()));
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
             std::fs::write(&tmp, bytes).unwrap();
             std::fs::rename(&tmp, &path).unwrap();
+            done.push(self.name);
         }
         path
     }
@@ -224,5 +224,13 @@ fn each_doorbell_composition_runs_on_wasi_hal_run() {
             "{}: {outcome:?}",
             doorbell.name
         );
+    }
+}
+
+#[test]
+fn each_buzzer_driver_is_at_most_64_kib() {
+    for driver in [DRIVER_BUZZER_GPIO, DRIVER_BUZZER_PWM] {
+        let size = std::fs::metadata(driver).unwrap().len();
+        assert!(size <= 64 * 1024, "{driver}: {size} bytes");
     }
 }
