@@ -59,6 +59,8 @@ fn count(events: &[TraceEvent], spi_hz: u64, i2c_hz: u64) -> Counts {
                 c.wire_ns += ((n + 1) * 9 + 2) * 1_000_000_000 / i2c_hz;
             }
             TraceKind::Gpio { .. } => c.gpio += 1,
+            // No benchmarked board has a PWM channel.
+            TraceKind::Pwm { .. } => {}
         }
     }
     c
@@ -142,6 +144,10 @@ fn sizes() -> Result<Value> {
         ("ssd1306-spi", DRIVER_SSD1306_SPI),
         ("pmod-oled", DRIVER_PMOD_OLED),
         ("bme680", DRIVER_BME680),
+        ("ws2812-spi", DRIVER_WS2812_SPI),
+        ("pmod-oledrgb", DRIVER_PMOD_OLEDRGB),
+        ("buzzer-gpio", DRIVER_BUZZER_GPIO),
+        ("buzzer-pwm", DRIVER_BUZZER_PWM),
     ] {
         drivers.insert(name.into(), json!(std::fs::metadata(path)?.len()));
     }
@@ -150,6 +156,8 @@ fn sizes() -> Result<Value> {
         ("pacman", APP_PACMAN),
         ("ball-screensaver", APP_BALL_SCREENSAVER),
         ("weather-station", APP_WEATHER_STATION),
+        ("strip-rainbow", APP_STRIP_RAINBOW),
+        ("doorbell", APP_DOORBELL),
     ] {
         apps.insert(name.into(), json!(std::fs::metadata(path)?.len()));
     }

@@ -313,7 +313,7 @@ pub fn host_calls(data: &[u8]) -> Result<(), String> {
                     ));
                 }
             }
-            TraceKind::Gpio { .. } => {}
+            TraceKind::Gpio { .. } | TraceKind::Pwm { .. } => {}
         }
     }
     for (name, entry) in &board.file().gpio {

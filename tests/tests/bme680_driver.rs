@@ -168,6 +168,8 @@ impl Board {
             spi: WasiSpiCtx::builder().build(),
             i2c: WasiI2cCtx::builder().bus(self.bus_name, &shared).build(),
             gpio: WasiGpioCtx::builder().build(),
+            pwm: wasi_hal_pwm::WasiPwmCtx::builder().build(),
+            sensor: wasi_hal_iio::WasiIioCtx::builder().build(),
             delay: WasiDelayCtx::builder()
                 .backend(DelayBackend::virtual_time(self.clock.clone()))
                 .build(),

@@ -138,7 +138,16 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
             PartKind::Ws2812(_) => {
                 return Err(format!("part `{name}`: the virtual board has no LED strip part yet"));
             }
+            PartKind::Buzzer(_) => {
+                return Err(format!("part `{name}`: the virtual board has no buzzer part yet"));
+            }
         };
+    }
+    if let Some(name) = file.pwm.keys().next() {
+        return Err(format!("`pwm.{name}`: the virtual board has no PWM channels yet"));
+    }
+    if let Some(name) = file.sensors.keys().next() {
+        return Err(format!("`sensor.{name}`: the virtual board has no host-read sensor yet"));
     }
     let _ = writeln!(w, "        ],\n        config: vec![");
     for (key, value) in &file.config {

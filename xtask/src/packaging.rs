@@ -28,6 +28,8 @@ pub const PUBLISHED: &[&str] = &[
     "wasi-hal-spi",
     "wasi-hal-i2c",
     "wasi-hal-gpio",
+    "wasi-hal-pwm",
+    "wasi-hal-iio",
     "wasi-hal-linker",
     "wasi-hal-board-file",
     "wasi-hal-board",

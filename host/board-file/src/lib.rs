@@ -11,7 +11,8 @@
 //! the virtual-board components read their board file with it at build time.
 //!
 //! One module per job: [`model`](BoardFile) (the board as a whole), [`spi`](SpiPolicy),
-//! [`i2c`](I2cPolicy), [`gpio`](GpioPolicy), [`discovery`](Discovery), one module per part kind
+//! [`i2c`](I2cPolicy), [`gpio`](GpioPolicy), [`pwm`](PwmPolicy), [`sensor`](SensorSource),
+//! [`discovery`](Discovery), one module per part kind
 //! under [`parts`](PartKind), loading and the board-wide checks, and the reader of toml's spanned
 //! document that locates every error.
 
@@ -23,6 +24,8 @@ mod i2c;
 mod load;
 mod model;
 mod parts;
+mod pwm;
+mod sensor;
 mod spi;
 
 pub use discovery::Discovery;
@@ -32,9 +35,12 @@ pub use i2c::{DEFAULT_I2C_FREQUENCY_HZ, I2cEntry, I2cPolicy, I2cSource};
 pub use load::{DEFAULT_MAX_TRANSFER_BYTES, MAX_BOARD_FILE_BYTES, MAX_TRANSFER_BYTES_LIMIT};
 pub use model::{Backend, BoardFile};
 pub use parts::{
-    Bme680Part, Bme680Variant, ButtonPart, Conditions, LedPart, MAX_STRIP_LENGTH, Panel, Part,
-    PartKind, Ssd1306Interface, Ssd1306Part, Ssd1331Part, StripModel, Ws2812Part,
+    Bme680Part, Bme680Variant, ButtonPart, BuzzerPart, BuzzerWiring, Conditions,
+    DEFAULT_ACTIVE_PITCH_HZ, LedPart, MAX_STRIP_LENGTH, Panel, Part, PartKind, Ssd1306Interface,
+    Ssd1306Part, Ssd1331Part, StripModel, Ws2812Part,
 };
+pub use pwm::{MAX_PWM_FREQUENCY_HZ, PwmEntry, PwmPolicy, PwmSource};
+pub use sensor::{IioDevice, SensorEntry, SensorSource, SimDht22Settings};
 pub use spi::{
     AboveMax, BitOrder, DEFAULT_DISCOVERY_SPI_MAX_FREQUENCY_HZ, SpiEntry, SpiMode, SpiPolicy,
     SpiSettings, SpiSource,

@@ -6,7 +6,7 @@
 use crate::document::{Source, Table, entry_path, integer};
 use crate::error::{BoardError, ErrorKind, Location};
 use crate::model::{Backend, BoardFile};
-use crate::{discovery, gpio, i2c, parts, spi};
+use crate::{discovery, gpio, i2c, parts, pwm, sensor, spi};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
@@ -85,7 +85,17 @@ impl BoardFile {
 
 /// The whole board from the document's root table.
 fn read(root: &Table<'_, '_>, path: &Path) -> Result<BoardFile, BoardError> {
-    root.only(&["board", "spi", "i2c", "gpio", "part", "discovery", "config"])?;
+    root.only(&[
+        "board",
+        "spi",
+        "i2c",
+        "gpio",
+        "pwm",
+        "sensor",
+        "part",
+        "discovery",
+        "config",
+    ])?;
     let board = root.require_table("board")?;
     board.only(&["name", "description", "backend"])?;
     let name = board.require::<String>("name")?;
@@ -98,10 +108,13 @@ fn read(root: &Table<'_, '_>, path: &Path) -> Result<BoardFile, BoardError> {
     let spi = spi::read_entries(root, backend)?;
     let i2c = i2c::read_entries(root, backend)?;
     let mut gpio = gpio::read_entries(root, backend)?;
+    let pwm = pwm::read_entries(root, backend)?;
+    let sensors = sensor::read_entries(root, backend)?;
     let names = parts::Names {
         spi: &spi,
         i2c: &i2c,
         gpio: &gpio,
+        pwm: &pwm,
     };
     let parts = parts::read(root, backend, &names)?;
     parts::hold_released(root, &parts, &mut gpio)?;
@@ -115,16 +128,19 @@ fn read(root: &Table<'_, '_>, path: &Path) -> Result<BoardFile, BoardError> {
         spi,
         i2c,
         gpio,
+        pwm,
+        sensors,
         parts,
         discovery,
         config,
     })
 }
 
-/// Names are valid and unique across SPI, I2C and GPIO (a name means one thing on a board).
+/// Names are valid and unique across SPI, I2C, GPIO, PWM and sensors (a name means one thing on
+/// a board).
 fn check_names(root: &Table<'_, '_>) -> Result<(), BoardError> {
     let mut all: Vec<(usize, &str, &str, Table<'_, '_>)> = Vec::new();
-    for bus in ["spi", "i2c", "gpio"] {
+    for bus in ["spi", "i2c", "gpio", "pwm", "sensor"] {
         for (name, table) in root.named_tables(bus)? {
             check_name(name).map_err(|m| table.table_error(ErrorKind::InvalidValue, m))?;
             all.push((table.offset(), bus, name, table));
@@ -138,7 +154,7 @@ fn check_names(root: &Table<'_, '_>) -> Result<(), BoardError> {
                 ErrorKind::DuplicateName,
                 format!(
                     "the name `{name}` is already defined as `{}` at line {} (names are unique \
-                     across spi, i2c and gpio)",
+                     across spi, i2c, gpio, pwm and sensor)",
                     entry_path(first_bus, name),
                     first.line
                 ),

@@ -6,6 +6,8 @@ use crate::discovery::Discovery;
 use crate::gpio::GpioEntry;
 use crate::i2c::I2cEntry;
 use crate::parts::Part;
+use crate::pwm::PwmEntry;
+use crate::sensor::SensorEntry;
 use crate::spi::SpiEntry;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -29,6 +31,10 @@ pub struct BoardFile {
     pub i2c: BTreeMap<String, I2cEntry>,
     /// GPIO lines by virtual name (`[gpio.NAME]`).
     pub gpio: BTreeMap<String, GpioEntry>,
+    /// PWM channels by virtual name (`[pwm.NAME]`).
+    pub pwm: BTreeMap<String, PwmEntry>,
+    /// The host-read sensor (`[sensor.NAME]`, at most one), served as `sensor:environment`.
+    pub sensors: BTreeMap<String, SensorEntry>,
     /// Simulated parts (`[[part]]`), in file order.
     pub parts: Vec<Part>,
     /// `[discovery]` when `enabled = true`: offer every device found under a directory as well.
@@ -52,12 +58,15 @@ pub enum Backend {
 crate::document::named_values!(Backend);
 
 impl BoardFile {
-    /// Every virtual name with what it names (`"spi"`, `"i2c"` or `"gpio"`).
+    /// Every virtual name with what it names (`"spi"`, `"i2c"`, `"gpio"`, `"pwm"` or
+    /// `"sensor"`).
     pub fn names(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let spi = self.spi.keys().map(|n| ("spi", n.as_str()));
         let i2c = self.i2c.keys().map(|n| ("i2c", n.as_str()));
         let gpio = self.gpio.keys().map(|n| ("gpio", n.as_str()));
-        spi.chain(i2c).chain(gpio)
+        let pwm = self.pwm.keys().map(|n| ("pwm", n.as_str()));
+        let sensor = self.sensors.keys().map(|n| ("sensor", n.as_str()));
+        spi.chain(i2c).chain(gpio).chain(pwm).chain(sensor)
     }
 
     /// The part named `name`.

@@ -3,14 +3,21 @@
 
 use crate::ctx::Devices;
 use crate::error::BoardError;
-use crate::file::{Backend, Bme680Variant, BoardFile, Level, PartKind, Ssd1306Interface};
+use crate::file::{
+    Backend, Bme680Variant, BoardFile, BuzzerWiring, Level, PartKind, SensorSource,
+    Ssd1306Interface,
+};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
 use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
+use wasi_hal_iio::{SharedSimDht22, WasiIioCtx};
 use wasi_hal_linker::WasiHalCtx;
+use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
 use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
+use wasi_hal_sim::buzzer::{self as sim_buzzer, SharedSimBuzzer, SimBuzzer};
+use wasi_hal_sim::dht22::SimDht22;
 use wasi_hal_sim::spi::SpiTarget;
 use wasi_hal_sim::ssd1306::{
     SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, connect_reset_line,
@@ -18,7 +25,8 @@ use wasi_hal_sim::ssd1306::{
 use wasi_hal_sim::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi};
 use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Spi, Ws2812Strip};
 use wasi_hal_sim::{
-    Frame, SimClock, SimI2cBus, SimLine, SimSpiDevice, SpiConfig, Trace, spi::SharedSpiTarget,
+    Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SpiConfig, Trace,
+    spi::SharedSpiTarget,
 };
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
@@ -39,6 +47,11 @@ impl std::fmt::Debug for Board {
             .field("spi", &self.devices.spi.keys().collect::<Vec<_>>())
             .field("i2c", &self.devices.i2c.keys().collect::<Vec<_>>())
             .field("gpio", &self.devices.gpio.keys().collect::<Vec<_>>())
+            .field("pwm", &self.devices.pwm.keys().collect::<Vec<_>>())
+            .field(
+                "sensor",
+                &self.devices.sensor.as_ref().map(|(name, _)| name),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -104,6 +117,11 @@ impl Board {
         self.devices.gpio.get(name)
     }
 
+    /// The shared PWM channel `name`, as `wasi-hal-pwm` holds it.
+    pub fn pwm_channel(&self, name: &str) -> Option<&SharedPwmChannel> {
+        self.devices.pwm.get(name)
+    }
+
     /// The time base of guests' delays: the board's clock when simulated, real time on Linux.
     pub fn delay_backend(&self) -> &DelayBackend {
         &self.devices.delay
@@ -124,6 +142,17 @@ impl Board {
         self.devices.gpio_ctx()
     }
 
+    /// A new guest's `wasi:pwm` context, offering every PWM name of the board.
+    pub fn pwm_ctx(&self) -> WasiPwmCtx {
+        self.devices.pwm_ctx()
+    }
+
+    /// A new guest's host-served `sensor:environment` context: the board's `[sensor.NAME]`, or
+    /// none (`open` answers `not-connected`).
+    pub fn sensor_ctx(&self) -> WasiIioCtx {
+        self.devices.sensor_ctx()
+    }
+
     /// A new guest's `wasi:delay` context, on the board's time base.
     pub fn delay_ctx(&self) -> WasiDelayCtx {
         self.devices.delay_ctx()
@@ -139,14 +168,16 @@ impl Board {
         }
     }
 
-    /// Everything a new guest gets: all four contexts and the board file's `[config]` values,
+    /// Everything a new guest gets: every context and the board file's `[config]` values,
     /// for [`wasi_hal_linker::add_to_linker_sync`].
     pub fn guest_ctx(&self) -> WasiHalCtx {
         WasiHalCtx {
             spi: self.spi_ctx(),
             i2c: self.i2c_ctx(),
             gpio: self.gpio_ctx(),
+            pwm: self.pwm_ctx(),
             delay: self.delay_ctx(),
+            sensor: self.sensor_ctx(),
             config: self.file().config.iter().collect(),
         }
     }
@@ -165,6 +196,9 @@ pub struct SimBoard {
     sensors: BTreeMap<String, SharedBme680>,
     leds: BTreeMap<String, SimLed>,
     buttons: BTreeMap<String, SimButton>,
+    pwm: BTreeMap<String, SimPwm>,
+    buzzers: BTreeMap<String, SharedSimBuzzer>,
+    dht22: BTreeMap<String, SharedSimDht22>,
 }
 
 impl std::fmt::Debug for SimBoard {
@@ -176,6 +210,9 @@ impl std::fmt::Debug for SimBoard {
             .field("lines", &self.lines.keys().collect::<Vec<_>>())
             .field("displays", &self.displays.keys().collect::<Vec<_>>())
             .field("sensors", &self.sensors.keys().collect::<Vec<_>>())
+            .field("pwm", &self.pwm.keys().collect::<Vec<_>>())
+            .field("buzzers", &self.buzzers.keys().collect::<Vec<_>>())
+            .field("dht22", &self.dht22.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -218,6 +255,37 @@ impl SimBoard {
                 (name.clone(), bus)
             })
             .collect();
+        // A simulated channel's duty resolution: 1000 steps, a tenth of a percent.
+        let pwm: BTreeMap<String, SimPwm> = file
+            .pwm
+            .iter()
+            .map(|(name, entry)| {
+                let channel = SimPwm::new(
+                    name,
+                    entry.policy.default_frequency_hz,
+                    1_000,
+                    clock.clone(),
+                )
+                .with_trace(trace.clone());
+                (name.clone(), channel)
+            })
+            .collect();
+        let dht22: BTreeMap<String, SharedSimDht22> = file
+            .sensors
+            .iter()
+            .filter_map(|(name, entry)| match &entry.source {
+                SensorSource::SimulatedDht22(air) => {
+                    let mut dht =
+                        SimDht22::new(clock.clone(), air.temperature_c, air.humidity_percent);
+                    if let Some(n) = air.fail_every {
+                        dht.fail_every(n);
+                    }
+                    Some((name.clone(), Arc::new(Mutex::new(dht))))
+                }
+                SensorSource::Linux(_) => None,
+            })
+            .collect();
+        let mut buzzers = BTreeMap::new();
         let mut spi_targets: BTreeMap<String, SharedSpiTarget> = BTreeMap::new();
         let mut displays = BTreeMap::new();
         let mut sensors = BTreeMap::new();
@@ -309,6 +377,31 @@ impl SimBoard {
                         );
                     }
                 }
+                PartKind::Buzzer(buzzer) => {
+                    let shared = SimBuzzer::new_shared();
+                    match &buzzer.wiring {
+                        BuzzerWiring::Active {
+                            line: name,
+                            active,
+                            pitch_hz,
+                        } => {
+                            if let Some(line) = line(name) {
+                                sim_buzzer::connect_active(
+                                    &shared,
+                                    &line,
+                                    *pitch_hz,
+                                    active.is_high(),
+                                );
+                            }
+                        }
+                        BuzzerWiring::Passive { pwm: name } => {
+                            if let Some(channel) = pwm.get(name) {
+                                sim_buzzer::connect_passive(&shared, channel);
+                            }
+                        }
+                    }
+                    buzzers.insert(part.name.clone(), shared);
+                }
                 PartKind::Button(button) => {
                     if let Some(line) = line(&button.line) {
                         line.set(!button.active.is_high());
@@ -350,6 +443,9 @@ impl SimBoard {
             sensors,
             leds,
             buttons,
+            pwm,
+            buzzers,
+            dht22,
         }
     }
 
@@ -376,6 +472,21 @@ impl SimBoard {
     /// A handle to the GPIO line `name`.
     pub fn line(&self, name: &str) -> Option<SimLine> {
         self.lines.get(name).cloned()
+    }
+
+    /// A handle to the PWM channel `name`.
+    pub fn pwm(&self, name: &str) -> Option<SimPwm> {
+        self.pwm.get(name).cloned()
+    }
+
+    /// The buzzer part `name`: what it played.
+    pub fn buzzer(&self, name: &str) -> Option<&SharedSimBuzzer> {
+        self.buzzers.get(name)
+    }
+
+    /// The simulated DHT22 behind the sensor name `name` (`[sensor.NAME]`).
+    pub fn dht22(&self, name: &str) -> Option<&SharedSimDht22> {
+        self.dht22.get(name)
     }
 
     /// The SSD1306 part `name`.

@@ -4,12 +4,15 @@
 use crate::board::SimBoard;
 use crate::error::{BoardError, ErrorKind};
 use crate::file::{
-    BitOrder, BoardFile, GpioPolicy, GpioSource, I2cPolicy, I2cSource, SpiPolicy, SpiSource,
+    BitOrder, BoardFile, GpioPolicy, GpioSource, I2cPolicy, I2cSource, PwmSource, SensorSource,
+    SpiPolicy, SpiSource,
 };
 use std::collections::BTreeMap;
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
 use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
+use wasi_hal_iio::{SharedSource, SimDht22Source, WasiIioCtx};
+use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
 /// A board-file type as the host crate that enforces it spells it.
@@ -77,6 +80,9 @@ pub(crate) struct Devices {
     pub(crate) spi: BTreeMap<String, SharedSpiDevice>,
     pub(crate) i2c: BTreeMap<String, SharedI2cBus>,
     pub(crate) gpio: BTreeMap<String, SharedPin>,
+    pub(crate) pwm: BTreeMap<String, SharedPwmChannel>,
+    /// The host-read sensor: its name and source.
+    pub(crate) sensor: Option<(String, SharedSource)>,
     pub(crate) delay: DelayBackend,
 }
 
@@ -88,6 +94,8 @@ fn backend_error(file: &BoardFile, key: String, line: usize, message: String) ->
         .map(|e| e.location)
         .chain(file.i2c.values().map(|e| e.location))
         .chain(file.gpio.values().map(|e| e.location))
+        .chain(file.pwm.values().map(|e| e.location))
+        .chain(file.sensors.values().map(|e| e.location))
         .find(|l| l.line == line && line > 0)
     {
         Some(location) => err.at(location),
@@ -103,6 +111,8 @@ impl Devices {
             spi: BTreeMap::new(),
             i2c: BTreeMap::new(),
             gpio: BTreeMap::new(),
+            pwm: BTreeMap::new(),
+            sensor: None,
             delay: delay.clone(),
         };
         for (name, entry) in &file.spi {
@@ -132,6 +142,26 @@ impl Devices {
                 devices.gpio.insert(name.clone(), pin);
             }
         }
+        for (name, entry) in &file.pwm {
+            if let Some(channel) = sim.pwm(name) {
+                let shared = SharedPwmChannel::new(channel, entry.policy).map_err(|e| {
+                    backend_error(
+                        file,
+                        format!("pwm.{name}"),
+                        entry.location.line,
+                        format!("cannot set up the simulated PWM channel: {e}"),
+                    )
+                })?;
+                devices.pwm.insert(name.clone(), shared);
+            }
+        }
+        for name in file.sensors.keys() {
+            if let Some(dht) = sim.dht22(name) {
+                let source: SharedSource =
+                    std::sync::Arc::new(std::sync::Mutex::new(SimDht22Source(dht.clone())));
+                devices.sensor = Some((name.clone(), source));
+            }
+        }
         Ok(devices)
     }
 
@@ -142,6 +172,8 @@ impl Devices {
             spi: BTreeMap::new(),
             i2c: BTreeMap::new(),
             gpio: BTreeMap::new(),
+            pwm: BTreeMap::new(),
+            sensor: None,
             delay: DelayBackend::real(),
         };
         for (name, entry) in &file.spi {
@@ -190,6 +222,56 @@ impl Devices {
                 devices.gpio.insert(name.clone(), pin);
             }
         }
+        for (name, entry) in &file.pwm {
+            if let PwmSource::Linux { chip, channel } = &entry.backend {
+                let backend = wasi_hal_pwm::SysfsPwmChannel::open(
+                    chip,
+                    *channel,
+                    entry.policy.default_frequency_hz,
+                )
+                .map_err(|e| {
+                    backend_error(
+                        file,
+                        format!("pwm.{name}"),
+                        entry.location.line,
+                        format!("cannot open channel {channel} of {}: {e}", chip.display()),
+                    )
+                })?;
+                let shared = SharedPwmChannel::new(backend, entry.policy).map_err(|e| {
+                    backend_error(
+                        file,
+                        format!("pwm.{name}"),
+                        entry.location.line,
+                        format!(
+                            "cannot switch channel {channel} of {} off: {e}",
+                            chip.display()
+                        ),
+                    )
+                })?;
+                devices.pwm.insert(name.clone(), shared);
+            }
+        }
+        for (name, entry) in &file.sensors {
+            if let SensorSource::Linux(device) = &entry.source {
+                let opened = match device {
+                    crate::file::IioDevice::Path(dir) => wasi_hal_iio::SysfsIio::open(dir),
+                    crate::file::IioDevice::Name(driver) => wasi_hal_iio::SysfsIio::find(
+                        std::path::Path::new(wasi_hal_iio::IIO_DEVICES),
+                        driver,
+                    ),
+                };
+                let device = opened.map_err(|e| {
+                    backend_error(
+                        file,
+                        format!("sensor.{name}.device"),
+                        entry.location.line,
+                        format!("cannot open the IIO device: {e}"),
+                    )
+                })?;
+                let source: SharedSource = std::sync::Arc::new(std::sync::Mutex::new(device));
+                devices.sensor = Some((name.clone(), source));
+            }
+        }
         Ok(devices)
     }
 
@@ -200,6 +282,8 @@ impl Devices {
             SpiSource::Simulated,
             I2cSource::Simulated,
             GpioSource::Simulated,
+            PwmSource::Simulated,
+            SensorSource::Linux,
         );
         Err(BoardError::new(
             &file.path,
@@ -228,6 +312,22 @@ impl Devices {
         let mut builder = WasiGpioCtx::builder();
         for (name, pin) in &self.gpio {
             builder.pin(name.as_str(), pin);
+        }
+        builder.build()
+    }
+
+    pub(crate) fn pwm_ctx(&self) -> WasiPwmCtx {
+        let mut builder = WasiPwmCtx::builder();
+        for (name, channel) in &self.pwm {
+            builder.channel(name.as_str(), channel);
+        }
+        builder.build()
+    }
+
+    pub(crate) fn sensor_ctx(&self) -> WasiIioCtx {
+        let mut builder = WasiIioCtx::builder();
+        if let Some((_, source)) = &self.sensor {
+            builder.source(source.clone());
         }
         builder.build()
     }

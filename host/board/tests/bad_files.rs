@@ -36,10 +36,10 @@ fn unknown_key_in_a_device_table() {
 fn unknown_top_level_table() {
     assert_error(
         "",
-        "[board]\nname = \"x\"\nbackend = \"simulated\"\n\n[pwm.fan]\nduty = 3\n",
+        "[board]\nname = \"x\"\nbackend = \"simulated\"\n\n[servo.fan]\nduty = 3\n",
         ErrorKind::UnknownKey,
-        "boards/x.toml:5:2: key `pwm`: unknown key `pwm` (known keys: `board`, `spi`, `i2c`, \
-         `gpio`, `part`, `discovery`, `config`)",
+        "boards/x.toml:5:2: key `servo`: unknown key `servo` (known keys: `board`, `spi`, `i2c`, \
+         `gpio`, `pwm`, `sensor`, `part`, `discovery`, `config`)",
     );
 }
 
@@ -81,7 +81,7 @@ fn duplicate_virtual_name_across_tables() {
         "[spi.oled]\nmax-frequency-hz = 1_000_000\n\n[gpio.oled]\nmodes = [\"output\"]\n",
         ErrorKind::DuplicateName,
         "boards/x.toml:8:7: key `gpio.oled`: the name `oled` is already defined as `spi.oled` at \
-         line 5 (names are unique across spi, i2c and gpio)",
+         line 5 (names are unique across spi, i2c, gpio, pwm and sensor)",
     );
 }
 
@@ -684,4 +684,106 @@ fn transfer_cap_above_the_host_limit() {
     )
     .unwrap();
     assert_eq!(file.spi["oled"].policy.max_transfer_bytes, 16 << 20);
+}
+
+#[test]
+fn pwm_entries_need_a_valid_frequency_range() {
+    assert_error(
+        HEAD,
+        "[pwm.buzzer]\nmax-frequency-hz = 5000\n",
+        ErrorKind::MissingKey,
+        "boards/x.toml:5:6: key `pwm.buzzer.min-frequency-hz`: missing required key: the \
+         frequency range a guest may set, e.g. min-frequency-hz = 100 and max-frequency-hz = \
+         10000",
+    );
+    assert_error(
+        HEAD,
+        "[pwm.buzzer]\nmin-frequency-hz = 5000\nmax-frequency-hz = 100\n",
+        ErrorKind::ImpossiblePolicy,
+        "boards/x.toml:7:20: key `pwm.buzzer.max-frequency-hz`: max-frequency-hz (100) is below \
+         min-frequency-hz (5000)",
+    );
+    assert_error(
+        HEAD,
+        "[pwm.buzzer]\nmin-frequency-hz = 100\nmax-frequency-hz = 5000\n\
+         default-frequency-hz = 6000\n",
+        ErrorKind::ImpossiblePolicy,
+        "boards/x.toml:8:24: key `pwm.buzzer.default-frequency-hz`: default-frequency-hz (6000) \
+         is outside 100 to 5000 Hz",
+    );
+    assert_error(
+        LINUX_HEAD,
+        "[pwm.buzzer]\nchip = \"/sys/class/pwm/pwmchip0\"\nmin-frequency-hz = 100\n\
+         max-frequency-hz = 5000\n",
+        ErrorKind::MissingKey,
+        "boards/x.toml:5:6: key `pwm.buzzer.channel`: missing required key: a linux board maps \
+         each PWM name to a sysfs chip and channel, e.g. chip = \"/sys/class/pwm/pwmchip0\" and \
+         channel = 0",
+    );
+}
+
+#[test]
+fn a_buzzer_part_needs_one_defined_line_or_channel() {
+    assert_error(
+        HEAD,
+        "[[part]]\nkind = \"buzzer\"\nname = \"bell\"\npwm = \"tone\"\n",
+        ErrorKind::UndefinedName,
+        "boards/x.toml:8:7: key `part[0].pwm`: no PWM channel named `tone` is defined (add a \
+         [pwm.tone] table)",
+    );
+    assert_error(
+        HEAD,
+        "[gpio.relay]\nmodes = [\"input\"]\n\n[[part]]\nkind = \"buzzer\"\nname = \"bell\"\n\
+         line = \"relay\"\n",
+        ErrorKind::Wiring,
+        "boards/x.toml:11:8: key `part[0].line`: GPIO `relay` must allow mode \"output\": the part \
+         reads this line, so a guest must drive it",
+    );
+    assert_error(
+        HEAD,
+        "[[part]]\nkind = \"buzzer\"\nname = \"bell\"\n",
+        ErrorKind::MissingKey,
+        "boards/x.toml:5:1: key `part[0].line`: missing required key: the GPIO line of an \
+         active buzzer (line = \"buzzer\") or the PWM channel of a passive one (pwm = \"buzzer\")",
+    );
+}
+
+#[test]
+fn a_sensor_entry_is_checked_for_its_board() {
+    assert_error(
+        LINUX_HEAD,
+        "[sensor.room]\nmodel = \"dht22\"\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:6:1: key `sensor.room.model`: a linux board reads a real sensor: only \
+         `device` applies",
+    );
+    assert_error(
+        LINUX_HEAD,
+        "[sensor.room]\n",
+        ErrorKind::MissingKey,
+        "boards/x.toml:5:9: key `sensor.room.device`: missing required key: the IIO device, as \
+         its sysfs folder (device = \"/sys/bus/iio/devices/iio:device0\") or its driver's name \
+         (device = \"dht11\")",
+    );
+    assert_error(
+        HEAD,
+        "[sensor.room]\ndevice = \"dht11\"\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:6:1: key `sensor.room.device`: a simulated board has no IIO devices: the \
+         sensor is a simulated part (model = \"dht22\")",
+    );
+    assert_error(
+        HEAD,
+        "[sensor.room]\nhumidity-percent = 120\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:6:20: key `sensor.room.humidity-percent`: relative humidity is 0 to 100 %, \
+         not 120",
+    );
+    assert_error(
+        HEAD,
+        "[sensor.room]\n\n[sensor.attic]\n",
+        ErrorKind::InvalidValue,
+        "boards/x.toml:7:9: key `sensor.attic`: a board offers one host-read sensor \
+         (sensor:environment's `open` takes no name), and `sensor.room` is it",
+    );
 }

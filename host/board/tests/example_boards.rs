@@ -69,6 +69,8 @@ fn simulated_boards_match_their_raspberry_pi_twins() {
         ("sim-pacman-pmod-oled", "rpi-pacman-pmod-oled"),
         ("sim-ssd1306-i2c", "rpi-ssd1306-i2c"),
         ("sim-weather", "rpi-weather"),
+        ("sim-buzzer-gpio", "rpi-buzzer-gpio"),
+        ("sim-buzzer-pwm", "rpi-buzzer-pwm"),
     ] {
         let sim = BoardFile::load(boards_dir().join(format!("{sim}.toml"))).unwrap();
         let rpi = BoardFile::load(boards_dir().join(format!("{rpi}.toml"))).unwrap();
@@ -95,6 +97,10 @@ fn simulated_boards_match_their_raspberry_pi_twins() {
                 "i2c.{name}"
             );
         }
+        for (name, entry) in &sim.pwm {
+            assert_eq!(entry.policy, rpi.pwm[name].policy, "pwm.{name}");
+        }
+        assert_eq!(sim.config, rpi.config, "{} vs {}", sim.name, rpi.name);
     }
 }
 

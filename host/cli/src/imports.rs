@@ -21,6 +21,11 @@ pub enum Provider {
     Gpio,
     /// `wasi:delay/delay`.
     Delay,
+    /// `wasi:pwm/pwm`.
+    Pwm,
+    /// `sensor:environment/environment`, served by the host from the board's `[sensor.NAME]`
+    /// (a kernel IIO sensor or a simulated DHT22).
+    Sensor,
 }
 
 /// One package this host implements: its interfaces, the versions it accepts, and who
@@ -136,10 +141,22 @@ pub const OFFERED: &[OfferedPackage] = &[
         versions: "0.1.x",
         provider: Provider::Delay,
     },
+    OfferedPackage {
+        package: "wasi:pwm",
+        interfaces: &["pwm"],
+        versions: "0.1.x",
+        provider: Provider::Pwm,
+    },
+    OfferedPackage {
+        package: "sensor:environment",
+        interfaces: &["environment"],
+        versions: "0.1.x",
+        provider: Provider::Sensor,
+    },
 ];
 
-/// The device-class packages of this project: drivers export them and apps import them, so a
-/// host never does.
+/// The device-class packages of this project: drivers export them and apps import them. The
+/// host serves one of them itself (`sensor:environment`, from a board's `[sensor.NAME]`).
 const DEVICE_CLASSES: &[&str] = &[
     "display:pixels",
     "sensor:environment",
@@ -290,6 +307,14 @@ pub fn check_imports<'a>(
             Some(Provider::Gpio) if board.gpio.is_empty() => format!(
                 "the board {board_path} offers no GPIO line: add a `[gpio.NAME]` entry to it"
             ),
+            Some(Provider::Pwm) if board.pwm.is_empty() => format!(
+                "the board {board_path} offers no PWM channel: add a `[pwm.NAME]` entry to it"
+            ),
+            Some(Provider::Sensor) if board.sensors.is_empty() => format!(
+                "the board {board_path} has no host-read sensor: add a `[sensor.NAME]` entry to \
+                 it, or compose the app with a driver that exports `sensor:environment` (`wac \
+                 plug APP --plug DRIVER`)"
+            ),
             _ => continue,
         };
         unsatisfied.push(UnsatisfiedImport {
@@ -308,6 +333,12 @@ pub fn board_entries(provider: Provider, board: &BoardFile) -> Vec<String> {
         Provider::Spi => board.spi.keys().map(|k| format!("[spi.{k}]")).collect(),
         Provider::I2c => board.i2c.keys().map(|k| format!("[i2c.{k}]")).collect(),
         Provider::Gpio => board.gpio.keys().map(|k| format!("[gpio.{k}]")).collect(),
+        Provider::Pwm => board.pwm.keys().map(|k| format!("[pwm.{k}]")).collect(),
+        Provider::Sensor => board
+            .sensors
+            .keys()
+            .map(|k| format!("[sensor.{k}]"))
+            .collect(),
         Provider::Config => board
             .config
             .keys()
@@ -352,7 +383,7 @@ pub fn not_a_command(path: &str, exports: &[String], imports: &[String]) -> Opti
     let uses_buses = imports.iter().any(|i| {
         matches!(
             provider_of(i),
-            Some(Provider::Spi | Provider::I2c | Provider::Gpio)
+            Some(Provider::Spi | Provider::I2c | Provider::Gpio | Provider::Pwm)
         )
     });
     let exports_a_class = exports
@@ -407,6 +438,8 @@ mod tests {
         );
         assert!(lacks("wasi:delay/delay@0.2.0").contains("at version 0.1.x, not 0.2.0"));
         assert!(lacks("display:pixels/display@0.1.1").contains("device class"));
+        assert_eq!(host_lacks("wasi:pwm/pwm@0.1.0"), None);
+        assert_eq!(host_lacks("sensor:environment/environment@0.1.0"), None);
         assert_eq!(host_lacks("wasi:delay/delay@0.1.0"), None);
     }
 }

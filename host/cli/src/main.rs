@@ -332,6 +332,8 @@ fn inspect(args: &InspectArgs) -> Result<()> {
                     wasi_hal::Provider::I2c => "host: wasi-hal-i2c",
                     wasi_hal::Provider::Gpio => "host: wasi-hal-gpio",
                     wasi_hal::Provider::Delay => "host: wasi-hal-delay",
+                    wasi_hal::Provider::Pwm => "host: wasi-hal-pwm",
+                    wasi_hal::Provider::Sensor => "host: wasi-hal-iio (board [sensor])",
                 };
                 match &board {
                     None => host.to_string(),
@@ -342,6 +344,8 @@ fn inspect(args: &InspectArgs) -> Result<()> {
                             wasi_hal::Provider::Spi
                                 | wasi_hal::Provider::I2c
                                 | wasi_hal::Provider::Gpio
+                                | wasi_hal::Provider::Pwm
+                                | wasi_hal::Provider::Sensor
                         );
                         if entries.is_empty() && needs_entry {
                             format!("{host}; missing: the board has no entry of this kind")

@@ -1063,3 +1063,117 @@ fn completions_are_printed_for_each_shell() {
         );
     }
 }
+
+/// A board file in this test's temp folder.
+fn temp_board(name: &str, text: &str) -> PathBuf {
+    let path = temp(name).join("board.toml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `CLI_SENSOR_PRINT` on a board whose `[sensor.NAME]` is a simulated DHT22, then one whose
+/// DHT22 fails every read (the kernel's `EIO`): readings reach the app, and the failure is an
+/// error the app prints, not a crash of the run.
+#[test]
+fn cli_sensor_print() {
+    let sim = temp_board(
+        "sensor-sim",
+        "[board]\nname = \"dht\"\nbackend = \"simulated\"\n\n[sensor.room]\nmodel = \"dht22\"\n\
+         temperature-c = 23.46\nhumidity-percent = 51.2\n",
+    );
+    let out = wasi_hal(&[CLI_SENSOR_PRINT, "--board", sim.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "info dht11\nok t=23.5 h=51.2\nok t=23.5 h=51.2\nok t=23.5 h=51.2\n"
+    );
+
+    let failing = temp_board(
+        "sensor-sim-eio",
+        "[board]\nname = \"dht\"\nbackend = \"simulated\"\n\n[sensor.room]\nfail-every = 1\n",
+    );
+    let out = wasi_hal(&[CLI_SENSOR_PRINT, "--board", failing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "info dht11\nerr bus-error\nerr bus-error\nerr bus-error\n"
+    );
+
+    // A board without a host-read sensor is refused before the run, naming the entry to add.
+    let out = wasi_hal(&[
+        CLI_SENSOR_PRINT,
+        "--board",
+        board(PACMAN_BOARD).to_str().unwrap(),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("has no host-read sensor: add a `[sensor.NAME]` entry"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A fake `/sys/bus/iio/devices` with the kernel's dht11 driver (which reads DHT22s) as
+/// `iio:device1`; its temperature file can be made to fail with `EIO`.
+fn fake_iio(name: &str) -> PathBuf {
+    let root = temp(name).join("iio");
+    let _ = std::fs::remove_dir_all(&root);
+    let bme = root.join("iio:device0");
+    std::fs::create_dir_all(&bme).unwrap();
+    std::fs::write(bme.join("name"), "bme280\n").unwrap();
+    std::fs::write(bme.join("in_temp_input"), "20000\n").unwrap();
+    let dht = root.join("iio:device1");
+    std::fs::create_dir_all(&dht).unwrap();
+    std::fs::write(dht.join("name"), "dht11\n").unwrap();
+    std::fs::write(dht.join("in_temp_input"), "21300\n").unwrap();
+    std::fs::write(dht.join("in_humidityrelative_input"), "45600\n").unwrap();
+    root
+}
+
+/// A Linux board whose `[sensor.room]` is a kernel IIO device (a fake sysfs tree): its readings
+/// reach the app through `wasi-hal run`; the kernel's `EIO` comes back as an error; a device
+/// that is not there is a board error naming the file and the key.
+#[test]
+fn a_kernel_sensor_reaches_the_app_and_its_eio_is_an_error() {
+    let iio = fake_iio("kernel-sensor");
+    let dht = iio.join("iio:device1");
+    let linux = |name: &str, device: &Path| {
+        temp_board(
+            name,
+            &format!(
+                "[board]\nname = \"pi\"\nbackend = \"linux\"\n\n[sensor.room]\ndevice = {:?}\n",
+                device.display().to_string()
+            ),
+        )
+    };
+    let path = linux("kernel-sensor-ok", &dht);
+    let out = wasi_hal(&[CLI_SENSOR_PRINT, "--board", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "info dht11\nok t=21.3 h=45.6\nok t=21.3 h=45.6\nok t=21.3 h=45.6\n"
+    );
+
+    // Reading /proc/self/mem from its start fails in the kernel with EIO: what a failed DHT
+    // read gives.
+    let temp_file = dht.join("in_temp_input");
+    std::fs::remove_file(&temp_file).unwrap();
+    std::os::unix::fs::symlink("/proc/self/mem", &temp_file).unwrap();
+    let out = wasi_hal(&[CLI_SENSOR_PRINT, "--board", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "info dht11\nerr bus-error\nerr bus-error\nerr bus-error\n"
+    );
+
+    let missing = linux("kernel-sensor-missing", &iio.join("iio:device7"));
+    let out = wasi_hal(&[CLI_SENSOR_PRINT, "--board", missing.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&missing.display().to_string()) && err.contains("key `sensor.room.device`"),
+        "{err}"
+    );
+    assert!(err.contains("iio:device7"), "{err}");
+}

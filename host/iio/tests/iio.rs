@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use test_programs_artifacts::SENSOR_REPORT;
 use wasi_hal_iio::{
-    EnvironmentSource, OpenError, Quantities, Reading, SharedSource, SourceError, SourceInfo,
-    SysfsIio, WasiIioCtx, WasiIioView,
+    EnvironmentSource, OpenError, SharedSource, SimDht22Source, SysfsIio, WasiIioCtx, WasiIioView,
 };
 use wasi_hal_sim::SimClock;
 use wasi_hal_sim::dht22::SimDht22;
@@ -200,37 +199,12 @@ fn without_a_source_open_is_not_connected() {
     assert_eq!(report(None, 1), "open-err not-connected\n");
 }
 
-/// The simulated DHT22 as a source, as the kernel shows it (milli-units; `EIO` as `Bus`).
-struct SimDht22Source(SimDht22);
-
-impl EnvironmentSource for SimDht22Source {
-    fn info(&self) -> SourceInfo {
-        SourceInfo {
-            model: "dht11".into(),
-            quantities: Quantities {
-                temperature: true,
-                humidity: true,
-                ..Quantities::default()
-            },
-        }
-    }
-
-    fn measure(&mut self) -> Result<Reading, SourceError> {
-        let r = self.0.read().map_err(|_| SourceError::Bus("EIO".into()))?;
-        Ok(Reading {
-            temperature_celsius: Some(f64::from(r.temperature_milli_celsius) / 1000.0),
-            humidity_percent: Some(f64::from(r.humidity_milli_percent) / 1000.0),
-            ..Reading::default()
-        })
-    }
-}
-
 #[test]
 fn a_simulated_dht22_has_its_resolution_its_cache_and_its_failures() {
     let clock = SimClock::new();
     let mut dht = SimDht22::new(clock.clone(), 22.47, 51.23);
     dht.fail_every(2);
-    let source = shared(SimDht22Source(dht));
+    let source = shared(SimDht22Source(Arc::new(Mutex::new(dht))));
     // 0.1 resolution.
     assert!(report(Some(source.clone()), 1).ends_with("ok t=22.500 p=- h=51.200 g=-\n"));
     // Within 2 s the kernel answers from its last reading: no read of the part, no failure.

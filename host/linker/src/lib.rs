@@ -1,8 +1,8 @@
 //! Every wasi-hal package in one Wasmtime [`Linker`], the way `wasmtime-wasi-http` bundles
 //! `wasi:http`: one context for a guest ([`WasiHalCtx`]: its SPI devices, I2C buses, GPIO pins,
-//! time base and `wasi:config` values), one view trait ([`WasiHalView`]) the store's data
-//! implements, and one call that links them all ([`add_to_linker_sync`], or
-//! [`add_only_hal_to_linker_sync`] for a host without WASI 0.2).
+//! PWM channels, time base, host-read sensor and `wasi:config` values), one view trait
+//! ([`WasiHalView`]) the store's data implements, and one call that links them all
+//! ([`add_to_linker_sync`], or [`add_only_hal_to_linker_sync`] for a host without WASI 0.2).
 //!
 //! A host that links the packages one by one (`wasi_hal_spi::add_to_linker` and so on) still
 //! can; this crate is that, done once.
@@ -13,7 +13,9 @@
 //! use wasi_hal_delay::WasiDelayCtx;
 //! use wasi_hal_gpio::WasiGpioCtx;
 //! use wasi_hal_i2c::WasiI2cCtx;
+//! use wasi_hal_iio::WasiIioCtx;
 //! use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
+//! use wasi_hal_pwm::WasiPwmCtx;
 //! use wasi_hal_spi::WasiSpiCtx;
 //! use wasmtime_wasi_config::WasiConfigVariables;
 //! use wasmtime::component::{Linker, ResourceTable};
@@ -50,7 +52,9 @@
 //!             spi: WasiSpiCtx::builder().build(),
 //!             i2c: WasiI2cCtx::builder().build(),
 //!             gpio: WasiGpioCtx::builder().build(),
+//!             pwm: WasiPwmCtx::builder().build(),
 //!             delay: WasiDelayCtx::builder().build(),
+//!             sensor: WasiIioCtx::builder().build(),
 //!             config: WasiConfigVariables::new(),
 //!         },
 //!     };
@@ -65,6 +69,8 @@ use std::fmt;
 use wasi_hal_delay::{WasiDelayCtx, WasiDelayView};
 use wasi_hal_gpio::{WasiGpioCtx, WasiGpioView};
 use wasi_hal_i2c::{WasiI2cCtx, WasiI2cView};
+use wasi_hal_iio::{WasiIioCtx, WasiIioView};
+use wasi_hal_pwm::{WasiPwmCtx, WasiPwmView};
 use wasi_hal_spi::{WasiSpiCtx, WasiSpiView};
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi::WasiView;
@@ -80,8 +86,13 @@ pub struct WasiHalCtx {
     pub i2c: WasiI2cCtx,
     /// `wasi:gpio`.
     pub gpio: WasiGpioCtx,
+    /// `wasi:pwm`.
+    pub pwm: WasiPwmCtx,
     /// `wasi:delay`.
     pub delay: WasiDelayCtx,
+    /// `sensor:environment` served by the host (a kernel IIO sensor or a simulated DHT22);
+    /// without a source, the guest's `open` answers `not-connected`.
+    pub sensor: WasiIioCtx,
     /// `wasi:config/store` values.
     pub config: WasiConfigVariables,
 }
@@ -93,7 +104,9 @@ impl fmt::Debug for WasiHalCtx {
             .field("spi", &self.spi)
             .field("i2c", &self.i2c)
             .field("gpio", &self.gpio)
+            .field("pwm", &self.pwm)
             .field("delay", &self.delay)
+            .field("sensor", &self.sensor)
             .finish_non_exhaustive()
     }
 }
@@ -114,8 +127,8 @@ pub trait WasiHalView: Send {
 }
 
 /// Adds WASI 0.2 (`wasmtime_wasi::p2::add_to_linker_sync`), `wasi:config/store` and every
-/// wasi-hal package (`wasi:spi`, `wasi:i2c`, `wasi:gpio`, `wasi:delay`) to `linker`: what
-/// `wasi-hal run` links.
+/// wasi-hal package (`wasi:spi`, `wasi:i2c`, `wasi:gpio`, `wasi:pwm`, `wasi:delay`, and the
+/// host-served `sensor:environment`) to `linker`: what `wasi-hal run` links.
 pub fn add_to_linker_sync<T: WasiHalView + WasiView + 'static>(
     linker: &mut Linker<T>,
 ) -> anyhow::Result<()> {
@@ -150,10 +163,24 @@ pub fn add_only_hal_to_linker_sync<T: WasiHalView + 'static>(
             table: view.table,
         }
     })?;
+    wasi_hal_pwm::add_to_linker(linker, |s: &mut T| {
+        let view = s.hal();
+        WasiPwmView {
+            ctx: &mut view.ctx.pwm,
+            table: view.table,
+        }
+    })?;
     wasi_hal_delay::add_to_linker(linker, |s: &mut T| {
         let view = s.hal();
         WasiDelayView {
             ctx: &mut view.ctx.delay,
+            table: view.table,
+        }
+    })?;
+    wasi_hal_iio::add_to_linker(linker, |s: &mut T| {
+        let view = s.hal();
+        WasiIioView {
+            ctx: &mut view.ctx.sensor,
             table: view.table,
         }
     })?;

@@ -1,4 +1,4 @@
-//! The board's policy for `wasi:spi`, `wasi:i2c` and `wasi:gpio`, in one place.
+//! The board's policy for `wasi:spi`, `wasi:i2c`, `wasi:gpio` and `wasi:pwm`, in one place.
 //!
 //! Everything here is plain data and plain rules: no Wasmtime, no operating system, no
 //! allocation beyond `alloc` (`#![no_std]`). That is what lets every party that enforces a
@@ -14,6 +14,7 @@
 //!   settings into the settings in force;
 //! - [`i2c`]: the addresses a guest may reach and the transfer cap;
 //! - [`gpio`]: levels, pin directions, initial and safe levels;
+//! - [`pwm`]: the frequency range and default frequency of a PWM channel;
 //! - [`hold`]: [`GuestHold`], who holds a device, bus or pin, and when a guest may open it again.
 //!
 //! # Features
@@ -27,11 +28,13 @@ extern crate alloc;
 pub mod gpio;
 pub mod hold;
 pub mod i2c;
+pub mod pwm;
 pub mod spi;
 
 pub use gpio::{Level, PinMode, PinModes, PinPolicy};
 pub use hold::{GuestHold, GuestId, HoldToken, InUse, Reopen};
 pub use i2c::{AllowedAddresses, I2cPolicy};
+pub use pwm::{FrequencyNotAllowed, PwmPolicy};
 pub use spi::{AboveMaximum, BitOrder, ConfigRefused, SpiConfig, SpiMode, SpiPolicy};
 
 /// The board file's spellings, read and written through `toml` as the board file is.

@@ -1,6 +1,6 @@
 //! PWM channels: frequency, duty cycle, on/off, and their recent history in simulated time.
 
-use crate::SimClock;
+use crate::{SimClock, Trace, TraceKind};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -95,6 +95,24 @@ impl SimPwm {
     /// they get here).
     pub fn set_duty(&self, duty: u16) {
         self.change(|s| s.duty = duty.min(s.max_duty));
+    }
+
+    /// Records every later change of setting in `trace` as a [`TraceKind::Pwm`] event.
+    pub fn with_trace(self, trace: Trace) -> Self {
+        let name = self.name.to_string();
+        self.watch(Box::new(move |setting, time_ns| {
+            trace.record(
+                time_ns,
+                TraceKind::Pwm {
+                    channel: name.clone(),
+                    enabled: setting.enabled,
+                    frequency_hz: setting.frequency_hz,
+                    duty: setting.duty,
+                    max_duty: setting.max_duty,
+                },
+            );
+        }));
+        self
     }
 
     /// Runs `watcher` after every later change of setting.

@@ -60,6 +60,19 @@ pub enum TraceKind {
         /// The new level: `true` is high.
         high: bool,
     },
+    /// A PWM channel's setting changed (switched on or off, frequency, or duty cycle).
+    Pwm {
+        /// The channel's name on the board.
+        channel: String,
+        /// Whether the output pulses (`false`: held low).
+        enabled: bool,
+        /// Pulses per second.
+        frequency_hz: u32,
+        /// High time as a share of `max_duty`.
+        duty: u16,
+        /// The duty value that means always high.
+        max_duty: u16,
+    },
 }
 
 /// One trace entry.

@@ -576,28 +576,34 @@ impl<S: Spec> inspect::Guest for Component<S> {
             .trace
             .take()
             .into_iter()
-            .map(|e| inspect::TraceEvent {
-                time_ns: e.time_ns,
-                kind: match e.kind {
-                    TraceKind::Spi { device, ops } => inspect::EventKind::Spi(inspect::SpiEvent {
-                        device,
-                        ops: ops.into_iter().map(bus_op).collect(),
-                    }),
-                    TraceKind::I2c {
-                        bus,
-                        address,
-                        ops,
-                        error,
-                    } => inspect::EventKind::I2c(inspect::I2cEvent {
-                        bus,
-                        address,
-                        ops: ops.into_iter().map(bus_op).collect(),
-                        error,
-                    }),
-                    TraceKind::Gpio { line, high } => {
-                        inspect::EventKind::Gpio(inspect::GpioEvent { line, high })
-                    }
-                },
+            .filter_map(|e| {
+                Some(inspect::TraceEvent {
+                    time_ns: e.time_ns,
+                    kind: match e.kind {
+                        TraceKind::Spi { device, ops } => {
+                            inspect::EventKind::Spi(inspect::SpiEvent {
+                                device,
+                                ops: ops.into_iter().map(bus_op).collect(),
+                            })
+                        }
+                        TraceKind::I2c {
+                            bus,
+                            address,
+                            ops,
+                            error,
+                        } => inspect::EventKind::I2c(inspect::I2cEvent {
+                            bus,
+                            address,
+                            ops: ops.into_iter().map(bus_op).collect(),
+                            error,
+                        }),
+                        TraceKind::Gpio { line, high } => {
+                            inspect::EventKind::Gpio(inspect::GpioEvent { line, high })
+                        }
+                        // A virtual board has no PWM channels (its build refuses `[pwm.NAME]`).
+                        TraceKind::Pwm { .. } => return None,
+                    },
+                })
             })
             .collect()
     }

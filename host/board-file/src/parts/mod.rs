@@ -4,6 +4,7 @@
 
 mod bme680;
 mod button;
+mod buzzer;
 mod led;
 mod ssd1306;
 mod ssd1331;
@@ -12,6 +13,7 @@ mod ws2812;
 pub use bme680::{Bme680Part, Bme680Variant, Conditions};
 pub use button::ButtonPart;
 pub(crate) use button::hold_released;
+pub use buzzer::{BuzzerPart, BuzzerWiring, DEFAULT_ACTIVE_PITCH_HZ};
 pub use led::LedPart;
 pub use ssd1306::{Panel, Ssd1306Interface, Ssd1306Part};
 pub use ssd1331::Ssd1331Part;
@@ -23,6 +25,7 @@ use crate::gpio::{GpioEntry, PinMode};
 use crate::i2c::I2cEntry;
 use crate::load::{check_name, kebab};
 use crate::model::Backend;
+use crate::pwm::PwmEntry;
 use crate::spi::SpiEntry;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -53,6 +56,8 @@ pub enum PartKind {
     Ssd1331(Ssd1331Part),
     /// `kind = "ws2812"`: an addressable LED strip on an SPI device's MOSI.
     Ws2812(Ws2812Part),
+    /// `kind = "buzzer"`: an active buzzer on a line or a passive one on a PWM channel.
+    Buzzer(BuzzerPart),
 }
 
 /// `kind` as the file spells it.
@@ -65,6 +70,7 @@ enum Kind {
     Button,
     Ssd1331,
     Ws2812,
+    Buzzer,
 }
 
 crate::document::named_values!(Kind);
@@ -92,6 +98,8 @@ const KEYS: &[&str] = &[
     "pmoden",
     "model",
     "length",
+    "pitch-hz",
+    "pwm",
 ];
 
 /// The names a part's wiring may refer to.
@@ -99,6 +107,7 @@ pub(crate) struct Names<'b> {
     pub spi: &'b BTreeMap<String, SpiEntry>,
     pub i2c: &'b BTreeMap<String, I2cEntry>,
     pub gpio: &'b BTreeMap<String, GpioEntry>,
+    pub pwm: &'b BTreeMap<String, PwmEntry>,
 }
 
 /// Who uses what, to catch two parts on one chip select, one address or one line.
@@ -107,6 +116,7 @@ pub(crate) struct Wiring {
     spi: BTreeMap<String, String>,
     addresses: BTreeMap<(String, u8), String>,
     lines: BTreeMap<String, (String, &'static str)>,
+    pwm: BTreeMap<String, String>,
 }
 
 /// One `[[part]]` table being read: the table and the part's name.
@@ -154,6 +164,7 @@ pub(crate) fn read(
             Kind::Button => button::KEYS,
             Kind::Ssd1331 => ssd1331::KEYS,
             Kind::Ws2812 => ws2812::KEYS,
+            Kind::Buzzer => buzzer::KEYS,
         };
         if let Some(key) = table
             .keys_in_order()
@@ -178,6 +189,7 @@ pub(crate) fn read(
             Kind::Button => PartKind::Button(button::read(&part, names, &mut wiring)?),
             Kind::Ssd1331 => PartKind::Ssd1331(ssd1331::read(&part, names, &mut wiring)?),
             Kind::Ws2812 => PartKind::Ws2812(ws2812::read(&part, names, &mut wiring)?),
+            Kind::Buzzer => PartKind::Buzzer(buzzer::read(&part, names, &mut wiring)?),
         };
         parts.push(Part {
             name,
@@ -286,6 +298,33 @@ impl PartTable<'_, '_, '_> {
             ));
         }
         wiring.spi.insert(device.to_owned(), self.name.to_owned());
+        Ok(())
+    }
+
+    /// A PWM channel at `pwm`: defined and driving one part only.
+    pub(crate) fn pwm_channel(
+        &self,
+        channel: &str,
+        names: &Names<'_>,
+        wiring: &mut Wiring,
+    ) -> Result<(), BoardError> {
+        if !names.pwm.contains_key(channel) {
+            return Err(self.table.value_error(
+                "pwm",
+                ErrorKind::UndefinedName,
+                format!(
+                    "no PWM channel named `{channel}` is defined (add a [pwm.{channel}] table)"
+                ),
+            ));
+        }
+        if let Some(other) = wiring.pwm.get(channel) {
+            return Err(self.table.value_error(
+                "pwm",
+                ErrorKind::Wiring,
+                format!("PWM channel `{channel}` is already wired to part `{other}`"),
+            ));
+        }
+        wiring.pwm.insert(channel.to_owned(), self.name.to_owned());
         Ok(())
     }
 }

@@ -1,0 +1,52 @@
+//! `doorbell`: a doorbell's ding-dong on a buzzer.
+//!
+//! The tune is plain data ([`DING_DONG`], [`BETWEEN_RINGS`]), so the notes are the same on any
+//! buzzer driver and in native unit tests; the component ([`main`](../doorbell/index.html))
+//! plays them through `sound:buzzer`. On a passive buzzer (it sets the pitch) the ding-dong is a
+//! falling major third, E5 then C5; an active buzzer plays its own pitch for both, two beeps.
+
+pub mod args;
+
+/// One step of a tune: pitch in hertz (0 is a rest) and length in milliseconds.
+pub type Step = (u32, u32);
+
+/// One ring: E5 for 300 ms, a 60 ms gap, C5 for 600 ms.
+pub const DING_DONG: [Step; 3] = [(659, 300), (0, 60), (523, 600)];
+
+/// The silence between two rings.
+pub const BETWEEN_RINGS: Step = (0, 1_000);
+
+/// The steps of `rings` rings, in order: each ring, and a silence between two.
+pub fn tune(rings: u32) -> impl Iterator<Item = &'static [Step]> {
+    (0..rings).flat_map(move |ring| {
+        let pause: &'static [Step] = if ring + 1 < rings {
+            core::slice::from_ref(&BETWEEN_RINGS)
+        } else {
+            &[]
+        };
+        [&DING_DONG[..], pause]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rings_are_separated_by_a_silence() {
+        let steps: Vec<Step> = tune(2).flatten().copied().collect();
+        assert_eq!(
+            steps,
+            [
+                (659, 300),
+                (0, 60),
+                (523, 600),
+                (0, 1_000),
+                (659, 300),
+                (0, 60),
+                (523, 600)
+            ]
+        );
+        assert_eq!(tune(0).count(), 0);
+    }
+}

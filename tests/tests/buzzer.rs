@@ -1,0 +1,236 @@
+//! The doorbell composed with each buzzer driver, on the simulated buzzer boards: the tones the
+//! simulated buzzer recorded (start, length, pitch) equal the golden recordings in
+//! `tests/golden/<composition>/tones.json`, run after run; and each composition runs on
+//! `wasi_hal::run`, the library behind `wasi-hal run`.
+//!
+//! `UPDATE_GOLDEN=1 cargo test -p wasi-hal-tests --test buzzer` rewrites the golden recordings
+//! when a change is meant.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use test_programs_artifacts::{APP_DOORBELL, DRIVER_BUZZER_GPIO, DRIVER_BUZZER_PWM};
+use wasi_hal::{Outcome, RunOptions};
+use wasi_hal_board::Board;
+use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
+use wasi_hal_sim::buzzer::Tone;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// A doorbell composition: its WAC file's name (also its golden folder), its driver and board.
+struct Doorbell {
+    name: &'static str,
+    driver: (&'static str, &'static str),
+    board: &'static str,
+}
+
+const PWM: Doorbell = Doorbell {
+    name: "doorbell-buzzer-pwm",
+    driver: ("wasi-hal:buzzer-pwm", DRIVER_BUZZER_PWM),
+    board: "boards/sim-buzzer-pwm.toml",
+};
+
+const GPIO: Doorbell = Doorbell {
+    name: "doorbell-buzzer-gpio",
+    driver: ("wasi-hal:buzzer-gpio", DRIVER_BUZZER_GPIO),
+    board: "boards/sim-buzzer-gpio.toml",
+};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is inside the workspace")
+        .to_path_buf()
+}
+
+struct Host {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    hal: WasiHalCtx,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHalView for Host {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
+            table: &mut self.table,
+        }
+    }
+}
+
+fn engine_and_linker() -> &'static (Engine, Linker<Host>) {
+    static CELL: OnceLock<(Engine, Linker<Host>)> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let engine = Engine::default();
+        let mut linker = Linker::new(&engine);
+        wasi_hal_linker::add_to_linker_sync(&mut linker).unwrap();
+        (engine, linker)
+    })
+}
+
+impl Doorbell {
+    /// The composition, composed once per test process with `wasi_hal_compose` (written
+    /// whole through a temporary file, so another test process never reads half of it).
+    fn composed(&self) -> PathBuf {
+        static DONE: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+        let mut done = DONE.lock().unwrap();
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.wasm", self.name));
+        if !done.contains(&self.name) {
+            let wac = root()
+                .join("compositions")
+                .join(format!("{}.wac", self.name));
+            let deps = HashMap::from([
+                ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
+                (self.driver.0.to_string(), PathBuf::from(self.driver.1)),
+            ]);
+            let bytes = wasi_hal_compose::compose_file(&wac, &deps)
+                .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            std::fs::write(&tmp, bytes).unwrap();
+            std::fs::rename(&tmp, &path).unwrap();
+            done.push(self.name);
+        }
+        path
+    }
+
+    /// Rings `rings` times on a fresh board: what the app printed and the tones the simulated
+    /// buzzer recorded.
+    fn ring(&self, rings: u32) -> (String, Vec<Tone>) {
+        let (engine, linker) = engine_and_linker();
+        let board = Board::load(root().join(self.board)).unwrap_or_else(|e| panic!("{e}"));
+        let stdout = MemoryOutputPipe::new(4096);
+        let args = ["doorbell".to_string(), "--rings".into(), rings.to_string()];
+        let host = Host {
+            table: ResourceTable::new(),
+            wasi: WasiCtx::builder()
+                .args(&args)
+                .stdout(stdout.clone())
+                .inherit_stderr()
+                .build(),
+            hal: board.guest_ctx(),
+        };
+        let mut store = Store::new(engine, host);
+        let component = Component::from_file(engine, self.composed()).unwrap();
+        let command =
+            wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, linker)
+                .unwrap();
+        let result = command.wasi_cli_run().call_run(&mut store).unwrap();
+        assert_eq!(result, Ok(()), "the doorbell returned an error");
+        drop(store);
+        let tones = board
+            .simulated()
+            .expect("a simulated board")
+            .buzzer("buzzer")
+            .expect("the board has the part `buzzer`")
+            .lock()
+            .unwrap()
+            .tones();
+        (
+            String::from_utf8(stdout.contents().to_vec()).unwrap(),
+            tones,
+        )
+    }
+
+    /// Checks `tones` against the golden recording (or writes it, with `UPDATE_GOLDEN=1`).
+    fn check_golden(&self, tones: &[Tone]) {
+        let path = root()
+            .join("tests/golden")
+            .join(self.name)
+            .join("tones.json");
+        let text = serde_json::to_string_pretty(tones).unwrap() + "\n";
+        if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            return;
+        }
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "the golden recording {} is missing ({e}): create it with UPDATE_GOLDEN=1",
+                path.display()
+            )
+        });
+        assert_eq!(
+            text,
+            golden,
+            "the tones differ from {} (UPDATE_GOLDEN=1 rewrites it when the change is meant)",
+            path.display()
+        );
+    }
+}
+
+const MS: u64 = 1_000_000;
+
+#[test]
+fn doorbell_on_a_passive_buzzer_plays_the_golden_ding_dong() {
+    let (stdout, tones) = PWM.ring(2);
+    assert_eq!(stdout, "doorbell: passive (PWM) buzzer\n");
+    // E5 for 300 ms, 60 ms of silence, C5 for 600 ms; a second later, again.
+    let tone = |start_ms: u64, duration_ms: u64, frequency_hz: u32| Tone {
+        start_ns: start_ms * MS,
+        duration_ns: duration_ms * MS,
+        frequency_hz,
+    };
+    assert_eq!(
+        tones,
+        [
+            tone(0, 300, 659),
+            tone(360, 600, 523),
+            tone(1_960, 300, 659),
+            tone(2_320, 600, 523),
+        ]
+    );
+    PWM.check_golden(&tones);
+    assert_eq!(PWM.ring(2).1, tones, "a second run plays the same tones");
+}
+
+#[test]
+fn doorbell_on_an_active_buzzer_beeps_at_its_own_pitch() {
+    let (stdout, tones) = GPIO.ring(2);
+    assert_eq!(stdout, "doorbell: active (GPIO) buzzer\n");
+    let pitches: Vec<u32> = tones.iter().map(|t| t.frequency_hz).collect();
+    assert_eq!(pitches, [2_300; 4]);
+    let times: Vec<(u64, u64)> = tones
+        .iter()
+        .map(|t| (t.start_ns / MS, t.duration_ns / MS))
+        .collect();
+    assert_eq!(times, [(0, 300), (360, 600), (1_960, 300), (2_320, 600)]);
+    GPIO.check_golden(&tones);
+    assert_eq!(GPIO.ring(2).1, tones, "a second run plays the same tones");
+}
+
+#[test]
+fn each_doorbell_composition_runs_on_wasi_hal_run() {
+    for doorbell in [PWM, GPIO] {
+        let outcome = wasi_hal::run(&RunOptions {
+            component: doorbell.composed(),
+            board: root().join(doorbell.board),
+            guest_args: vec!["--rings".into(), "1".into()],
+            ..RunOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{}: {e:?}", doorbell.name));
+        assert!(
+            matches!(outcome, Outcome::Success),
+            "{}: {outcome:?}",
+            doorbell.name
+        );
+    }
+}
+
+#[test]
+fn each_buzzer_driver_is_at_most_64_kib() {
+    for driver in [DRIVER_BUZZER_GPIO, DRIVER_BUZZER_PWM] {
+        let size = std::fs::metadata(driver).unwrap().len();
+        assert!(size <= 64 * 1024, "{driver}: {size} bytes");
+    }
+}
