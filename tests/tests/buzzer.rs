@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
-use test_programs_artifacts::{APP_DOORBELL, DRIVER_BUZZER_GPIO, DRIVER_BUZZER_PWM};
+use test_programs_artifacts::{
+    APP_DOORBELL, DRIVER_BUZZER_GPIO, DRIVER_BUZZER_PWM, VIRTUAL_BOARD_SIM_BUZZER_GPIO,
+};
 use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_board::Board;
 use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
@@ -233,4 +235,92 @@ fn each_buzzer_driver_is_at_most_64_kib() {
         let size = std::fs::metadata(driver).unwrap().len();
         assert!(size <= 64 * 1024, "{driver}: {size} bytes");
     }
+}
+
+/// A store whose linker has plain WASI 0.2 and nothing else, with stdout and stderr kept.
+struct PlainWasi {
+    table: ResourceTable,
+    wasi: WasiCtx,
+}
+
+impl WasiView for PlainWasi {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// The tones in `wasi-hal-tone` lines of a virtual board's stderr.
+fn tone_lines(stderr: &str) -> Vec<Tone> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("wasi-hal-tone buzzer=buzzer "))
+        .map(|rest| {
+            let field = |key: &str| -> u64 {
+                rest.split(' ')
+                    .find_map(|kv| kv.strip_prefix(key))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| panic!("no {key} in {rest:?}"))
+            };
+            Tone {
+                start_ns: field("start-ns="),
+                duration_ns: field("duration-ns="),
+                frequency_hz: u32::try_from(field("frequency-hz=")).unwrap(),
+            }
+        })
+        .collect()
+}
+
+/// The doorbell composed onto the virtual board of `boards/sim-buzzer-gpio.toml` runs on plain
+/// WASI 0.2 (the linker has nothing else) and the virtual buzzer plays the golden tones of the
+/// host-side simulation.
+#[test]
+fn the_virtual_doorbell_plays_the_golden_tones_with_plain_wasi() {
+    let wac = root().join("compositions/doorbell-buzzer-gpio-virtual.wac");
+    let deps = HashMap::from([
+        ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
+        (
+            "wasi-hal:buzzer-gpio".to_string(),
+            PathBuf::from(DRIVER_BUZZER_GPIO),
+        ),
+        (
+            "wasi-hal:sim-buzzer-gpio".to_string(),
+            PathBuf::from(VIRTUAL_BOARD_SIM_BUZZER_GPIO),
+        ),
+    ]);
+    let bytes = wasi_hal_compose::compose_file(&wac, &deps)
+        .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
+    let engine = &engine_and_linker().0;
+    let component = Component::new(engine, &bytes).unwrap();
+    let mut linker = Linker::<PlainWasi>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let (stdout, stderr) = (MemoryOutputPipe::new(4096), MemoryOutputPipe::new(1 << 16));
+    let wasi = WasiCtx::builder()
+        .args(&["doorbell", "--rings", "2"])
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .build();
+    let mut store = Store::new(
+        engine,
+        PlainWasi {
+            table: ResourceTable::new(),
+            wasi,
+        },
+    );
+    let command =
+        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
+            .unwrap_or_else(|e| panic!("plain WASI 0.2 cannot instantiate it: {e:?}"));
+    let result = command.wasi_cli_run().call_run(&mut store).unwrap();
+    assert_eq!(result, Ok(()));
+    drop(store);
+    assert_eq!(
+        String::from_utf8(stdout.contents().to_vec()).unwrap(),
+        "doorbell: active (GPIO) buzzer\n"
+    );
+    let stderr = String::from_utf8(stderr.contents().to_vec()).unwrap();
+    let tones = tone_lines(&stderr);
+    assert_eq!(tones, GPIO.ring(2).1, "{stderr}");
+    GPIO.check_golden(&tones);
 }

@@ -103,6 +103,16 @@ const STRIP_RAINBOW_WS2812: Composition = Composition {
     golden_frames: [1, 30, 90],
 };
 
+/// The weather station on a DHT22 the host reads itself (`[sensor.room]` of the board file):
+/// only the display is a driver component; `sensor:environment` comes from the host.
+const WEATHER_DHT22_SSD1306: Composition = Composition {
+    name: "weather-dht22-ssd1306",
+    board: "boards/sim-weather-dht22.toml",
+    app: ("wasi-hal:weather-station", APP_WEATHER_STATION),
+    drivers: &[("wasi-hal:ssd1306-i2c", DRIVER_SSD1306_I2C)],
+    golden_frames: [1, 30, 90],
+};
+
 /// The GPIO lines of the Pmod OLED on `boards/sim-pacman-pmod-oled.toml`.
 const PMOD_OLED_LINES: [&str; 4] = ["oled-dc", "oled-res", "oled-vbatc", "oled-vddc"];
 
@@ -357,6 +367,13 @@ fn ball_screensaver_pmod_oledrgb_golden_frames() {
 #[test]
 fn ball_screensaver_pmod_oledrgb_runs_are_identical() {
     deterministic(&BALL_SCREENSAVER_PMOD_OLEDRGB);
+}
+
+/// The weather station shows the host-read DHT22's temperature and humidity (and no pressure or
+/// gas: a DHT22 measures neither), deterministically.
+#[test]
+fn weather_dht22_ssd1306_golden_frames() {
+    golden_frames(&WEATHER_DHT22_SSD1306);
 }
 
 #[test]

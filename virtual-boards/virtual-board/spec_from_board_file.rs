@@ -5,7 +5,7 @@
 // is the board file's, never a hand copy.
 
 use std::fmt::Write as _;
-use wasi_hal_board_file::{BitOrder, BoardFile, Level, PartKind, Ssd1306Interface};
+use wasi_hal_board_file::{BitOrder, BoardFile, BuzzerWiring, Level, PartKind, Ssd1306Interface};
 
 /// Reads `boards/<board>.toml` and writes `$OUT_DIR/spec.rs`. A board file the virtual board
 /// cannot simulate fails the build with the reason.
@@ -138,9 +138,24 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
             PartKind::Ws2812(_) => {
                 return Err(format!("part `{name}`: the virtual board has no LED strip part yet"));
             }
-            PartKind::Buzzer(_) => {
-                return Err(format!("part `{name}`: the virtual board has no buzzer part yet"));
-            }
+            PartKind::Buzzer(b) => match &b.wiring {
+                BuzzerWiring::Active {
+                    line,
+                    active,
+                    pitch_hz,
+                } => writeln!(
+                    w,
+                    "            virtual_board::PartSpec::Buzzer {{ name: {name:?}, line: {line:?}, \
+                     active_high: {}, pitch_hz: {pitch_hz} }},",
+                    *active == Level::High,
+                ),
+                BuzzerWiring::Passive { .. } => {
+                    return Err(format!(
+                        "part `{name}`: the virtual board has no PWM channels yet, so no passive \
+                         buzzer"
+                    ));
+                }
+            },
         };
     }
     if let Some(name) = file.pwm.keys().next() {

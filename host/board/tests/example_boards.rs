@@ -71,6 +71,7 @@ fn simulated_boards_match_their_raspberry_pi_twins() {
         ("sim-weather", "rpi-weather"),
         ("sim-buzzer-gpio", "rpi-buzzer-gpio"),
         ("sim-buzzer-pwm", "rpi-buzzer-pwm"),
+        ("sim-weather-dht22", "rpi-weather-dht22"),
     ] {
         let sim = BoardFile::load(boards_dir().join(format!("{sim}.toml"))).unwrap();
         let rpi = BoardFile::load(boards_dir().join(format!("{rpi}.toml"))).unwrap();

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasi_hal_policy::hold::{GuestHold, GuestId, Reopen};
 use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
+use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer, connect_active};
 use wasi_hal_sim::spi::{SharedSpiTarget, SpiTarget};
 use wasi_hal_sim::ssd1306::{SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
 use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace};
@@ -193,6 +194,18 @@ impl Board {
                     }
                     sensors.push((*name, shared));
                 }
+                PartSpec::Buzzer {
+                    name,
+                    line: line_name,
+                    active_high,
+                    pitch_hz,
+                } => {
+                    if let Some(line) = line(line_name) {
+                        let buzzer = SimBuzzer::new_shared();
+                        connect_active(&buzzer, &line, *pitch_hz, *active_high);
+                        report_tones(name, &buzzer, &line);
+                    }
+                }
                 PartSpec::Button {
                     name,
                     line: line_name,
@@ -258,4 +271,30 @@ impl Board {
             out.sample(index, name, now, &frame, lit);
         }
     }
+}
+
+/// Writes each tone `buzzer` played to stderr when it ends, one line each:
+/// `wasi-hal-tone buzzer=<name> start-ns=<ns> duration-ns=<ns> frequency-hz=<hz>`, so a person
+/// (or a test) running the composition under any WASI 0.2 host hears what it played. The buzzer
+/// records the tone in its own watcher of `line`, registered before this one.
+fn report_tones(name: &'static str, buzzer: &SharedSimBuzzer, line: &SimLine) {
+    let buzzer = buzzer.clone();
+    let mut reported = 0u64;
+    line.watch(Box::new(move |_, _| {
+        let buzzer = lock(&buzzer);
+        let played = buzzer.played();
+        if played == reported {
+            return;
+        }
+        // The newest `played - reported` tones are the ones not written yet.
+        let tones = buzzer.tones();
+        let new = usize::try_from(played - reported).unwrap_or(usize::MAX);
+        for tone in &tones[tones.len().saturating_sub(new)..] {
+            eprintln!(
+                "wasi-hal-tone buzzer={name} start-ns={} duration-ns={} frequency-hz={}",
+                tone.start_ns, tone.duration_ns, tone.frequency_hz
+            );
+        }
+        reported = played;
+    }));
 }

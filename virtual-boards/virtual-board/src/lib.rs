@@ -161,6 +161,18 @@ pub enum PartSpec {
         /// Whether the line reads high while it is pressed.
         active_high: bool,
     },
+    /// An active buzzer on a line (its own oscillator, switched as through a relay). Each tone
+    /// it played is written to stderr as it ends (see [`board`](crate::Board)).
+    Buzzer {
+        /// The part's name.
+        name: &'static str,
+        /// The line that switches it.
+        line: &'static str,
+        /// Whether it sounds while the line is high.
+        active_high: bool,
+        /// Its own pitch.
+        pitch_hz: u32,
+    },
 }
 
 /// Exports a virtual board from a `cdylib` crate: `export_board!(spec)`, where `spec` is an
