@@ -369,3 +369,58 @@ pub fn wire(events: &[TraceEvent]) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+/// A CLI that `cargo xtask setup` installs at a pinned version: `$env` (set by `cargo xtask
+/// setup`/`test`), else `<cache>/tools/<dir>/bin/<bin>` in its cache (`$WASI_HAL_CACHE`, else
+/// `$XDG_CACHE_HOME/wasi-hal`, else `~/.cache/wasi-hal`). Fails with what to run when it is not
+/// installed.
+pub fn pinned_tool(env: &str, dir: &str, bin: &str) -> std::path::PathBuf {
+    use std::path::PathBuf;
+    if let Some(path) = std::env::var_os(env) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.exists(),
+            "{env} is {} but there is no such file: run `cargo xtask setup`",
+            path.display()
+        );
+        return path;
+    }
+    let cache = std::env::var_os("WASI_HAL_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("wasi-hal")))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/wasi-hal")))
+        .expect("neither WASI_HAL_CACHE, XDG_CACHE_HOME nor HOME is set");
+    let path = cache.join("tools").join(dir).join("bin").join(bin);
+    assert!(
+        path.exists(),
+        "{} is not installed ({env} is not set): run `cargo xtask setup`",
+        path.display()
+    );
+    path
+}
+
+/// The pinned `wac` CLI (wac-cli 0.12.0).
+pub fn wac_cli() -> std::path::PathBuf {
+    pinned_tool("WASI_HAL_WAC", "wac-cli-0.12.0", "wac")
+}
+
+/// The pinned `wkg` CLI (0.16.1).
+pub fn wkg_cli() -> std::path::PathBuf {
+    pinned_tool("WASI_HAL_WKG", "wkg-0.16.1", "wkg")
+}
+
+/// `wac plug SOCKET --plug PLUG... -o OUT` with the pinned `wac`; fails with wac's message.
+pub fn wac_plug(socket: &std::path::Path, plugs: &[&std::path::Path], out: &std::path::Path) {
+    let mut cmd = std::process::Command::new(wac_cli());
+    cmd.arg("plug").arg(socket);
+    for plug in plugs {
+        cmd.arg("--plug").arg(plug);
+    }
+    let output = cmd.arg("-o").arg(out).output().expect("cannot start wac");
+    assert!(
+        output.status.success(),
+        "wac plug {} {plugs:?} failed: {}",
+        socket.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -3,7 +3,7 @@
 //!
 //! - **The seed's shape**: `FOREIGN_SEED_OLED` imports the seed project's unversioned
 //!   `wasi:spi` and its `wasi:gpio@0.2.0`, and exports a bare `run`. Plugged into
-//!   `seed-hal-adapter` and then into `seed-run-adapter`, it is a command that imports only
+//!   `seed-hal-adapter` and then into `run-command-adapter`, it is a command that imports only
 //!   wasi-hal's packages and WASI; on the simulated Pmod OLED under the seed's names
 //!   (`boards/sim-seed-pmod-oled.toml`) it draws its picture, pixel for pixel, and its
 //!   active-low pins reach the wire at the right voltages.
@@ -13,9 +13,8 @@
 //!   wrong one); here the run must succeed and the bus trace must hold exactly its transfers.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use test_programs_artifacts::{
-    ADAPTER_I2C_DRAFT_ADAPTER, ADAPTER_SEED_HAL_ADAPTER, ADAPTER_SEED_RUN_ADAPTER,
+    ADAPTER_I2C_DRAFT_ADAPTER, ADAPTER_RUN_COMMAND_ADAPTER, ADAPTER_SEED_HAL_ADAPTER,
     FOREIGN_DRAFT_I2C_BME680, FOREIGN_SEED_OLED,
 };
 use test_programs_foreign::seed_oled_pattern;
@@ -39,46 +38,9 @@ fn scratch(label: &str) -> PathBuf {
     dir
 }
 
-/// The `wac` binary: `$WASI_HAL_WAC`, else where `cargo xtask setup` installs wac-cli 0.12.0.
-fn wac() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HAL_WAC") {
-        return PathBuf::from(path);
-    }
-    let cache = std::env::var_os("WASI_HAL_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("wasi-hal")))
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("wasi-hal"))
-        })
-        .unwrap_or_else(|| root().join("target").join("wasi-hal"));
-    let path = cache.join("tools/wac-cli-0.12.0/bin/wac");
-    assert!(
-        path.exists(),
-        "the wac CLI 0.12.0 is not installed (WASI_HAL_WAC is not set and {} does not exist): \
-         run `cargo xtask setup`",
-        path.display()
-    );
-    path
-}
-
 /// `wac plug SOCKET --plug PLUG -o OUT`, as docs/adapters.md shows it.
 fn wac_plug(socket: &Path, plug: &Path, out: &Path) {
-    let output = Command::new(wac())
-        .arg("plug")
-        .arg(socket)
-        .arg("--plug")
-        .arg(plug)
-        .arg("-o")
-        .arg(out)
-        .output()
-        .expect("cannot start wac");
-    assert!(
-        output.status.success(),
-        "wac plug {} --plug {} failed: {}",
-        socket.display(),
-        plug.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    wasi_hal_tests::wac_plug(socket, &[plug], out);
 }
 
 /// The import names of a component file.
@@ -109,7 +71,7 @@ fn a_seed_shaped_app_draws_through_the_adapters() {
         Path::new(ADAPTER_SEED_HAL_ADAPTER),
         &on_hal,
     );
-    wac_plug(Path::new(ADAPTER_SEED_RUN_ADAPTER), &on_hal, &command);
+    wac_plug(Path::new(ADAPTER_RUN_COMMAND_ADAPTER), &on_hal, &command);
 
     // Nothing foreign is left to import: only wasi-hal's packages and WASI.
     let imports = imports_of(&command);
@@ -197,7 +159,7 @@ fn a_draft_i2c_guest_reads_the_sensor_through_the_adapter() {
         Path::new(ADAPTER_I2C_DRAFT_ADAPTER),
         &on_hal,
     );
-    wac_plug(Path::new(ADAPTER_SEED_RUN_ADAPTER), &on_hal, &command);
+    wac_plug(Path::new(ADAPTER_RUN_COMMAND_ADAPTER), &on_hal, &command);
     let imports = imports_of(&command);
     assert!(
         imports.iter().all(|i| !i.contains("0.2.0-draft")),

@@ -821,31 +821,7 @@ fn composed_pacman_sends_what_pacman_and_the_driver_send_apart() {
 
 /// The `wac` binary: `$WASI_HAL_WAC`, else where `cargo xtask setup` installs wac-cli 0.12.0.
 fn wac() -> PathBuf {
-    if let Some(path) = std::env::var_os("WASI_HAL_WAC") {
-        let path = PathBuf::from(path);
-        assert!(
-            path.exists(),
-            "WASI_HAL_WAC is {} but there is no such file: run `cargo xtask setup`",
-            path.display()
-        );
-        return path;
-    }
-    // As xtask's `setup::cache_dir`.
-    let cache = std::env::var_os("WASI_HAL_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("wasi-hal")))
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("wasi-hal"))
-        })
-        .unwrap_or_else(|| root().join("target").join("wasi-hal"));
-    let path = cache.join("tools/wac-cli-0.12.0/bin/wac");
-    assert!(
-        path.exists(),
-        "the wac CLI 0.12.0 is not installed (WASI_HAL_WAC is not set and {} does not exist): \
-         run `cargo xtask setup`",
-        path.display()
-    );
-    path
+    wasi_hal_tests::wac_cli()
 }
 
 /// Runs `wac` with `args`, writing the component to `out`; panics with wac's message on failure.

@@ -50,31 +50,12 @@ impl Drop for TempDir {
     }
 }
 
-/// A pinned CLI: `$env`, else `<cache>/tools/<dir>/bin/<bin>` as `cargo xtask setup` installs it.
-fn tool(env: &str, dir: &str, bin: &str) -> PathBuf {
-    if let Some(path) = std::env::var_os(env) {
-        return PathBuf::from(path);
-    }
-    let cache = std::env::var_os("WASI_HAL_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("wasi-hal")))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/wasi-hal")))
-        .expect("no HOME");
-    let path = cache.join("tools").join(dir).join("bin").join(bin);
-    assert!(
-        path.exists(),
-        "{} is not installed ({env} is not set): run `cargo xtask setup`",
-        path.display()
-    );
-    path
-}
-
 fn wkg_bin() -> PathBuf {
-    tool("WASI_HAL_WKG", "wkg-0.16.1", "wkg")
+    wasi_hal_tests::wkg_cli()
 }
 
 fn wac_bin() -> PathBuf {
-    tool("WASI_HAL_WAC", "wac-cli-0.12.0", "wac")
+    wasi_hal_tests::wac_cli()
 }
 
 /// Everything the project publishes, made once from the components the test suite builds.
@@ -101,13 +82,16 @@ fn items() -> &'static [Item] {
                     .find(|f| f.exists());
                 if let Some(file) = file.filter(|_| dir.join("Cargo.toml").exists()) {
                     components.insert(name, file);
-                } else if dir.join(project::PYTHON_MANIFEST).exists() {
-                    // A Python guest: `cargo xtask build` makes it (componentize-py), before
-                    // `cargo xtask test` runs the tests.
+                } else if dir.join(project::PYTHON_MANIFEST).exists()
+                    || dir.join("package.json").exists()
+                {
+                    // A Python or JavaScript guest: `cargo xtask build` makes it
+                    // (componentize-py, componentize-js), before `cargo xtask test` runs the
+                    // tests.
                     let file = root().join(format!("target/wasi-hal/components/{name}.wasm"));
                     assert!(
                         file.exists(),
-                        "{} is missing: `cargo xtask build` builds the Python guests",
+                        "{} is missing: `cargo xtask build` builds the Python and JavaScript guests",
                         file.display()
                     );
                     components.insert(name, file);

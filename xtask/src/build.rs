@@ -180,6 +180,22 @@ pub fn run(options: Options<'_>) -> Result<Built> {
         }
     }
 
+    // JavaScript guests (drivers/ and apps/ with a package.json), with componentize-js: built
+    // when set-up installed the npm packages (Node.js is there), like the web page.
+    match options.js {
+        Some(_) => {
+            let js = crate::js_guests::build(&components_out)?;
+            components += js.len();
+            listing.extend(js);
+        }
+        None => eprintln!(
+            "==> JavaScript guests: skipped ({})",
+            options
+                .no_js_because
+                .unwrap_or("this task does not use them; `cargo xtask build` builds them")
+        ),
+    }
+
     // Python guests (drivers/ and apps/ with a python-component.toml), with componentize-py.
     match options.python {
         Some(tool) => {

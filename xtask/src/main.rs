@@ -33,6 +33,7 @@
 
 mod bench;
 mod build;
+mod js_guests;
 mod packaging;
 mod python;
 #[cfg(feature = "registry")]

@@ -240,17 +240,17 @@ fn read_guest(dir: &Path, manifest: &Path) -> Result<Guest> {
     })
 }
 
-/// The hash of everything a guest's component is made from.
-fn inputs_hash(guest: &Guest) -> Result<String> {
+/// The hash of everything a guest's component is made from: `parts` (tool versions, names) and
+/// every file under `folders` (but `__pycache__` and `node_modules`).
+pub(crate) fn inputs_hash(parts: &[&str], folders: &[PathBuf]) -> Result<String> {
     let mut hasher = Sha256::new();
-    hasher.update(COMPONENTIZE_PY_VERSION.as_bytes());
-    hasher.update(guest.module.as_bytes());
-    hasher.update(guest.world.as_bytes());
-    let mut folders = vec![guest.dir.clone()];
-    folders.extend(guest.wit.iter().cloned());
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
     for folder in folders {
         let mut files = Vec::new();
-        collect_files(&folder, &mut files)?;
+        collect_files(folder, &mut files)?;
         files.sort();
         for file in files {
             hasher.update(file.to_string_lossy().as_bytes());
@@ -266,9 +266,10 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if name == "__pycache__" {
+        if name == "__pycache__" || name == "node_modules" {
             continue;
         }
+        // Symbolic links to folders (a JavaScript guest's wit/deps) are followed.
         if path.is_dir() {
             collect_files(&path, out)?;
         } else {
@@ -278,59 +279,75 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Builds `name` into `components_out/<name>.wasm` with `make(partial_output)`, unless the cache
+/// (`target/wasi-hal/<cache>/`) has it for `hash`; older builds of `name` are removed. Returns
+/// the component file.
+pub(crate) fn build_cached(
+    cache: &str,
+    name: &str,
+    hash: &str,
+    what: &str,
+    components_out: &Path,
+    make: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    let cache = workspace::output_dir().join(cache);
+    std::fs::create_dir_all(&cache)
+        .with_context(|| format!("cannot create {}", cache.display()))?;
+    let cached = cache.join(format!("{name}-{hash}.wasm"));
+    if cached.exists() {
+        eprintln!("==> {what} {name}: unchanged ({})", cached.display());
+    } else {
+        let partial = cached.with_extension("partial");
+        workspace::step(&format!("building the {what} {name}"), || make(&partial))?;
+        // Older builds of this guest are of no more use.
+        for entry in std::fs::read_dir(&cache)? {
+            let path = entry?.path();
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            let is_wasm = path.extension().is_some_and(|e| e == "wasm");
+            if is_wasm && stem.rsplit_once('-').is_some_and(|(n, _)| n == name) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        std::fs::rename(&partial, &cached).with_context(|| {
+            format!("cannot move {} to {}", partial.display(), cached.display())
+        })?;
+    }
+    let to = components_out.join(format!("{name}.wasm"));
+    std::fs::copy(&cached, &to)
+        .with_context(|| format!("cannot copy {} to {}", cached.display(), to.display()))?;
+    Ok(to)
+}
+
 /// Builds every Python guest into `components_out/<name>.wasm` (from the cache when nothing it
 /// is made from changed); returns `(label, path)` for the listing.
 pub fn build(tool: &ComponentizePy, components_out: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let cache = workspace::output_dir().join("python");
-    std::fs::create_dir_all(&cache)
-        .with_context(|| format!("cannot create {}", cache.display()))?;
     let mut built = Vec::new();
     for guest in guests()? {
-        let cached = cache.join(format!("{}-{}.wasm", guest.name, inputs_hash(&guest)?));
-        if cached.exists() {
-            eprintln!(
-                "==> Python guest {}: unchanged ({})",
-                guest.name,
-                cached.display()
-            );
-        } else {
-            let partial = cached.with_extension("partial");
-            workspace::step(
-                &format!(
-                    "building the Python guest {} with componentize-py",
-                    guest.name
-                ),
-                || {
-                    let mut cmd = tool.command();
-                    for wit in &guest.wit {
-                        cmd.arg("-d").arg(wit);
-                    }
-                    cmd.args(["-w", &guest.world, "componentize", "-p"])
-                        .arg(&guest.dir)
-                        .arg(&guest.module)
-                        .arg("-o")
-                        .arg(&partial);
-                    workspace::run(&mut cmd)
-                },
-            )?;
-            // Older builds of this guest are of no more use.
-            for entry in std::fs::read_dir(&cache)? {
-                let path = entry?.path();
-                let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-                if stem
-                    .rsplit_once('-')
-                    .is_some_and(|(name, _)| name == guest.name)
-                {
-                    let _ = std::fs::remove_file(&path);
+        let mut folders = vec![guest.dir.clone()];
+        folders.extend(guest.wit.iter().cloned());
+        let hash = inputs_hash(
+            &[COMPONENTIZE_PY_VERSION, &guest.module, &guest.world],
+            &folders,
+        )?;
+        let to = build_cached(
+            "python",
+            &guest.name,
+            &hash,
+            "Python guest",
+            components_out,
+            |partial| {
+                let mut cmd = tool.command();
+                for wit in &guest.wit {
+                    cmd.arg("-d").arg(wit);
                 }
-            }
-            std::fs::rename(&partial, &cached).with_context(|| {
-                format!("cannot move {} to {}", partial.display(), cached.display())
-            })?;
-        }
-        let to = components_out.join(format!("{}.wasm", guest.name));
-        std::fs::copy(&cached, &to)
-            .with_context(|| format!("cannot copy {} to {}", cached.display(), to.display()))?;
+                cmd.args(["-w", &guest.world, "componentize", "-p"])
+                    .arg(&guest.dir)
+                    .arg(&guest.module)
+                    .arg("-o")
+                    .arg(partial);
+                workspace::run(&mut cmd)
+            },
+        )?;
         built.push((format!("Python guest {}", guest.name), to));
     }
     Ok(built)

@@ -47,7 +47,7 @@ fn wkg_files(registry: &Registry) -> Result<(PathBuf, PathBuf)> {
 }
 
 /// The built drivers, apps, virtual boards and adapters: crate name -> `target/wasi-hal/components/<crate>.wasm`,
-/// and the Python guests that were built (folder name -> the same place).
+/// and the Python and JavaScript guests that were built (folder name -> the same place).
 fn built_components() -> Result<BTreeMap<String, PathBuf>> {
     let ws = Workspace::load()?;
     let dir = workspace::output_dir().join("components");
@@ -62,11 +62,16 @@ fn built_components() -> Result<BTreeMap<String, PathBuf>> {
         })
         .map(|g| (g.name.clone(), dir.join(format!("{}.wasm", g.name))))
         .collect();
-    for guest in crate::python::guests()? {
-        let file = dir.join(format!("{}.wasm", guest.name));
-        // Built only where `python3` is (the build said so when it skipped them).
+    // Python and JavaScript guests are built only where python3 and Node.js are (the build said
+    // so when it skipped them).
+    let names = crate::python::guests()?
+        .into_iter()
+        .map(|g| g.name)
+        .chain(crate::js_guests::guests()?.into_iter().map(|g| g.name));
+    for name in names {
+        let file = dir.join(format!("{name}.wasm"));
         if file.exists() {
-            components.insert(guest.name, file);
+            components.insert(name, file);
         }
     }
     Ok(components)
@@ -89,8 +94,8 @@ pub fn publish(registry: &Registry, spec: &str, sign_key: Option<&Path>) -> Resu
     }
     let done = setup::run(Purpose::Publish)?;
     build::run(build::Options {
-        js: None,
-        no_js_because: None,
+        js: done.js.as_deref(),
+        no_js_because: done.no_js_because.as_deref(),
         python: done.componentize_py.as_ref(),
         no_python_because: done.no_python_because.as_deref(),
         test_programs: false,
@@ -177,8 +182,8 @@ pub fn catalog_docs() -> Result<()> {
     let registry = Registry::local(&root);
     let done = setup::run(Purpose::Build)?;
     build::run(build::Options {
-        js: None,
-        no_js_because: None,
+        js: done.js.as_deref(),
+        no_js_because: done.no_js_because.as_deref(),
         python: done.componentize_py.as_ref(),
         no_python_because: done.no_python_because.as_deref(),
         test_programs: false,

@@ -6,8 +6,8 @@
 //! | task | installs |
 //! | --- | --- |
 //! | `run`, `bench` | the `wasm32-wasip2` target |
-//! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page, when Node.js 20.19 or newer is on PATH (else one line says the web page is skipped); componentize-py for the Python guests, when `python3` is on PATH (else one line says they are skipped) |
-//! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); componentize-py when `python3` is there; no `wac`, no npm |
+//! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page and of the JavaScript guests (componentize-js), when Node.js 20.19 or newer is on PATH (else one line says they are skipped); componentize-py for the Python guests, when `python3` is on PATH (else one line says they are skipped) |
+//! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); the npm packages (componentize-js for the JavaScript guests) when Node.js is there, componentize-py when `python3` is; no `wac` |
 //! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required), componentize-py (`python3` required) |
 //!
 //! - targets and components come from `rustup`;
@@ -161,6 +161,7 @@ pub fn plan(purpose: Purpose) -> Vec<Step> {
         }
         Purpose::Publish => {
             steps.push(Step::Tool(&WKG));
+            steps.push(Step::NpmPackages(Need::IfNodeIsThere));
             steps.push(Step::ComponentizePy(false));
         }
         Purpose::Test => {
@@ -375,18 +376,30 @@ pub fn ensure_npm_packages(need: Need) -> Result<std::result::Result<PathBuf, St
         Err(e) if need == Need::IfNodeIsThere => return Ok(Err(format!("{e:#}"))),
         Err(e) => return Err(e),
     };
+    ensure_npm_packages_in(&dir, "host/js", &node)?;
+    // The JavaScript guests (drivers/ and apps/ with a package.json) each pin their own
+    // componentize-js; their packages are installed beside host/js's.
+    for guest in crate::js_guests::guests()? {
+        ensure_npm_packages_in(&guest.dir, &guest.label(), &node)?;
+    }
+    Ok(Ok(dir))
+}
+
+/// Installs the npm packages of the npm project in `dir` at the versions of its lock file,
+/// unless `node_modules` was installed from this very lock file (a copy of it is kept in
+/// `node_modules/.wasi-hal-lock.json`).
+fn ensure_npm_packages_in(dir: &Path, label: &str, node: &str) -> Result<()> {
     let lock = dir.join("package-lock.json");
     let stamp = dir.join("node_modules").join(".wasi-hal-lock.json");
     let wanted = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
     if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
-        eprintln!("==> npm packages of host/js: present (Node.js {node})");
-        return Ok(Ok(dir));
+        eprintln!("==> npm packages of {label}: present (Node.js {node})");
+        return Ok(());
     }
-    workspace::step("installing the npm packages of host/js", || {
-        install_npm_packages(&dir, &lock, &wanted)
+    workspace::step(&format!("installing the npm packages of {label}"), || {
+        install_npm_packages(dir, &lock, &wanted)
     })?;
-    std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))?;
-    Ok(Ok(dir))
+    std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))
 }
 
 fn install_npm_packages(dir: &Path, lock: &Path, wanted: &[u8]) -> Result<()> {
@@ -401,8 +414,9 @@ fn install_npm_packages(dir: &Path, lock: &Path, wanted: &[u8]) -> Result<()> {
             .with_context(|| format!("cannot restore {}", lock.display()))?;
         anyhow::bail!(
             "npm changed {} while installing: it does not pin what package.json asks for; \
-             update it with `npm install` in host/js and commit it",
-            lock.display()
+             update it with `npm install` in {} and commit it",
+            lock.display(),
+            dir.display()
         );
     }
     Ok(())

@@ -179,30 +179,11 @@ pub fn collect(sources: &Sources) -> Result<Vec<Item>> {
         let (kind, dir) = COMPONENT_FOLDERS
             .iter()
             .map(|(folder, kind)| (*kind, sources.root.join(folder).join(krate)))
-            .find(|(_, dir)| dir.join("Cargo.toml").exists() || dir.join(PYTHON_MANIFEST).exists())
+            .find(|(_, dir)| component_manifest(dir).is_some())
             .with_context(|| {
                 format!("no crate `{krate}` in drivers/, apps/, virtual-boards/ or adapters/")
             })?;
-        // A crate says what it is in its `[package]`; a Python guest in its manifest's
-        // `[component]`.
-        let (manifest_name, table) = if dir.join("Cargo.toml").exists() {
-            ("Cargo.toml", "package")
-        } else {
-            (PYTHON_MANIFEST, "component")
-        };
-        let manifest = read_toml(&dir.join(manifest_name))?;
-        let package = manifest
-            .get(table)
-            .with_context(|| format!("{}/{manifest_name} has no [{table}] table", dir.display()))?;
-        let description = package
-            .get("description")
-            .and_then(|d| d.as_str())
-            .and_then(first_sentence)
-            .with_context(|| format!("{}/{manifest_name} has no description", dir.display()))?;
-        let version = match package.get("version") {
-            Some(toml::Value::String(v)) => v.clone(),
-            _ => workspace_version.clone(),
-        };
+        let (description, version) = describe_component(&dir, &workspace_version)?;
         let name = format!("{COMPONENT_NAMESPACE}:{krate}");
         check_world_package(&dir, &name)?;
         let raw = std::fs::read(file)
@@ -481,6 +462,55 @@ fn workspace_version(root: &Path) -> Result<String> {
 }
 
 /// A driver's `wit/world.wit`, when it has one, must declare the package it is published as.
+/// The manifest that says what a component folder holds: a crate's `Cargo.toml`, a Python
+/// guest's [`PYTHON_MANIFEST`], or a JavaScript guest's `package.json`.
+fn component_manifest(dir: &Path) -> Option<&'static str> {
+    ["Cargo.toml", PYTHON_MANIFEST, "package.json"]
+        .into_iter()
+        .find(|m| dir.join(m).exists())
+}
+
+/// A component's description (first sentence) and version, from its manifest: a crate's
+/// `[package]` (the workspace's version when it inherits it), a Python guest's `[component]`, or
+/// a JavaScript guest's `package.json`.
+fn describe_component(dir: &Path, workspace_version: &str) -> Result<(String, String)> {
+    let manifest = component_manifest(dir).with_context(|| {
+        format!(
+            "{} has no Cargo.toml, {PYTHON_MANIFEST} or package.json",
+            dir.display()
+        )
+    })?;
+    let path = dir.join(manifest);
+    let (description, version) = if manifest == "package.json" {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("failed to read {}", path.display()))?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?;
+        let field = |key: &str| json.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        (field("description"), field("version"))
+    } else {
+        let table = if manifest == "Cargo.toml" {
+            "package"
+        } else {
+            "component"
+        };
+        let doc = read_toml(&path)?;
+        let section = doc
+            .get(table)
+            .with_context(|| format!("{} has no [{table}] table", path.display()))?;
+        let field = |key: &str| section.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        (field("description"), field("version"))
+    };
+    let description = description
+        .as_deref()
+        .and_then(first_sentence)
+        .with_context(|| format!("{} has no description", path.display()))?;
+    Ok((
+        description,
+        version.unwrap_or_else(|| workspace_version.to_owned()),
+    ))
+}
+
 fn check_world_package(crate_dir: &Path, name: &str) -> Result<()> {
     let world = crate_dir.join("wit").join("world.wit");
     let Ok(text) = std::fs::read_to_string(&world) else {

@@ -1,7 +1,8 @@
-//! A `wasi:cli/run` command that calls the bare `run: func()` a seed-project app exports.
+//! A `wasi:cli/run` command that calls the bare `run: func()` another component exports (the
+//! seed project's apps, and this project's JavaScript app).
 //!
 //! ```text
-//! wac plug seed-run-adapter.wasm --plug app.wasm -o app-command.wasm
+//! wac plug run-command-adapter.wasm --plug app.wasm -o app-command.wasm
 //! ```
 //!
 //! The app's `run` returns nothing, so the command exits 0 when it returns; a trap in the app
@@ -12,7 +13,7 @@ mod bindings {
     #![allow(missing_docs, reason = "generated")]
     wit_bindgen::generate!({
         path: "wit",
-        world: "wasi-hal:seed-run-adapter/adapter",
+        world: "wasi-hal:run-command-adapter/adapter",
     });
 }
 
