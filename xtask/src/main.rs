@@ -37,6 +37,7 @@ mod packaging;
 #[cfg(feature = "registry")]
 mod registry;
 mod setup;
+mod vm;
 mod workspace;
 
 use anyhow::Result;

@@ -8,7 +8,7 @@
 //! | `run`, `bench` | the `wasm32-wasip2` target |
 //! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page, when Node.js 20.19 or newer is on PATH (else one line says the web page is skipped) |
 //! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); no `wac`, no npm |
-//! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required) |
+//! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required); for the Raspberry Pi build the `aarch64-unknown-linux-gnu` target, Debian's `gcc-aarch64-linux-gnu`, `libc6-dev-arm64-cross` and `qemu-user-static`; for the VM tests QEMU, busybox, the kernel and its modules and gpio-sim (src/vm.rs, docs/kernel-tests.md) |
 //!
 //! - targets and components come from `rustup`;
 //! - command-line tools come from crates.io at pinned versions, each into its own folder of a
@@ -85,7 +85,15 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "docker-registry",
     // host/cli/tests/live_view.rs: the live view in a real terminal emulator.
     "tmux",
+    // The Raspberry Pi build (src/cross.rs): Debian's cross linker and C library for aarch64,
+    // and qemu-aarch64 to run the result.
+    "gcc-aarch64-linux-gnu",
+    "libc6-dev-arm64-cross",
+    "qemu-user-static",
 ];
+
+/// The Rust target of the Raspberry Pi build (64-bit Raspberry Pi OS).
+pub const PI_TARGET: &str = "aarch64-unknown-linux-gnu";
 
 /// Where Debian's `chromium` package puts the browser; handed to the tests in
 /// `WASI_HAL_CHROMIUM`.
@@ -132,6 +140,8 @@ pub enum Step {
     Tool(&'static Tool),
     /// `npm install` in `host/js`.
     NpmPackages(Need),
+    /// The kernel, modules and gpio-sim of the VM tests (src/vm.rs).
+    VmKernel,
 }
 
 /// What set-up did, for the steps that come after it.
@@ -152,10 +162,12 @@ pub fn plan(purpose: Purpose) -> Vec<Step> {
         Purpose::Publish => steps.push(Step::Tool(&WKG)),
         Purpose::Test => {
             steps.push(Step::RustTarget(WASIP1_TARGET));
+            steps.push(Step::RustTarget(PI_TARGET));
             steps.extend(["rustfmt", "clippy"].map(Step::RustComponent));
             steps.extend(DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
             steps.extend(TOOLS.iter().map(|t| Step::Tool(t)));
             steps.push(Step::NpmPackages(Need::Required));
+            steps.push(Step::VmKernel);
         }
     }
     steps
@@ -193,6 +205,9 @@ pub fn run(purpose: Purpose) -> Result<Done> {
                     // SAFETY: as above.
                     unsafe { std::env::set_var("WASI_HAL_JS_DIR", js) };
                 }
+            }
+            Step::VmKernel => {
+                crate::vm::ensure()?;
             }
         }
     }
@@ -410,7 +425,11 @@ mod tests {
     fn test_only(step: &Step) -> bool {
         match step {
             Step::RustTarget(t) => *t != WASM_TARGET,
-            Step::RustComponent(_) | Step::Debian(_) | Step::Tool(_) | Step::NpmPackages(_) => true,
+            Step::RustComponent(_)
+            | Step::Debian(_)
+            | Step::Tool(_)
+            | Step::NpmPackages(_)
+            | Step::VmKernel => true,
         }
     }
 
@@ -460,5 +479,7 @@ mod tests {
             );
         }
         assert!(steps.contains(&Step::NpmPackages(Need::Required)));
+        assert!(steps.contains(&Step::RustTarget(PI_TARGET)));
+        assert!(steps.contains(&Step::VmKernel));
     }
 }
