@@ -8,6 +8,7 @@
 //! | `run`, `bench` | the `wasm32-wasip2` target |
 //! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page, when Node.js 20.19 or newer is on PATH (else one line says the web page is skipped) |
 //! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); no `wac`, no npm |
+//! | `pi` | the `aarch64-unknown-linux-gnu` target, Debian's `gcc-aarch64-linux-gnu` and `libc6-dev-arm64-cross` |
 //! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required); for the Raspberry Pi build the `aarch64-unknown-linux-gnu` target, Debian's `gcc-aarch64-linux-gnu`, `libc6-dev-arm64-cross` and `qemu-user-static`; for the VM tests QEMU, busybox, the kernel and its modules and gpio-sim (src/vm.rs, docs/kernel-tests.md) |
 //!
 //! - targets and components come from `rustup`;
@@ -85,12 +86,13 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "docker-registry",
     // host/cli/tests/live_view.rs: the live view in a real terminal emulator.
     "tmux",
-    // The Raspberry Pi build (src/cross.rs): Debian's cross linker and C library for aarch64,
-    // and qemu-aarch64 to run the result.
-    "gcc-aarch64-linux-gnu",
-    "libc6-dev-arm64-cross",
+    // tests/vm/tests/aarch64.rs: qemu-aarch64 runs the Raspberry Pi build.
     "qemu-user-static",
 ];
+
+/// The Debian packages of the Raspberry Pi build (src/cross.rs): the cross linker and C
+/// library for aarch64.
+pub const PI_DEBIAN_PACKAGES: &[&str] = &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"];
 
 /// The Rust target of the Raspberry Pi build (64-bit Raspberry Pi OS).
 pub const PI_TARGET: &str = "aarch64-unknown-linux-gnu";
@@ -114,6 +116,8 @@ pub enum Purpose {
     /// `cargo xtask publish`: the components, and wkg to fetch them with.
     #[cfg_attr(not(feature = "registry"), allow(dead_code))]
     Publish,
+    /// `cargo xtask pi`: the Raspberry Pi target and Debian's cross gcc.
+    Pi,
     /// `cargo xtask test` and `cargo xtask setup`: everything CI uses.
     Test,
 }
@@ -160,11 +164,16 @@ pub fn plan(purpose: Purpose) -> Vec<Step> {
         Purpose::Run => {}
         Purpose::Build => steps.push(Step::NpmPackages(Need::IfNodeIsThere)),
         Purpose::Publish => steps.push(Step::Tool(&WKG)),
+        Purpose::Pi => {
+            steps.push(Step::RustTarget(PI_TARGET));
+            steps.extend(PI_DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
+        }
         Purpose::Test => {
             steps.push(Step::RustTarget(WASIP1_TARGET));
             steps.push(Step::RustTarget(PI_TARGET));
             steps.extend(["rustfmt", "clippy"].map(Step::RustComponent));
             steps.extend(DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
+            steps.extend(PI_DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
             steps.extend(TOOLS.iter().map(|t| Step::Tool(t)));
             steps.push(Step::NpmPackages(Need::Required));
             steps.push(Step::VmKernel);
@@ -464,12 +473,27 @@ mod tests {
     }
 
     #[test]
+    fn pi_installs_the_target_and_the_cross_gcc_only() {
+        let steps = plan(Purpose::Pi);
+        assert!(steps.contains(&Step::RustTarget(PI_TARGET)));
+        for package in PI_DEBIAN_PACKAGES {
+            assert!(steps.contains(&Step::Debian(package)), "{package} missing");
+        }
+        assert!(
+            !steps
+                .iter()
+                .any(|s| matches!(s, Step::Tool(_) | Step::VmKernel | Step::NpmPackages(_))),
+            "{steps:?}"
+        );
+    }
+
+    #[test]
     fn test_installs_every_tool_and_package() {
         let steps = plan(Purpose::Test);
         for tool in TOOLS {
             assert!(steps.contains(&Step::Tool(tool)), "{} missing", tool.krate);
         }
-        for package in DEBIAN_PACKAGES {
+        for package in DEBIAN_PACKAGES.iter().chain(PI_DEBIAN_PACKAGES) {
             assert!(steps.contains(&Step::Debian(package)), "{package} missing");
         }
         for target in [WASM_TARGET, WASIP1_TARGET] {

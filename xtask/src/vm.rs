@@ -11,6 +11,10 @@
 //!   `linux-source-<major.minor>` (only those files are extracted), with a stamp naming the
 //!   recipe it was built with, so a change of recipe builds it again.
 //!
+//! - `modules/spi-loopback.ko`, this project's loopback SPI controller
+//!   (`tests/vm/kmod/spi-loopback.c`) built against the same headers, kept with a copy of the
+//!   source it was built from.
+//!
 //! `<cache>/vm/current` names the folder; the tests read it (or `WASI_HAL_VM_KERNEL_DIR`).
 
 use crate::setup::{cache_dir, ensure_deb};
@@ -94,6 +98,7 @@ pub fn ensure() -> Result<PathBuf> {
     let dir = cache_dir().join("vm").join(&release);
     ensure_image(&release, &dir)?;
     ensure_gpio_sim(&release, &dir)?;
+    ensure_spi_loopback(&release, &dir)?;
     ensure_accel_probe(&release, &dir)?;
     let current = cache_dir().join("vm").join("current");
     std::fs::write(&current, dir.to_string_lossy().as_bytes())
@@ -222,6 +227,39 @@ fn ensure_gpio_sim(release: &str, dir: &Path) -> Result<()> {
             std::fs::create_dir_all(dir.join("modules"))?;
             copy(&module.join("gpio-sim.ko"), &ko)?;
             std::fs::write(&stamp, &recipe)?;
+            remove(&build)
+        },
+    )
+}
+
+/// Builds `tests/vm/kmod/spi-loopback.c` against the kernel's headers unless the module in the
+/// cache was built from the same source.
+fn ensure_spi_loopback(release: &str, dir: &Path) -> Result<()> {
+    let source = workspace::root().join("tests/vm/kmod/spi-loopback.c");
+    let text =
+        std::fs::read(&source).with_context(|| format!("cannot read {}", source.display()))?;
+    let ko = dir.join("modules").join("spi-loopback.ko");
+    let stamp = dir.join("spi-loopback.c");
+    if ko.exists() && std::fs::read(&stamp).is_ok_and(|s| s == text) {
+        eprintln!("==> spi-loopback module for kernel {release}: present");
+        return Ok(());
+    }
+    workspace::step(
+        &format!("building the spi-loopback module for kernel {release}"),
+        || {
+            let build = scratch(dir, "spi-loopback-build")?;
+            std::fs::write(build.join("spi-loopback.c"), &text)?;
+            std::fs::write(build.join("Kbuild"), "obj-m := spi-loopback.o\n")?;
+            workspace::run(
+                Command::new("make")
+                    .arg("-C")
+                    .arg(format!("/usr/src/linux-headers-{release}"))
+                    .arg(format!("M={}", build.display()))
+                    .arg("modules"),
+            )?;
+            std::fs::create_dir_all(dir.join("modules"))?;
+            copy(&build.join("spi-loopback.ko"), &ko)?;
+            std::fs::write(&stamp, &text)?;
             remove(&build)
         },
     )
