@@ -170,21 +170,25 @@ impl std::fmt::Debug for LinuxI2cBus {
 }
 
 impl LinuxI2cBus {
-    /// Opens `path` (for example `/dev/i2c-1`) and asks the adapter what it can do.
+    /// Opens `path` (for example `/dev/i2c-1`) and asks the adapter what it can do. A node
+    /// that does not answer `I2C_FUNCS` (not an i2c-dev node) is taken as a plain I2C adapter,
+    /// as before the SMBus fallback: its transfers fail when they are made.
     pub fn open(path: impl AsRef<Path>) -> io::Result<Self> {
         let bus = I2cdev::new(&path).map_err(io::Error::from)?;
         let mut funcs: libc::c_ulong = 0;
         // SAFETY: I2C_FUNCS writes one unsigned long through the pointer, which points to one.
         let r =
             unsafe { libc::ioctl(bus.as_raw_fd(), I2C_FUNCS, &mut funcs as *mut libc::c_ulong) };
-        if r < 0 {
-            return Err(io::Error::last_os_error());
-        }
+        let funcs = if r < 0 {
+            I2C_FUNC_I2C
+        } else {
+            // The flags all sit in the low 32 bits.
+            (funcs & 0xffff_ffff) as u32
+        };
         Ok(Self {
             bus,
             path: path.as_ref().to_path_buf(),
-            // The flags all sit in the low 32 bits.
-            funcs: (funcs & 0xffff_ffff) as u32,
+            funcs,
             smbus: None,
         })
     }
