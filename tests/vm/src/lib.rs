@@ -127,13 +127,16 @@ impl Vm {
                     Some("0") if console.contains("test result: ok. 1 passed") => Some(console),
                     Some("0") => panic!(
                         "the in-VM half of {name} did not run (no `1 passed` line); \
-                         console:\n{console}"
+                         console:\n{}",
+                        quoted(&console)
                     ),
                     Some(code) => panic!(
-                        "the in-VM half of {name} failed (exit status {code}); console:\n{console}"
+                        "the in-VM half of {name} failed (exit status {code}); console:\n{}",
+                        quoted(&console)
                     ),
                     None => panic!(
-                        "the VM for {name} stopped without a result line; console:\n{console}"
+                        "the VM for {name} stopped without a result line; console:\n{}",
+                        quoted(&console)
                     ),
                 }
             }
@@ -386,13 +389,15 @@ fn boot(
     let errors = err_reader.join().unwrap_or_default();
     if timed_out {
         return Err(format!(
-            "did not finish within {:.0} s and was killed; console so far:\n{console}",
-            timeout.as_secs_f64()
+            "did not finish within {:.0} s and was killed; console so far:\n{}",
+            timeout.as_secs_f64(),
+            quoted(&console)
         ));
     }
     if !status.success() {
         return Err(format!(
-            "qemu-system-x86_64 failed ({status}): {errors}\nconsole:\n{console}"
+            "qemu-system-x86_64 failed ({status}): {errors}\nconsole:\n{}",
+            quoted(&console)
         ));
     }
     Ok(console)
@@ -451,6 +456,12 @@ impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+/// The VM's console for a failure message, each line marked `vm| `: the in-VM test run's own
+/// `test result:` lines must not read as this test binary's.
+fn quoted(console: &str) -> String {
+    console.lines().map(|l| format!("vm| {l}\n")).collect()
 }
 
 /// Inside the VM: loads the module `name` (from [`MODULE_DIR`]) with `params`.
