@@ -6,6 +6,8 @@
 //! - `cargo xtask build`: build every WIT package (binary WIT) and every guest component in
 //!   release into `target/wasi-hal/`, and print what was built with sizes.
 //! - `cargo xtask setup`: only install what is missing.
+//! - `cargo xtask pi`: build the `wasi-hal` command for a Raspberry Pi (aarch64, with Debian's
+//!   cross gcc; see docs/raspberry-pi.md).
 //! - `cargo xtask package`: check that the host crates a third-party host needs package for
 //!   crates.io (`cargo package --no-verify`; part of `test`; see src/packaging.rs).
 //! - `cargo xtask bench`: run every benchmark in release and write docs/performance.md.
@@ -33,12 +35,14 @@
 
 mod bench;
 mod build;
+mod cross;
 mod js_guests;
 mod packaging;
 mod python;
 #[cfg(feature = "registry")]
 mod registry;
 mod setup;
+mod vm;
 mod workspace;
 
 use anyhow::Result;
@@ -69,6 +73,8 @@ enum Task {
     Test,
     /// Check that the host crates a third-party host needs package for crates.io (part of `test`).
     Package,
+    /// Build the wasi-hal command for a Raspberry Pi (aarch64-unknown-linux-gnu) and print where.
+    Pi,
     /// Run every benchmark in release and write docs/performance.md with the machine and date.
     Bench {
         /// Only write docs/performance.md again from the results of the last run.
@@ -158,6 +164,11 @@ fn main() {
         Task::Run { args } => run_main_job(&args),
         Task::Test => test(),
         Task::Package => packaging::check(),
+        Task::Pi => setup::run(Purpose::Pi).and_then(|_| {
+            let bin = cross::build()?;
+            println!("{}", bin.display());
+            Ok(())
+        }),
         Task::Bench { report_only } => bench::run(report_only),
         task @ (Task::Publish { .. }
         | Task::Catalog { .. }
@@ -365,6 +376,9 @@ fn test() -> Result<()> {
         no_python_because: done.no_python_because.as_deref(),
         test_programs: true,
     })?;
+
+    // The Raspberry Pi build, which tests/vm/tests/aarch64.rs runs under qemu-aarch64.
+    cross::build()?;
 
     let mut counts = workspace::TestCounts::default();
     let mut test = vec!["test", "--workspace", "--features", "xtask/registry"];

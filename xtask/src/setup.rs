@@ -8,7 +8,8 @@
 //! | `run`, `bench` | the `wasm32-wasip2` target |
 //! | `build`, `catalog --docs` | the `wasm32-wasip2` target; the npm packages of `host/js` for the web page and of the JavaScript guests (componentize-js), when Node.js 20.19 or newer is on PATH (else one line says they are skipped); componentize-py for the Python guests, when `python3` is on PATH (else one line says they are skipped) |
 //! | `publish` | the `wasm32-wasip2` target and the pinned `wkg` (its output tells how to fetch with it); the npm packages (componentize-js for the JavaScript guests) when Node.js is there, componentize-py when `python3` is; no `wac` |
-//! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` (Node.js 20.19 or newer required), componentize-py (`python3` required) |
+//! | `pi` | the `aarch64-unknown-linux-gnu` target, Debian's `gcc-aarch64-linux-gnu` and `libc6-dev-arm64-cross` |
+//! | `test`, `setup` | everything: the `wasm32-wasip2` and `wasm32-wasip1` targets, rustfmt and clippy, Debian's `chromium` and `docker-registry`, the pinned `wac`, `cargo-component` and `wkg`, the npm packages of `host/js` and of the JavaScript guests (Node.js 20.19 or newer required), componentize-py (`python3` required); for the Raspberry Pi build the `aarch64-unknown-linux-gnu` target, Debian's `gcc-aarch64-linux-gnu`, `libc6-dev-arm64-cross` and `qemu-user-static`; for the VM tests QEMU, busybox, the kernel and its modules and gpio-sim (src/vm.rs, docs/kernel-tests.md) |
 //!
 //! - targets and components come from `rustup`;
 //! - command-line tools come from crates.io at pinned versions, each into its own folder of a
@@ -85,7 +86,16 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "docker-registry",
     // host/cli/tests/live_view.rs: the live view in a real terminal emulator.
     "tmux",
+    // tests/vm/tests/aarch64.rs: qemu-aarch64 runs the Raspberry Pi build.
+    "qemu-user-static",
 ];
+
+/// The Debian packages of the Raspberry Pi build (src/cross.rs): the cross linker and C
+/// library for aarch64.
+pub const PI_DEBIAN_PACKAGES: &[&str] = &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"];
+
+/// The Rust target of the Raspberry Pi build (64-bit Raspberry Pi OS).
+pub const PI_TARGET: &str = "aarch64-unknown-linux-gnu";
 
 /// Where Debian's `chromium` package puts the browser; handed to the tests in
 /// `WASI_HAL_CHROMIUM`.
@@ -106,6 +116,8 @@ pub enum Purpose {
     /// `cargo xtask publish`: the components, and wkg to fetch them with.
     #[cfg_attr(not(feature = "registry"), allow(dead_code))]
     Publish,
+    /// `cargo xtask pi`: the Raspberry Pi target and Debian's cross gcc.
+    Pi,
     /// `cargo xtask test` and `cargo xtask setup`: everything CI uses.
     Test,
 }
@@ -135,6 +147,8 @@ pub enum Step {
     /// componentize-py from PyPI into the cache, for the Python guests; `true`: required (no
     /// `python3` is an error), `false`: skipped with one line without `python3`.
     ComponentizePy(bool),
+    /// The kernel, modules and gpio-sim of the VM tests (src/vm.rs).
+    VmKernel,
 }
 
 /// What set-up did, for the steps that come after it.
@@ -164,13 +178,20 @@ pub fn plan(purpose: Purpose) -> Vec<Step> {
             steps.push(Step::NpmPackages(Need::IfNodeIsThere));
             steps.push(Step::ComponentizePy(false));
         }
+        Purpose::Pi => {
+            steps.push(Step::RustTarget(PI_TARGET));
+            steps.extend(PI_DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
+        }
         Purpose::Test => {
             steps.push(Step::RustTarget(WASIP1_TARGET));
+            steps.push(Step::RustTarget(PI_TARGET));
             steps.extend(["rustfmt", "clippy"].map(Step::RustComponent));
             steps.extend(DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
+            steps.extend(PI_DEBIAN_PACKAGES.iter().map(|p| Step::Debian(p)));
             steps.extend(TOOLS.iter().map(|t| Step::Tool(t)));
             steps.push(Step::NpmPackages(Need::Required));
             steps.push(Step::ComponentizePy(true));
+            steps.push(Step::VmKernel);
         }
     }
     steps
@@ -214,6 +235,9 @@ pub fn run(purpose: Purpose) -> Result<Done> {
                     Ok(tool) => done.componentize_py = Some(tool),
                     Err(why) => done.no_python_because = Some(why),
                 }
+            }
+            Step::VmKernel => {
+                crate::vm::ensure()?;
             }
         }
     }
@@ -448,7 +472,8 @@ mod tests {
             | Step::Debian(_)
             | Step::Tool(_)
             | Step::NpmPackages(_)
-            | Step::ComponentizePy(_) => true,
+            | Step::ComponentizePy(_)
+            | Step::VmKernel => true,
         }
     }
 
@@ -484,12 +509,27 @@ mod tests {
     }
 
     #[test]
+    fn pi_installs_the_target_and_the_cross_gcc_only() {
+        let steps = plan(Purpose::Pi);
+        assert!(steps.contains(&Step::RustTarget(PI_TARGET)));
+        for package in PI_DEBIAN_PACKAGES {
+            assert!(steps.contains(&Step::Debian(package)), "{package} missing");
+        }
+        assert!(
+            !steps
+                .iter()
+                .any(|s| matches!(s, Step::Tool(_) | Step::VmKernel | Step::NpmPackages(_))),
+            "{steps:?}"
+        );
+    }
+
+    #[test]
     fn test_installs_every_tool_and_package() {
         let steps = plan(Purpose::Test);
         for tool in TOOLS {
             assert!(steps.contains(&Step::Tool(tool)), "{} missing", tool.krate);
         }
-        for package in DEBIAN_PACKAGES {
+        for package in DEBIAN_PACKAGES.iter().chain(PI_DEBIAN_PACKAGES) {
             assert!(steps.contains(&Step::Debian(package)), "{package} missing");
         }
         assert!(steps.contains(&Step::ComponentizePy(true)));
@@ -500,5 +540,7 @@ mod tests {
             );
         }
         assert!(steps.contains(&Step::NpmPackages(Need::Required)));
+        assert!(steps.contains(&Step::RustTarget(PI_TARGET)));
+        assert!(steps.contains(&Step::VmKernel));
     }
 }

@@ -23,12 +23,16 @@ pub fn gpio_error_from_errno(errno: i32) -> GpioError {
     }
 }
 
-fn cdev_error(e: &gpiocdev::Error) -> GpioError {
+fn errno(e: &gpiocdev::Error) -> Option<i32> {
     match e {
-        gpiocdev::Error::Os(errno) => gpio_error_from_errno(errno.0),
-        gpiocdev::Error::Uapi(_, gpiocdev_uapi::Error::Os(errno)) => gpio_error_from_errno(errno.0),
-        _ => GpioError::Other,
+        gpiocdev::Error::Os(errno) => Some(errno.0),
+        gpiocdev::Error::Uapi(_, gpiocdev_uapi::Error::Os(errno)) => Some(errno.0),
+        _ => None,
     }
+}
+
+fn cdev_error(e: &gpiocdev::Error) -> GpioError {
+    errno(e).map_or(GpioError::Other, gpio_error_from_errno)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -97,6 +101,31 @@ impl LinuxGpioLine {
             _ => Err(GpioError::Other),
         }
     }
+
+    /// The guest's error for `e` from the current request. When the chip is gone (`ENODEV`:
+    /// unplugged, or its driver unbound) the request is let go at once: its open file keeps
+    /// the kernel's record of the removed chip alive, so a chip that comes back would get
+    /// another number and the board's `/dev/gpiochipN` would name nothing. The next open
+    /// requests the line anew.
+    fn failed(&mut self, e: &gpiocdev::Error) -> GpioError {
+        if errno(e) == Some(libc::ENODEV) {
+            self.request = None;
+        }
+        cdev_error(e)
+    }
+}
+
+/// Reads exactly one edge event from the kernel's queue for `request`.
+///
+/// Not `Request::read_edge_event`: with only the v2 uAPI enabled, gpiocdev 0.8.0 reads into a
+/// buffer of as many *words* as an event has *bytes* (room for 8 events), returns the first and
+/// drops the rest, so edges queued while the guest was busy were lost (the VM tests caught it:
+/// tests/vm/tests/gpio.rs). One event's worth of buffer leaves the others queued.
+fn read_one_edge_event(request: &Request) -> Result<gpiocdev::line::EdgeEvent, gpiocdev::Error> {
+    let mut buf = [0u64; 16];
+    let one = request.edge_event_u64_size().min(buf.len());
+    let n = request.read_edge_events_into_slice(&mut buf[..one])?;
+    request.edge_event_from_slice(&buf[..n])
 }
 
 fn value(level: Level) -> Value {
@@ -120,9 +149,10 @@ impl GpioBackend for LinuxGpioLine {
 
     fn set_level(&mut self, level: Level) -> Result<(), GpioError> {
         let offset = self.offset;
-        self.current(Direction::Output)?
-            .set_value(offset, value(level))
-            .map_err(|e| cdev_error(&e))
+        let result = self
+            .current(Direction::Output)?
+            .set_value(offset, value(level));
+        result.map_err(|e| self.failed(&e))
     }
 
     fn open_input(&mut self) -> Result<(), GpioError> {
@@ -132,15 +162,24 @@ impl GpioBackend for LinuxGpioLine {
 
     fn read_level(&mut self) -> Result<Level, GpioError> {
         let offset = self.offset;
-        let v = self
-            .current(Direction::Input)?
-            .value(offset)
-            .map_err(|e| cdev_error(&e))?;
+        let result = self.current(Direction::Input)?.value(offset);
+        let v = result.map_err(|e| self.failed(&e))?;
         Ok(Level::from(v == Value::Active))
     }
 
     fn wait_for_edge(&mut self, edge: Edge, timeout_ns: u64) -> Result<bool, GpioError> {
-        let request = self.current(Direction::Input)?;
+        let result = self.wait_on_request(edge, timeout_ns);
+        result.map_err(|e| self.failed(&e))
+    }
+}
+
+impl LinuxGpioLine {
+    fn wait_on_request(&self, edge: Edge, timeout_ns: u64) -> Result<bool, gpiocdev::Error> {
+        let Ok(request) = self.current(Direction::Input) else {
+            return Err(gpiocdev::Error::InvalidArgument(
+                "the line is not requested as an input".into(),
+            ));
+        };
         // A deadline too far away to represent is no deadline.
         let deadline = Instant::now().checked_add(Duration::from_nanos(timeout_ns));
         loop {
@@ -148,13 +187,13 @@ impl GpioBackend for LinuxGpioLine {
                 Some(d) => d.saturating_duration_since(Instant::now()),
                 None => Duration::from_secs(3600),
             };
-            if !request.wait_edge_event(left).map_err(|e| cdev_error(&e))? {
+            if !request.wait_edge_event(left)? {
                 if deadline.is_some() {
                     return Ok(false);
                 }
                 continue;
             }
-            let event = request.read_edge_event().map_err(|e| cdev_error(&e))?;
+            let event = read_one_edge_event(request)?;
             let to = match event.kind {
                 EdgeKind::Rising => Level::High,
                 EdgeKind::Falling => Level::Low,
