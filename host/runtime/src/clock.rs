@@ -6,8 +6,9 @@
 //! paused: time stands still while anything can run and jumps to the next deadline when every
 //! component waits, so an hour of a device runs in seconds, and the same way every time.
 //! Computing between two waits is free in virtual time (as in `wasi-hal run`), but a guest that
-//! runs a whole epoch tick without waiting is preempted and charged [`CPU_TIME_FACTOR`] times
-//! the wall time it ran as virtual CPU time: it sleeps that long before it runs again. A
+//! has computed for more than [`CPU_GRACE`] of wall time without waiting is charged, at each
+//! preemption, [`CPU_TIME_FACTOR`] times the wall time it ran as virtual CPU time: it sleeps
+//! that long before it runs again. A
 //! guest that spins is thereby preempted into sleeps, and virtual time moves on for the
 //! others instead of standing still. (Wasmtime fuel would make the charge deterministic, but
 //! the fuel a guest has burned is not up to date when the epoch interrupts it.)
@@ -119,8 +120,20 @@ impl Clock {
 /// is preempted. Cloning gives another handle to the same meter.
 #[derive(Clone, Debug)]
 pub struct CpuMeter {
-    since: std::sync::Arc<std::sync::Mutex<std::time::Instant>>,
+    inner: std::sync::Arc<std::sync::Mutex<Marks>>,
 }
+
+#[derive(Debug)]
+struct Marks {
+    /// When it last resumed (after a wait or a preemption).
+    resumed: std::time::Instant,
+    /// When it last resumed after a wait.
+    waited: std::time::Instant,
+}
+
+/// Wall time a guest may compute without waiting before preemptions are charged: instantiating
+/// a component or drawing a heavy frame on a loaded machine is not spinning.
+pub const CPU_GRACE: Duration = Duration::from_millis(50);
 
 impl Default for CpuMeter {
     fn default() -> Self {
@@ -131,23 +144,43 @@ impl Default for CpuMeter {
 impl CpuMeter {
     /// A meter that starts running now.
     pub fn new() -> Self {
+        let now = std::time::Instant::now();
         Self {
-            since: std::sync::Arc::new(std::sync::Mutex::new(std::time::Instant::now())),
+            inner: std::sync::Arc::new(std::sync::Mutex::new(Marks {
+                resumed: now,
+                waited: now,
+            })),
         }
     }
 
-    /// The guest runs again from now (after a wait or a preemption).
-    pub fn resumed(&self) {
-        *self.since.lock().unwrap_or_else(|e| e.into_inner()) = std::time::Instant::now();
+    fn marks(&self) -> std::sync::MutexGuard<'_, Marks> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The virtual CPU time to charge for the wall time the guest has run since it last
-    /// resumed: [`CPU_TIME_FACTOR`] times as long.
-    pub fn take(&self) -> Duration {
-        let mut since = self.since.lock().unwrap_or_else(|e| e.into_inner());
+    /// The guest runs again from now, after a wait (or the host called into it anew).
+    pub fn waited(&self) {
         let now = std::time::Instant::now();
-        let ran = now.saturating_duration_since(*since);
-        *since = now;
+        let mut marks = self.marks();
+        marks.resumed = now;
+        marks.waited = now;
+    }
+
+    /// The guest runs again from now, after a preemption.
+    pub fn resumed(&self) {
+        self.marks().resumed = std::time::Instant::now();
+    }
+
+    /// The virtual CPU time to charge at a preemption: [`CPU_TIME_FACTOR`] times the wall time
+    /// the guest ran since it last resumed, once it has computed for more than [`CPU_GRACE`]
+    /// without waiting; nothing before.
+    pub fn take(&self) -> Duration {
+        let now = std::time::Instant::now();
+        let mut marks = self.marks();
+        let ran = now.saturating_duration_since(marks.resumed);
+        marks.resumed = now;
+        if now.saturating_duration_since(marks.waited) < CPU_GRACE {
+            return Duration::ZERO;
+        }
         ran.saturating_mul(CPU_TIME_FACTOR)
     }
 }

@@ -118,6 +118,13 @@ impl WasiHalView for GuestState {
     }
 }
 
+impl GuestState {
+    /// The guest runs again from now (the host calls into it after waiting itself).
+    pub fn cpu_resumed(&self) {
+        self.cpu.waited();
+    }
+}
+
 /// The device's clock as WASI's monotonic clock, so `wasi:clocks` agrees with `wasi:delay`.
 struct MonotonicClock(Clock);
 
@@ -197,7 +204,7 @@ async fn wait(store: &mut StoreContextMut<'_, GuestState>, ns: u64) -> wasmtime:
     let clock = data.clock.clone();
     let cpu = data.cpu.clone();
     clock.sleep(Duration::from_nanos(ns)).await;
-    cpu.resumed();
+    cpu.waited();
     Ok(())
 }
 

@@ -298,6 +298,8 @@ async fn poll_sensor(
     loop {
         shared.clock.sleep_until(slot).await;
         let timestamp = shared.clock.unix_ms();
+        // The guest runs again from here: what it is charged when preempted counts from now.
+        store.data().cpu_resumed();
         let measurement = environment
             .sensor()
             .call_measure(&mut *store, sensor)
