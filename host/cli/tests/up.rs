@@ -3,6 +3,7 @@
 //! (That the outputs are at their safe levels after a stop is checked in-process, where the
 //! simulated LED can be looked at: `host/runtime/tests/runtime.rs`.)
 
+#[allow(dead_code, reason = "the other test binaries use all of it")]
 mod common;
 use common::{repo, temp};
 use std::io::{BufRead, BufReader};
@@ -83,7 +84,10 @@ fn wait_for(addr: SocketAddr, what: &str, ready: impl Fn(&DeviceStatus) -> bool)
         if ready(&status) {
             return status;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "{what}: {status:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{what}: {status:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -116,7 +120,10 @@ fn sighup_restarts_only_what_changed_and_sigterm_exits_0() {
         .unwrap();
     let text = String::from_utf8_lossy(&shown.stdout);
     assert!(shown.status.success(), "{text}");
-    assert!(text.contains("indoor") && text.contains("sensor") && text.contains("running"), "{text}");
+    assert!(
+        text.contains("indoor") && text.contains("sensor") && text.contains("running"),
+        "{text}"
+    );
     assert!(text.contains("temperature 8.25 °C"), "{text}");
 
     // Edit one component and reload: it starts again (its poll count from zero), the other
@@ -130,7 +137,10 @@ fn sighup_restarts_only_what_changed_and_sigterm_exits_0() {
     });
     let indoor = after.component("indoor").unwrap();
     assert!(indoor.polls > indoor_before, "{after:?}");
-    assert!(indoor.uptime_ms > before.component("indoor").unwrap().uptime_ms, "{after:?}");
+    assert!(
+        indoor.uptime_ms > before.component("indoor").unwrap().uptime_ms,
+        "{after:?}"
+    );
     assert!(
         after.component("outdoor").unwrap().uptime_ms < indoor.uptime_ms,
         "{after:?}"
@@ -141,25 +151,47 @@ fn sighup_restarts_only_what_changed_and_sigterm_exits_0() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(up.child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert_eq!(exit.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("GPIO outputs were restored to their safe levels"), "{stderr}");
-    assert_eq!(stderr.matches("stopped for the reload").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("GPIO outputs were restored to their safe levels"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("stopped for the reload").count(),
+        1,
+        "{stderr}"
+    );
 }
 
 #[test]
 fn up_check_validates_without_running() {
     let device = temp("check.toml");
     write_device(&device, "1s");
-    let out = Command::new(BIN).args(["up", "--check"]).arg(&device).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["up", "--check"])
+        .arg(&device)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("outdoor: sensor every 1s, grants [i2c0@0x77]"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("outdoor: sensor every 1s, grants [i2c0@0x77]"),
+        "{stdout}"
+    );
 
     // Granted an address the board has, but that another component holds.
     let text = std::fs::read_to_string(&device)
         .unwrap()
         .replace("grants = [\"i2c0@0x77\"]", "grants = [\"i2c0@0x76\"]");
     std::fs::write(&device, text).unwrap();
-    let out = Command::new(BIN).args(["up", "--check"]).arg(&device).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["up", "--check"])
+        .arg(&device)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(
