@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The crates a third-party Wasmtime host needs: the policy, the simulated parts, one crate
-/// per bus interface, the linker bundle of all of them, and the board file. In dependency order.
+/// per bus interface, the linker bundle of all of them, the board file and the device file. In
+/// dependency order.
 pub const PUBLISHED: &[&str] = &[
     "wasi-hal-policy",
     "wasi-hal-sim",
@@ -32,6 +33,7 @@ pub const PUBLISHED: &[&str] = &[
     "wasi-hal-iio",
     "wasi-hal-linker",
     "wasi-hal-board-file",
+    "wasi-hal-device-file",
     "wasi-hal-board",
 ];
 

@@ -17,20 +17,21 @@
 //! could not be saved; 3 when the guest trapped or broke a limit; 124 at `--max-time`; 130 and
 //! 143 when interrupted by SIGINT and SIGTERM. docs/cli.md has the full list.
 
-pub mod cache;
-pub mod component;
-mod imports;
 mod limits;
 mod live;
 mod outputs;
 pub mod signals;
+pub mod status_client;
 
-pub use imports::{
-    ImportName, OFFERED, OfferedPackage, Provider, UnsatisfiedImport, board_entries, check_imports,
-    host_lacks, not_a_command, offered_summary, provider_of,
-};
+// Reading components, the import checks and the precompiled cache are shared with
+// `wasi-hal up` (the device runtime): one copy, in `wasi-hal-runtime`.
 pub use limits::{Limits, StopReason, StopRequest};
 pub use live::{DEFAULT_KEYS, HOLD};
+pub use wasi_hal_runtime::{
+    ImportName, OFFERED, OfferedPackage, Provider, UnsatisfiedImport, board_entries, cache,
+    check_imports, compile, component, deserialize_precompiled, host_lacks, not_a_command,
+    offered_summary, provider_of,
+};
 
 use anyhow::{Result, anyhow, bail};
 use std::path::{Path, PathBuf};
@@ -265,18 +266,6 @@ pub fn add_to_linker(linker: &mut Linker<HostState>) -> Result<()> {
     wasi_hal_linker::add_to_linker_sync(linker)
 }
 
-/// Compiles a component's bytes (read from `path`); errors say what is wrong with it.
-pub fn compile(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Component> {
-    Component::new(engine, bytes).map_err(|e| {
-        // Wasmtime's validator says what is malformed; that much is worth passing on.
-        anyhow!(
-            "{} is not a valid component: {}",
-            path.display(),
-            e.root_cause()
-        )
-    })
-}
-
 /// Reads a component file, with errors that say what is wrong with it.
 pub fn read_component(engine: &Engine, path: &Path) -> Result<Component> {
     load_component(engine, path, None).map(|(component, _)| component)
@@ -312,47 +301,6 @@ fn compile_or_load(
     }
 }
 
-/// Loads machine code precompiled by `wasi-hal compile` (or `wasmtime compile` with the same
-/// settings) that a user handed over. It is trusted as `wasmtime run --allow-precompiled`
-/// trusts it; what is checked first is that it is Wasmtime's precompiled *component* and was
-/// made for this engine (Wasmtime version, machine, settings).
-pub fn deserialize_precompiled(engine: &Engine, path: &Path, bytes: &[u8]) -> Result<Component> {
-    match Engine::detect_precompiled(bytes) {
-        Some(wasmtime::Precompiled::Component) => {}
-        Some(wasmtime::Precompiled::Module) => bail!(
-            "{} is a precompiled core module, not a precompiled component",
-            path.display()
-        ),
-        None => bail!(
-            "{} is an ELF file but not one Wasmtime precompiled (make one with `wasi-hal \
-             compile COMPONENT -o OUT.cwasm`)",
-            path.display()
-        ),
-    }
-    // SAFETY: the file is Wasmtime's precompiled component (checked just above); the user
-    // handed it over explicitly as code to run, which is the trust `wasmtime run` gives a
-    // precompiled file. Wasmtime checks its version and the engine's settings before using it.
-    unsafe { Component::deserialize(engine, bytes) }.map_err(|e| {
-        anyhow!(
-            "{} was precompiled for another engine than this run's (another Wasmtime version, \
-             another kind of machine, or other settings: --interpreter, --max-memory-mib); \
-             compile it again with `wasi-hal compile` ({})",
-            path.display(),
-            e.root_cause()
-        )
-    })
-}
-
-/// The names a compiled component imports and exports.
-fn compiled_shape(engine: &Engine, component: &Component) -> component::Shape {
-    let ty = component.component_type();
-    component::Shape {
-        imports: ty.imports(engine).map(|(n, _)| n.to_string()).collect(),
-        exports: ty.exports(engine).map(|(n, _)| n.to_string()).collect(),
-        largest_initial_memory: 0,
-    }
-}
-
 /// Loads what `options.component` names, with every check that can be made before linking:
 /// imports this host and `board` satisfy, a command (exports `wasi:cli/run`), initial memories
 /// within the memory limit.
@@ -363,7 +311,10 @@ fn prepare(engine: &Engine, options: &RunOptions, board: &Board) -> Result<Compo
         component::FileKind::Component => (component::shape(path, &bytes)?, None),
         component::FileKind::Precompiled => {
             let compiled = deserialize_precompiled(engine, path, &bytes)?;
-            (compiled_shape(engine, &compiled), Some(compiled))
+            (
+                wasi_hal_runtime::compiled_shape(engine, &compiled),
+                Some(compiled),
+            )
         }
     };
     let shown = path.display().to_string();

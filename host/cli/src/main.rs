@@ -31,11 +31,56 @@ enum Command {
     /// Compile a component to machine code for this kind of machine (a .cwasm file that `run`
     /// loads without compiling).
     Compile(CompileArgs),
+    /// Bring a device up: run every component of a device file on its board, each isolated,
+    /// preempted, restarted on failure, until SIGTERM or SIGINT (SIGHUP reloads the file).
+    Up(UpArgs),
+    /// Show the state of each component of a running device (`wasi-hal up`).
+    Status(StatusArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to stdout.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// The address `wasi-hal up` serves its status on unless told otherwise.
+const DEFAULT_STATUS_ADDR: &str = "127.0.0.1:7117";
+
+#[derive(clap::Args)]
+struct UpArgs {
+    /// The device file (docs/device-file.md).
+    #[arg(value_name = "DEVICE.toml")]
+    device: PathBuf,
+    /// Check the device file, its board, every grant and each component's imports, then exit
+    /// without running anything.
+    #[arg(long)]
+    check: bool,
+    /// Run a simulated board in virtual time: as fast as it goes and the same every run
+    /// (docs/runtime.md). Without it a simulated board runs in real time.
+    #[arg(long)]
+    virtual_time: bool,
+    /// Stop after this long on the device's clock (e.g. 10s, 2m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    max_time: Option<Duration>,
+    /// Serve the status (for `wasi-hal status`) on this loopback address; port 0 picks one.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_STATUS_ADDR)]
+    status: std::net::SocketAddr,
+    /// Serve no status.
+    #[arg(long)]
+    no_status: bool,
+    /// Compile every component afresh instead of using the precompiled cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+#[derive(clap::Args)]
+struct StatusArgs {
+    /// Where the device serves its status (`wasi-hal up --status`).
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_STATUS_ADDR)]
+    addr: std::net::SocketAddr,
+    /// Print the status as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -184,6 +229,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => report(inspect(&args)),
         Command::Check(args) => report(check(&args.board)),
         Command::Compile(args) => report(compile(&args)),
+        Command::Up(args) => up(args),
+        Command::Status(args) => report(status(&args)),
         Command::Completions { shell } => {
             // Written in one piece, so that a closed pipe (`| head`) is an error, not a panic.
             let mut script = Vec::new();
@@ -477,5 +524,128 @@ fn compile(args: &CompileArgs) -> Result<()> {
             "machine code for this kind of machine"
         }
     );
+    Ok(())
+}
+
+/// `wasi-hal up`: 0 after a clean stop (a signal or `--max-time`), 2 when the device cannot
+/// come up.
+fn up(args: UpArgs) -> i32 {
+    if args.check {
+        return report(
+            wasi_hal_runtime::Device::check(&args.device).map(|checked| {
+                println!(
+                    "{}: device `{}` on {}",
+                    args.device.display(),
+                    checked.device,
+                    checked.board.display()
+                );
+                for line in checked.components {
+                    println!("  {line}");
+                }
+                println!("ok");
+            }),
+        );
+    }
+    init_logs();
+    let options = wasi_hal_runtime::UpOptions {
+        device: args.device,
+        cache: if args.no_cache {
+            None
+        } else {
+            wasi_hal::cache::default_dir()
+        },
+        virtual_time: args.virtual_time,
+        max_time: args.max_time,
+        status: (!args.no_status).then_some(args.status),
+    };
+    let mut device = match wasi_hal_runtime::Device::load(options) {
+        Ok(device) => device,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return 2;
+        }
+    };
+    let control = wasi_hal_runtime::Control::default();
+    let _signals = match wasi_hal::signals::watch_device(control.clone()) {
+        Ok(watch) => Some(watch),
+        Err(e) => {
+            eprintln!("warning: {e:#}; signals will end wasi-hal without a clean stop");
+            None
+        }
+    };
+    match device.run(&control) {
+        Ok(status) => {
+            eprintln!(
+                "wasi-hal: device `{}` stopped after {} ms; GPIO outputs were restored to their \
+                 safe levels",
+                status.device, status.uptime_ms
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
+    }
+}
+
+/// Log lines (the runtime's and the guests' output) on stderr; `RUST_LOG` filters them.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// `wasi-hal status`: the status of a running device, as a table or JSON.
+fn status(args: &StatusArgs) -> Result<()> {
+    let body = wasi_hal::status_client::get_status(args.addr)?;
+    if args.json {
+        println!("{body}");
+        return Ok(());
+    }
+    let status: wasi_hal_runtime::DeviceStatus = serde_json::from_str(&body)
+        .with_context(|| format!("the answer of {} is not a device status", args.addr))?;
+    println!(
+        "device {} on {}, up {:.1} s{}",
+        status.device,
+        status.board,
+        status.uptime_ms as f64 / 1000.0,
+        if status.virtual_time {
+            " (virtual time)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "{:<16} {:<7} {:<9} {:>10} {:>8}  LAST",
+        "COMPONENT", "KIND", "STATE", "UPTIME", "RESTARTS"
+    );
+    for c in &status.components {
+        let last = match (c.last_reading.is_empty(), &c.last_error) {
+            (false, _) => c
+                .last_reading
+                .iter()
+                .map(|r| format!("{} {:.2} {}", r.quantity, r.value, r.unit))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (true, Some(error)) => format!("error: {error}"),
+            (true, None) => String::new(),
+        };
+        let state = serde_json::to_value(c.state)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        println!(
+            "{:<16} {:<7} {:<9} {:>8.1} s {:>8}  {last}",
+            c.name,
+            c.kind,
+            state,
+            c.uptime_ms as f64 / 1000.0,
+            c.restarts
+        );
+    }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use crate::limits::{StopReason, StopRequest};
 use anyhow::{Context, Result};
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::{Handle, Signals};
 use std::sync::Arc;
 
@@ -43,6 +43,34 @@ pub fn watch(stop: Arc<StopRequest>) -> Result<SignalWatch> {
             }
             seen = true;
             stop.request(reason);
+        }
+    });
+    Ok(SignalWatch {
+        handle,
+        thread: Some(thread),
+    })
+}
+
+/// Starts watching for a running device (`wasi-hal up`): SIGINT or SIGTERM stops it cleanly
+/// (every component stopped, GPIO outputs at their safe levels, exit 0), a second one exits at
+/// once; SIGHUP reloads the device file.
+pub fn watch_device(control: wasi_hal_runtime::Control) -> Result<SignalWatch> {
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .context("cannot install the SIGINT/SIGTERM/SIGHUP handlers")?;
+    let handle = signals.handle();
+    let thread = std::thread::spawn(move || {
+        let mut seen = false;
+        for signal in signals.forever() {
+            if signal == SIGHUP {
+                control.reload();
+                continue;
+            }
+            if seen {
+                eprintln!("wasi-hal: signal {signal} again: exiting without a clean stop");
+                std::process::exit(128 + signal);
+            }
+            seen = true;
+            control.stop();
         }
     });
     Ok(SignalWatch {

@@ -53,7 +53,7 @@ impl OfferedPackage {
     }
 }
 
-/// Every package this host implements (the linker of [`crate::add_to_linker`] holds exactly
+/// Every package this host implements (the linkers of `wasi-hal run` and of [`crate::Device`] hold exactly
 /// these).
 pub const OFFERED: &[OfferedPackage] = &[
     OfferedPackage {

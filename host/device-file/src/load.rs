@@ -1,0 +1,812 @@
+//! Reading a device file: one parse into toml's spanned document, read table by table; every
+//! error is located from the span of the key or value being read. Then the board file it
+//! names is loaded, and every grant is checked against it.
+
+use crate::error::{DeviceError, ErrorKind, Location};
+use crate::model::{
+    Backoff, ComponentEntry, ComponentKind, ComponentSource, DeviceFile, Grant, RestartPolicy,
+};
+use crate::units::{parse_duration, parse_size};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::Duration;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+use wasi_hal_board_file::BoardFile;
+
+/// The largest device file [`DeviceFile::load`] reads (256 KiB).
+pub const MAX_DEVICE_FILE_BYTES: u64 = 256 << 10;
+/// The most components one device file may list.
+pub const MAX_COMPONENTS: usize = 256;
+/// The default `memory-limit`: 16 MiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 16 << 20;
+/// The largest `memory-limit`: 4 GiB, all a 32-bit linear memory can reach.
+pub const MAX_MEMORY_LIMIT: u64 = 4 << 30;
+/// The shortest `poll-every`: 10 ms.
+pub const MIN_POLL_PERIOD: Duration = Duration::from_millis(10);
+
+/// The text of the file being read, and its name for errors.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Source<'_> {
+    fn error(
+        &self,
+        key: &str,
+        offset: usize,
+        kind: ErrorKind,
+        message: impl Into<String>,
+    ) -> DeviceError {
+        let error =
+            DeviceError::new(self.path, kind, message).at(Location::of_offset(self.text, offset));
+        if key.is_empty() {
+            error
+        } else {
+            error.with_key(key)
+        }
+    }
+}
+
+/// A table of the document with its key path.
+struct Table<'r, 'a> {
+    source: Source<'a>,
+    table: &'r DeTable<'a>,
+    path: String,
+    offset: usize,
+}
+
+fn type_name(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(..) => "a string",
+        DeValue::Integer(..) => "an integer",
+        DeValue::Float(..) => "a float",
+        DeValue::Boolean(..) => "a boolean",
+        DeValue::Datetime(..) => "a date-time",
+        DeValue::Array(..) => "an array",
+        DeValue::Table(..) => "a table",
+    }
+}
+
+fn quoted(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The key path of `key` under `parent`, quoted when it is not a bare key.
+fn join(parent: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let key = if bare {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    };
+    if parent.is_empty() {
+        key
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+impl<'r, 'a> Table<'r, 'a> {
+    fn entry(
+        &self,
+        key: &str,
+    ) -> Option<(
+        &'r Spanned<toml::de::DeString<'a>>,
+        &'r Spanned<DeValue<'a>>,
+    )> {
+        self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key)
+    }
+
+    /// Keys in the order they appear in the file.
+    fn keys(&self) -> Vec<(&'r str, usize)> {
+        let mut keys: Vec<_> = self
+            .table
+            .keys()
+            .map(|k| (k.get_ref().as_ref(), k.span().start))
+            .collect();
+        keys.sort_by_key(|&(_, at)| at);
+        keys
+    }
+
+    fn error(&self, kind: ErrorKind, message: impl Into<String>) -> DeviceError {
+        self.source.error(&self.path, self.offset, kind, message)
+    }
+
+    fn value_error(&self, key: &str, kind: ErrorKind, message: impl Into<String>) -> DeviceError {
+        let offset = self.entry(key).map_or(self.offset, |(_, v)| v.span().start);
+        self.source
+            .error(&join(&self.path, key), offset, kind, message)
+    }
+
+    fn only(&self, known: &[&str]) -> Result<(), DeviceError> {
+        match self.keys().into_iter().find(|(k, _)| !known.contains(k)) {
+            Some((key, at)) => Err(self.source.error(
+                &join(&self.path, key),
+                at,
+                ErrorKind::UnknownKey,
+                format!("unknown key `{key}` (known keys: {})", quoted(known)),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn string(&self, key: &str) -> Result<Option<Spanned<&'r str>>, DeviceError> {
+        match self.entry(key) {
+            None => Ok(None),
+            Some((_, value)) => match value.get_ref() {
+                DeValue::String(s) => Ok(Some(Spanned::new(value.span(), s.as_ref()))),
+                other => Err(self.value_error(
+                    key,
+                    ErrorKind::WrongType,
+                    format!("expected a string, found {}", type_name(other)),
+                )),
+            },
+        }
+    }
+
+    fn require_string(&self, key: &str) -> Result<Spanned<&'r str>, DeviceError> {
+        self.string(key)?.ok_or_else(|| {
+            self.error(
+                ErrorKind::MissingKey,
+                format!("missing required key `{key}`"),
+            )
+        })
+    }
+
+    fn table(&self, key: &str) -> Result<Option<Table<'r, 'a>>, DeviceError> {
+        match self.entry(key) {
+            None => Ok(None),
+            Some((k, value)) => match value.get_ref() {
+                DeValue::Table(table) => Ok(Some(Table {
+                    source: self.source,
+                    table,
+                    path: join(&self.path, key),
+                    offset: k.span().start,
+                })),
+                other => Err(self.value_error(
+                    key,
+                    ErrorKind::WrongType,
+                    format!("expected a table, found {}", type_name(other)),
+                )),
+            },
+        }
+    }
+
+    /// A duration string (`"5s"`).
+    fn duration(&self, key: &str) -> Result<Option<Duration>, DeviceError> {
+        let Some(text) = self.string(key)? else {
+            return Ok(None);
+        };
+        parse_duration(text.get_ref())
+            .map(Some)
+            .map_err(|message| self.value_error(key, ErrorKind::InvalidValue, message))
+    }
+
+    /// A whole number from 0 to `u32::MAX`.
+    fn u32(&self, key: &str) -> Result<Option<u32>, DeviceError> {
+        let Some((_, value)) = self.entry(key) else {
+            return Ok(None);
+        };
+        let DeValue::Integer(i) = value.get_ref() else {
+            return Err(self.value_error(
+                key,
+                ErrorKind::WrongType,
+                format!("expected an integer, found {}", type_name(value.get_ref())),
+            ));
+        };
+        i128::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                self.value_error(
+                    key,
+                    ErrorKind::InvalidValue,
+                    format!("expected an integer from 0 to {}", u32::MAX),
+                )
+            })
+    }
+}
+
+impl DeviceFile {
+    /// Reads and checks the device file at `path` and the board file it names. At most
+    /// [`MAX_DEVICE_FILE_BYTES`] are read.
+    pub fn load(path: impl AsRef<Path>) -> Result<DeviceFile, DeviceError> {
+        let path = path.as_ref();
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                use std::io::Read;
+                file.take(MAX_DEVICE_FILE_BYTES + 1).read_to_end(&mut bytes)
+            })
+            .map_err(|e| {
+                DeviceError::new(
+                    path,
+                    ErrorKind::Io,
+                    format!("cannot read the device file: {e}"),
+                )
+            })?;
+        if bytes.len() as u64 > MAX_DEVICE_FILE_BYTES {
+            return Err(DeviceError::new(
+                path,
+                ErrorKind::Io,
+                format!(
+                    "the device file is larger than {} KiB, the most a device file may be",
+                    MAX_DEVICE_FILE_BYTES >> 10
+                ),
+            ));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            DeviceError::new(
+                path,
+                ErrorKind::Io,
+                "the device file is not valid UTF-8 text",
+            )
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        Self::parse_with(&text, path, |board| {
+            BoardFile::load(base.join(board)).map_err(|e| board_error(&e))
+        })
+    }
+
+    /// Checks `text` as the device file `path` (used in messages and to resolve relative
+    /// paths), with `board` as the board file it names instead of loading that.
+    pub fn parse(
+        text: &str,
+        path: impl AsRef<Path>,
+        board: BoardFile,
+    ) -> Result<DeviceFile, DeviceError> {
+        Self::parse_with(text, path.as_ref(), move |_| Ok(board))
+    }
+
+    fn parse_with(
+        text: &str,
+        path: &Path,
+        board: impl FnOnce(&Path) -> Result<BoardFile, DeviceError>,
+    ) -> Result<DeviceFile, DeviceError> {
+        let document = DeTable::parse(text).map_err(|e| {
+            let error = DeviceError::new(
+                path,
+                ErrorKind::Syntax,
+                format!("invalid TOML: {}", e.message()),
+            );
+            match e.span() {
+                Some(span) => error.at(Location::of_offset(text, span.start)),
+                None => error,
+            }
+        })?;
+        let source = Source { text, path };
+        let root = Table {
+            source,
+            table: document.get_ref(),
+            path: String::new(),
+            offset: 0,
+        };
+        root.only(&["device", "component"])?;
+        let device = root.table("device")?.ok_or_else(|| {
+            root.error(ErrorKind::MissingKey, "missing required table `[device]`")
+        })?;
+        device.only(&["name", "board"])?;
+        let name = device.require_string("name")?;
+        if name.get_ref().trim().is_empty() {
+            return Err(device.value_error(
+                "name",
+                ErrorKind::InvalidValue,
+                "the device name is empty",
+            ));
+        }
+        let board_name = device.require_string("board")?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        let board_path = base.join(board_name.get_ref());
+        let board = board(Path::new(board_name.get_ref()))?;
+
+        let mut components = Vec::new();
+        if let Some(table) = root.table("component")? {
+            for (key, at) in table.keys() {
+                if components.len() == MAX_COMPONENTS {
+                    return Err(source.error(
+                        &join("component", key),
+                        at,
+                        ErrorKind::InvalidValue,
+                        format!("more than {MAX_COMPONENTS} components, the most one device runs"),
+                    ));
+                }
+                let component = table.table(key)?.expect("a key of the table");
+                components.push(read_component(&component, key, base)?);
+            }
+        }
+        if components.is_empty() {
+            return Err(root.error(
+                ErrorKind::MissingKey,
+                "the device runs no component: add a `[component.NAME]` table",
+            ));
+        }
+        check_grants(&root, &components, &board)?;
+        Ok(DeviceFile {
+            path: path.to_owned(),
+            name: name.get_ref().to_string(),
+            board_path,
+            board,
+            components,
+        })
+    }
+}
+
+/// A board file's error, as this crate's: same file, place, key and message.
+fn board_error(e: &wasi_hal_board_file::BoardError) -> DeviceError {
+    let mut error = DeviceError::new(e.file(), ErrorKind::Board, e.message());
+    if let Some(location) = e.location() {
+        error = error.at(location);
+    }
+    if let Some(key) = e.key() {
+        error = error.with_key(key);
+    }
+    error
+}
+
+fn read_component(
+    table: &Table<'_, '_>,
+    name: &str,
+    base: &Path,
+) -> Result<ComponentEntry, DeviceError> {
+    table.only(&[
+        "path",
+        "registry",
+        "digest",
+        "kind",
+        "grants",
+        "config",
+        "memory-limit",
+        "restart",
+        "poll-every",
+    ])?;
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(table.error(
+            ErrorKind::InvalidValue,
+            "a component name is letters, digits, `-` and `_` (it names the component in logs and status)",
+        ));
+    }
+    let source = match (table.string("path")?, table.string("registry")?) {
+        (Some(path), None) => {
+            if table.entry("digest").is_some() {
+                return Err(table.value_error(
+                    "digest",
+                    ErrorKind::InvalidValue,
+                    "`digest` pins a `registry` reference; a `path` has none",
+                ));
+            }
+            ComponentSource::Path(base.join(path.get_ref()))
+        }
+        (None, Some(reference)) => {
+            let (package, version) = parse_reference(reference.get_ref())
+                .map_err(|m| table.value_error("registry", ErrorKind::InvalidValue, m))?;
+            let digest = table.string("digest")?.ok_or_else(|| {
+                table.error(
+                    ErrorKind::MissingKey,
+                    "missing required key `digest`: a registry reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
+                )
+            })?;
+            check_digest(digest.get_ref())
+                .map_err(|m| table.value_error("digest", ErrorKind::InvalidValue, m))?;
+            ComponentSource::Registry {
+                package,
+                version,
+                digest: digest.get_ref().to_string(),
+            }
+        }
+        (Some(_), Some(_)) => {
+            return Err(table.value_error(
+                "registry",
+                ErrorKind::InvalidValue,
+                "give `path` or `registry`, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(table.error(
+                ErrorKind::MissingKey,
+                "missing required key `path` (a component file) or `registry` (`ns:name@x.y.z`)",
+            ));
+        }
+    };
+    let kind_text = table.string("kind")?.map_or("app", |k| *k.get_ref());
+    let poll_every = table.duration("poll-every")?;
+    let kind = match kind_text {
+        "app" => {
+            if poll_every.is_some() {
+                return Err(table.value_error(
+                    "poll-every",
+                    ErrorKind::InvalidValue,
+                    "`poll-every` is for `kind = \"sensor\"`; an app paces itself",
+                ));
+            }
+            ComponentKind::App
+        }
+        "sensor" => {
+            let poll_every = poll_every.ok_or_else(|| {
+                table.error(
+                    ErrorKind::MissingKey,
+                    "missing required key `poll-every` for `kind = \"sensor\"`",
+                )
+            })?;
+            if poll_every < MIN_POLL_PERIOD {
+                return Err(table.value_error(
+                    "poll-every",
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "a sensor is polled at most every {} ms",
+                        MIN_POLL_PERIOD.as_millis()
+                    ),
+                ));
+            }
+            ComponentKind::Sensor { poll_every }
+        }
+        other => {
+            return Err(table.value_error(
+                "kind",
+                ErrorKind::InvalidValue,
+                format!("unknown value `{other}`, expected one of `app`, `sensor`"),
+            ));
+        }
+    };
+    let grants = read_grants(table)?;
+    let config = match table.table("config")? {
+        Some(config) => read_config(&config)?,
+        None => BTreeMap::new(),
+    };
+    let memory_limit = match table.entry("memory-limit") {
+        None => DEFAULT_MEMORY_LIMIT,
+        Some((_, value)) => {
+            let bytes = match value.get_ref() {
+                DeValue::String(s) => parse_size(s),
+                DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
+                    .ok()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .ok_or_else(|| "a size is not negative".to_string()),
+                other => Err(format!(
+                    "expected a size such as \"16 MiB\", found {}",
+                    type_name(other)
+                )),
+            }
+            .map_err(|m| table.value_error("memory-limit", ErrorKind::InvalidValue, m))?;
+            if !(64 << 10..=MAX_MEMORY_LIMIT).contains(&bytes) {
+                return Err(table.value_error(
+                    "memory-limit",
+                    ErrorKind::InvalidValue,
+                    "the memory limit is from 64 KiB (one WebAssembly page) to 4 GiB",
+                ));
+            }
+            bytes
+        }
+    };
+    let restart = match table.table("restart")? {
+        Some(restart) => read_restart(&restart)?,
+        None => RestartPolicy::OnFailure(Backoff::default()),
+    };
+    Ok(ComponentEntry {
+        name: name.to_owned(),
+        source,
+        kind,
+        grants,
+        config,
+        memory_limit,
+        restart,
+        location: Location::of_offset(table.source.text, table.offset),
+    })
+}
+
+/// `ns:name@x.y.z` split into `ns:name` and `x.y.z`.
+fn parse_reference(text: &str) -> Result<(String, String), String> {
+    let bad = || format!("`{text}` is not a registry reference `namespace:name@x.y.z`");
+    let (package, version) = text.split_once('@').ok_or_else(bad)?;
+    let (namespace, name) = package.split_once(':').ok_or_else(bad)?;
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    let numbers: Vec<&str> = version.split('.').collect();
+    let semver = numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    if !word(namespace) || !word(name) || !semver {
+        return Err(bad());
+    }
+    Ok((package.to_owned(), version.to_owned()))
+}
+
+fn check_digest(text: &str) -> Result<(), String> {
+    match text.strip_prefix("sha256:") {
+        Some(hex)
+            if hex.len() == 64
+                && hex
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "`{text}` is not a digest `sha256:` followed by 64 lowercase hex digits"
+        )),
+    }
+}
+
+fn read_grants(table: &Table<'_, '_>) -> Result<Vec<Grant>, DeviceError> {
+    let Some((_, value)) = table.entry("grants") else {
+        return Ok(Vec::new());
+    };
+    let DeValue::Array(array) = value.get_ref() else {
+        return Err(table.value_error(
+            "grants",
+            ErrorKind::WrongType,
+            format!(
+                "expected an array of board names, found {}",
+                type_name(value.get_ref())
+            ),
+        ));
+    };
+    let mut grants = Vec::new();
+    for (index, element) in array.iter().enumerate() {
+        let key = format!("{}[{index}]", join(&table.path, "grants"));
+        let at = element.span().start;
+        let DeValue::String(text) = element.get_ref() else {
+            return Err(table.source.error(
+                &key,
+                at,
+                ErrorKind::WrongType,
+                format!(
+                    "expected a board name, found {}",
+                    type_name(element.get_ref())
+                ),
+            ));
+        };
+        let grant = match text.split_once('@') {
+            None => Grant {
+                name: text.to_string(),
+                address: None,
+            },
+            Some((bus, address)) => {
+                let parsed = address
+                    .strip_prefix("0x")
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                    .filter(|a| *a < 0x80);
+                match parsed {
+                    Some(address) => Grant {
+                        name: bus.to_owned(),
+                        address: Some(address),
+                    },
+                    None => {
+                        return Err(table.source.error(
+                            &key,
+                            at,
+                            ErrorKind::InvalidValue,
+                            format!("`{text}`: an I2C address is written `BUS@0xAA`, a 7-bit address in hex"),
+                        ));
+                    }
+                }
+            }
+        };
+        if grants.contains(&grant) {
+            return Err(table.source.error(
+                &key,
+                at,
+                ErrorKind::InvalidValue,
+                format!("`{grant}` is granted twice"),
+            ));
+        }
+        grants.push(grant);
+    }
+    Ok(grants)
+}
+
+fn read_config(table: &Table<'_, '_>) -> Result<BTreeMap<String, String>, DeviceError> {
+    let mut config = BTreeMap::new();
+    for (key, _) in table.keys() {
+        let (_, value) = table.entry(key).expect("a key of the table");
+        let text = match value.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => n.to_string(),
+                Err(_) => i.as_str().to_owned(),
+            },
+            DeValue::Float(f) => f.as_str().to_owned(),
+            DeValue::Boolean(b) => b.to_string(),
+            other => {
+                return Err(table.value_error(
+                    key,
+                    ErrorKind::WrongType,
+                    format!(
+                        "a config value is a string, number or boolean, found {}",
+                        type_name(other)
+                    ),
+                ));
+            }
+        };
+        config.insert(key.to_owned(), text);
+    }
+    Ok(config)
+}
+
+fn read_restart(table: &Table<'_, '_>) -> Result<RestartPolicy, DeviceError> {
+    table.only(&[
+        "policy",
+        "initial-backoff",
+        "max-backoff",
+        "limit",
+        "window",
+    ])?;
+    let policy = table
+        .string("policy")?
+        .map_or("on-failure", |p| *p.get_ref());
+    let defaults = Backoff::default();
+    let backoff = Backoff {
+        initial: table
+            .duration("initial-backoff")?
+            .unwrap_or(defaults.initial),
+        max: table.duration("max-backoff")?.unwrap_or(defaults.max),
+        limit: table.u32("limit")?.unwrap_or(defaults.limit),
+        window: table.duration("window")?.unwrap_or(defaults.window),
+    };
+    match policy {
+        "never" => {
+            if let Some((key, _)) = table.keys().into_iter().find(|(k, _)| *k != "policy") {
+                return Err(table.value_error(
+                    key,
+                    ErrorKind::InvalidValue,
+                    "`policy = \"never\"` restarts nothing: remove the backoff settings",
+                ));
+            }
+            Ok(RestartPolicy::Never)
+        }
+        "on-failure" => {
+            if backoff.initial.is_zero() {
+                return Err(table.value_error(
+                    "initial-backoff",
+                    ErrorKind::InvalidValue,
+                    "the backoff must be longer than 0",
+                ));
+            }
+            if backoff.max < backoff.initial {
+                return Err(table.value_error(
+                    "max-backoff",
+                    ErrorKind::InvalidValue,
+                    "`max-backoff` is shorter than `initial-backoff`",
+                ));
+            }
+            if backoff.window.is_zero() {
+                return Err(table.value_error(
+                    "window",
+                    ErrorKind::InvalidValue,
+                    "the window must be longer than 0",
+                ));
+            }
+            Ok(RestartPolicy::OnFailure(backoff))
+        }
+        other => Err(table.value_error(
+            "policy",
+            ErrorKind::InvalidValue,
+            format!("unknown value `{other}`, expected one of `never`, `on-failure`"),
+        )),
+    }
+}
+
+/// Every grant names something the board has; no board name, and no address of an I2C bus, is
+/// granted to two components (a whole bus conflicts with any address of it).
+fn check_grants(
+    root: &Table<'_, '_>,
+    components: &[ComponentEntry],
+    board: &BoardFile,
+) -> Result<(), DeviceError> {
+    let table = root.table("component")?.expect("components were read");
+    // Who holds what: a whole name, or one address of a bus.
+    let mut holders: HashMap<&Grant, &str> = HashMap::new();
+    let mut whole_bus: HashMap<&str, &str> = HashMap::new();
+    let mut bus_addresses: HashMap<&str, (&str, u8)> = HashMap::new();
+    for component in components {
+        let entry = table.table(&component.name)?.expect("a component table");
+        for (index, grant) in component.grants.iter().enumerate() {
+            let error = |kind, message: String| {
+                let offset = entry
+                    .entry("grants")
+                    .and_then(|(_, v)| v.get_ref().as_array())
+                    .and_then(|a| a.get(index))
+                    .map_or(entry.offset, |e| e.span().start);
+                entry.source.error(
+                    &format!("{}[{index}]", join(&entry.path, "grants")),
+                    offset,
+                    kind,
+                    message,
+                )
+            };
+            let is_i2c = board.i2c.contains_key(&grant.name);
+            let exists = is_i2c
+                || board.spi.contains_key(&grant.name)
+                || board.gpio.contains_key(&grant.name)
+                || board.pwm.contains_key(&grant.name)
+                || board.sensors.contains_key(&grant.name);
+            if !exists {
+                let names: Vec<&str> = board.names().map(|(_, n)| n).collect();
+                return Err(error(
+                    ErrorKind::UndefinedName,
+                    format!(
+                        "the board {} has no name `{}` (its names: {})",
+                        board.path.display(),
+                        grant.name,
+                        quoted(&names)
+                    ),
+                ));
+            }
+            if let Some(address) = grant.address {
+                let Some(bus) = board.i2c.get(&grant.name) else {
+                    return Err(error(
+                        ErrorKind::InvalidValue,
+                        format!(
+                            "`{grant}`: `{}` is not an I2C bus, so it has no addresses",
+                            grant.name
+                        ),
+                    ));
+                };
+                if !bus.policy.addresses.contains(&address) {
+                    return Err(error(
+                        ErrorKind::UndefinedName,
+                        format!(
+                            "the board does not allow address {address:#04x} on the I2C bus `{}`",
+                            grant.name
+                        ),
+                    ));
+                }
+            }
+            if let Some(other) = holders.get(grant) {
+                return Err(error(
+                    ErrorKind::GrantConflict,
+                    format!("`{grant}` is already granted to the component `{other}`"),
+                ));
+            }
+            match grant.address {
+                None if is_i2c => {
+                    if let Some((other, address)) = bus_addresses.get(grant.name.as_str()) {
+                        return Err(error(
+                            ErrorKind::GrantConflict,
+                            format!(
+                                "the whole I2C bus `{}` cannot be granted: its address {address:#04x} is granted to the component `{other}` (grant single addresses, `{}@0xAA`, to share a bus)",
+                                grant.name, grant.name
+                            ),
+                        ));
+                    }
+                    whole_bus.insert(&grant.name, &component.name);
+                }
+                Some(address) => {
+                    if let Some(other) = whole_bus.get(grant.name.as_str()) {
+                        return Err(error(
+                            ErrorKind::GrantConflict,
+                            format!(
+                                "the whole I2C bus `{}` is already granted to the component `{other}`",
+                                grant.name
+                            ),
+                        ));
+                    }
+                    bus_addresses
+                        .entry(&grant.name)
+                        .or_insert((&component.name, address));
+                }
+                None => {}
+            }
+            holders.insert(grant, &component.name);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,288 @@
+//! Every kind of mistake in a device file gives one clear error naming the file, line, column
+//! and key, never a panic; and good files give the model the runtime needs.
+
+use std::time::Duration;
+use wasi_hal_device_file::{
+    Backoff, BoardFile, ComponentKind, ComponentSource, DeviceError, DeviceFile, ErrorKind, Grant,
+    RestartPolicy,
+};
+
+/// A board with one I2C bus (two addresses), one SPI device and two GPIO lines.
+const BOARD: &str = r#"
+[board]
+name = "b"
+backend = "simulated"
+
+[i2c.i2c0]
+addresses = [0x3c, 0x76, 0x77]
+
+[spi.oled]
+max-frequency-hz = 1_000_000
+
+[gpio.led]
+modes = ["output"]
+
+[gpio.dc]
+modes = ["output"]
+"#;
+
+/// A valid `[device]` table: four lines, so the body starts on line 5.
+const HEAD: &str = "[device]\nname = \"node\"\nboard = \"b.toml\"\n\n";
+
+fn parse(body: &str) -> Result<DeviceFile, DeviceError> {
+    let board = BoardFile::parse(BOARD, "devices/b.toml").expect("the test board is valid");
+    DeviceFile::parse(&format!("{HEAD}{body}"), "devices/x.toml", board)
+}
+
+fn assert_error(body: &str, kind: ErrorKind, expected: &str) {
+    match parse(body) {
+        Ok(file) => panic!("expected an error, got {file:?}"),
+        Err(e) => {
+            assert_eq!(e.to_string(), expected);
+            assert_eq!(e.kind(), kind, "{e}");
+        }
+    }
+}
+
+#[test]
+fn a_full_file_reads_into_the_model() {
+    let file = parse(
+        "[component.weather]\npath = \"weather.wasm\"\ngrants = [\"i2c0@0x3c\", \"i2c0@0x76\", \"led\"]\n\
+         memory-limit = \"8 MiB\"\n[component.weather.config]\n\"display.address\" = 0x3c\nname = \"w\"\n\
+         [component.weather.restart]\ninitial-backoff = \"500ms\"\nmax-backoff = \"4s\"\nlimit = 3\nwindow = \"1m\"\n\n\
+         [component.outdoor]\nregistry = \"wasi-hal:bme680@0.1.0\"\ndigest = \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n\
+         kind = \"sensor\"\npoll-every = \"5s\"\ngrants = [\"i2c0@0x77\"]\n[component.outdoor.restart]\npolicy = \"never\"\n",
+    )
+    .unwrap();
+    assert_eq!(file.name, "node");
+    assert_eq!(file.board_path, std::path::Path::new("devices/b.toml"));
+    let weather = file.component("weather").unwrap();
+    assert_eq!(
+        weather.source,
+        ComponentSource::Path("devices/weather.wasm".into())
+    );
+    assert_eq!(weather.kind, ComponentKind::App);
+    assert_eq!(
+        weather.grants,
+        [
+            Grant {
+                name: "i2c0".into(),
+                address: Some(0x3c)
+            },
+            Grant {
+                name: "i2c0".into(),
+                address: Some(0x76)
+            },
+            Grant {
+                name: "led".into(),
+                address: None
+            },
+        ]
+    );
+    assert_eq!(weather.memory_limit, 8 << 20);
+    assert_eq!(weather.config["display.address"], "60");
+    assert_eq!(weather.config["name"], "w");
+    let backoff = Backoff {
+        initial: Duration::from_millis(500),
+        max: Duration::from_secs(4),
+        limit: 3,
+        window: Duration::from_secs(60),
+    };
+    assert_eq!(weather.restart, RestartPolicy::OnFailure(backoff));
+    assert_eq!(backoff.delay(1), Duration::from_millis(500));
+    assert_eq!(backoff.delay(3), Duration::from_secs(2));
+    assert_eq!(backoff.delay(9), Duration::from_secs(4));
+    let outdoor = &file.components[1];
+    assert_eq!(outdoor.name, "outdoor");
+    assert!(
+        matches!(&outdoor.source, ComponentSource::Registry { package, version, .. } if package == "wasi-hal:bme680" && version == "0.1.0")
+    );
+    assert_eq!(
+        outdoor.kind,
+        ComponentKind::Sensor {
+            poll_every: Duration::from_secs(5)
+        }
+    );
+    assert_eq!(outdoor.restart, RestartPolicy::Never);
+    assert_eq!(outdoor.location.line, 18);
+}
+
+#[test]
+fn a_name_the_board_does_not_have() {
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"led\", \"oled2\"]\n",
+        ErrorKind::UndefinedName,
+        "devices/x.toml:7:18: key `component.a.grants[1]`: the board devices/b.toml has no name \
+         `oled2` (its names: `oled`, `i2c0`, `dc`, `led`)",
+    );
+}
+
+#[test]
+fn a_name_granted_to_two_components() {
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"oled\"]\n\n[component.b]\npath = \"b.wasm\"\ngrants = [\"dc\", \"oled\"]\n",
+        ErrorKind::GrantConflict,
+        "devices/x.toml:11:17: key `component.b.grants[1]`: `oled` is already granted to the \
+         component `a`",
+    );
+}
+
+#[test]
+fn one_address_granted_twice_and_a_whole_bus_after_an_address() {
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"i2c0@0x76\"]\n\n[component.b]\npath = \"b.wasm\"\ngrants = [\"i2c0@0x76\"]\n",
+        ErrorKind::GrantConflict,
+        "devices/x.toml:11:11: key `component.b.grants[0]`: `i2c0@0x76` is already granted to \
+         the component `a`",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"i2c0@0x76\"]\n\n[component.b]\npath = \"b.wasm\"\ngrants = [\"i2c0\"]\n",
+        ErrorKind::GrantConflict,
+        "devices/x.toml:11:11: key `component.b.grants[0]`: the whole I2C bus `i2c0` cannot be \
+         granted: its address 0x76 is granted to the component `a` (grant single addresses, \
+         `i2c0@0xAA`, to share a bus)",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"i2c0\"]\n\n[component.b]\npath = \"b.wasm\"\ngrants = [\"i2c0@0x3c\"]\n",
+        ErrorKind::GrantConflict,
+        "devices/x.toml:11:11: key `component.b.grants[0]`: the whole I2C bus `i2c0` is already \
+         granted to the component `a`",
+    );
+}
+
+#[test]
+fn addresses_the_bus_does_not_allow_or_on_a_non_bus() {
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"i2c0@0x50\"]\n",
+        ErrorKind::UndefinedName,
+        "devices/x.toml:7:11: key `component.a.grants[0]`: the board does not allow address 0x50 \
+         on the I2C bus `i2c0`",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"led@0x50\"]\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:11: key `component.a.grants[0]`: `led@0x50`: `led` is not an I2C bus, \
+         so it has no addresses",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = [\"i2c0@76\"]\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:11: key `component.a.grants[0]`: `i2c0@76`: an I2C address is written \
+         `BUS@0xAA`, a 7-bit address in hex",
+    );
+}
+
+#[test]
+fn unknown_keys_missing_keys_and_wrong_types() {
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrant = [\"led\"]\n",
+        ErrorKind::UnknownKey,
+        "devices/x.toml:7:1: key `component.a.grant`: unknown key `grant` (known keys: `path`, \
+         `registry`, `digest`, `kind`, `grants`, `config`, `memory-limit`, `restart`, \
+         `poll-every`)",
+    );
+    assert_error(
+        "[component.a]\nkind = \"app\"\n",
+        ErrorKind::MissingKey,
+        "devices/x.toml:5:12: key `component.a`: missing required key `path` (a component file) \
+         or `registry` (`ns:name@x.y.z`)",
+    );
+    assert_error(
+        "[component.a]\npath = 3\n",
+        ErrorKind::WrongType,
+        "devices/x.toml:6:8: key `component.a.path`: expected a string, found an integer",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ngrants = \"led\"\n",
+        ErrorKind::WrongType,
+        "devices/x.toml:7:10: key `component.a.grants`: expected an array of board names, found \
+         a string",
+    );
+    assert_error(
+        "",
+        ErrorKind::MissingKey,
+        "devices/x.toml:1:1: the device runs no component: add a `[component.NAME]` table",
+    );
+}
+
+#[test]
+fn bad_values() {
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\nkind = \"sensor\"\n",
+        ErrorKind::MissingKey,
+        "devices/x.toml:5:12: key `component.a`: missing required key `poll-every` for `kind = \
+         \"sensor\"`",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\nkind = \"sensor\"\npoll-every = \"5 weeks\"\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:8:14: key `component.a.poll-every`: unknown unit `weeks` in `5 weeks` \
+         (units: `ms`, `s`, `m`, `h`)",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\nkind = \"daemon\"\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:8: key `component.a.kind`: unknown value `daemon`, expected one of \
+         `app`, `sensor`",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\nmemory-limit = \"16 MB\"\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:16: key `component.a.memory-limit`: unknown unit `MB` in `16 MB` \
+         (units: `B`, `KiB`, `MiB`, `GiB`)",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\n[component.a.restart]\ninitial-backoff = \"10s\"\nmax-backoff = \"1s\"\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:9:15: key `component.a.restart.max-backoff`: `max-backoff` is shorter \
+         than `initial-backoff`",
+    );
+}
+
+#[test]
+fn registry_references_are_pinned() {
+    assert_error(
+        "[component.a]\nregistry = \"wasi-hal:weather-station@0.1.0\"\n",
+        ErrorKind::MissingKey,
+        "devices/x.toml:5:12: key `component.a`: missing required key `digest`: a registry \
+         reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
+    );
+    assert_error(
+        "[component.a]\nregistry = \"wasi-hal:weather-station@0.1.0\"\ndigest = \"sha256:abc\"\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:10: key `component.a.digest`: `sha256:abc` is not a digest `sha256:` \
+         followed by 64 lowercase hex digits",
+    );
+    assert_error(
+        "[component.a]\nregistry = \"weather-station\"\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:6:12: key `component.a.registry`: `weather-station` is not a registry \
+         reference `namespace:name@x.y.z`",
+    );
+}
+
+#[test]
+fn syntax_errors_and_board_errors_are_located() {
+    let e = parse("[component.a\n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Syntax);
+    assert!(e.to_string().starts_with("devices/x.toml:5:"), "{e}");
+    // The board file's own error comes through with its file and place.
+    let dir = std::env::temp_dir().join(format!("device-file-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("b.toml"),
+        "[board]\nname = \"b\"\nbackend = \"simulated\"\nbogus = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("d.toml"),
+        format!("{HEAD}[component.a]\npath = \"a.wasm\"\n"),
+    )
+    .unwrap();
+    let e = DeviceFile::load(dir.join("d.toml")).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(e.kind(), ErrorKind::Board);
+    assert_eq!(e.file(), dir.join("b.toml"));
+    assert_eq!(e.location().map(|l| l.line), Some(4));
+    assert_eq!(e.key(), Some("board.bogus"));
+}
