@@ -1,0 +1,1 @@
+//! `wasi-hal hub`: the fleet dashboard (being built; see docs/fleet.md).
