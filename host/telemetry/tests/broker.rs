@@ -308,3 +308,47 @@ async fn only_authorised_commands_reach_the_device() {
     telemetry.shutdown(Duration::from_secs(1)).await;
     sender.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readings_in_flight_when_the_connection_breaks_are_sent_again() {
+    let broker = Mosquitto::start_new("in-flight");
+    let proxy = support::proxy::Proxy::start(broker.port).await;
+    let mut listener = Listener::connect(
+        broker.port,
+        "in-flight-listener",
+        "wasi-hal/n5/readings/#",
+        false,
+    )
+    .await;
+    let mut config = options("n5", &broker, 1000);
+    config.broker.url = format!("mqtt://127.0.0.1:{}", proxy.port);
+    let (telemetry, _commands) = Telemetry::start(config).unwrap();
+    wait_until("connected", Duration::from_secs(10), || {
+        telemetry.stats().connected
+    })
+    .await;
+    for value in 0..10 {
+        telemetry.publish(reading("n5", value as f64)).unwrap();
+    }
+    wait_until("10 delivered", Duration::from_secs(10), || {
+        telemetry.stats().delivered == 10
+    })
+    .await;
+    // The connection stays up but what the device sends is lost on the way: these readings
+    // are handed to the client and never acknowledged.
+    proxy.swallow();
+    for value in 10..30 {
+        telemetry.publish(reading("n5", value as f64)).unwrap();
+    }
+    wait_until("20 in flight", Duration::from_secs(10), || {
+        telemetry.stats().in_flight == 20
+    })
+    .await;
+    proxy.cut();
+    let values = listener.reading_values(30, Duration::from_secs(10)).await;
+    assert_eq!(values, (0..30).map(|v| v as f64).collect::<Vec<_>>());
+    let stats = telemetry.shutdown(Duration::from_secs(2)).await;
+    assert_eq!((stats.delivered, stats.dropped), (30, 0), "{stats:?}");
+    assert!(stats.connections >= 2, "{stats:?}");
+    listener.stop();
+}

@@ -1,3 +1,4 @@
 //! Helpers shared by the tests.
 
 pub mod mosquitto;
+pub mod proxy;
