@@ -1,7 +1,7 @@
 //! The connection to the broker: readings out through the bounded queue, availability,
 //! discovery, and commands in.
 
-use crate::config::{BrokerConfig, ConfigError, Scheme};
+use crate::config::{BrokerConfig, ConfigError};
 use crate::discovery::SensorDiscovery;
 use crate::names::{
     self, BadName, CommandMessage, MAX_COMMAND_PAYLOAD, OFFLINE, ONLINE, Topic, accepts_topic,
@@ -9,7 +9,7 @@ use crate::names::{
 };
 use crate::queue::BoundedQueue;
 use crate::reading::Reading;
-use rumqttc::{AsyncClient, Event, EventLoop, LastWill, MqttOptions, Packet, QoS, Transport};
+use rumqttc::{AsyncClient, Event, EventLoop, LastWill, MqttOptions, Packet, QoS};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -206,48 +206,14 @@ impl Telemetry {
 }
 
 fn mqtt_options(node: &str, broker: &BrokerConfig) -> Result<MqttOptions, ConfigError> {
-    let address = broker.address().map_err(|message| ConfigError::Invalid {
-        file: "<broker>".into(),
-        key: "url",
-        message,
-    })?;
-    let mut mqtt = MqttOptions::new(format!("wasi-hal-{node}"), address.host, address.port);
-    mqtt.set_keep_alive(broker.keep_alive())
-        .set_clean_session(true)
-        .set_max_packet_size(MAX_COMMAND_PAYLOAD * 4, 256 * 1024)
+    let mut mqtt = broker.mqtt_options(&format!("wasi-hal-{node}"), true)?;
+    mqtt.set_max_packet_size(MAX_COMMAND_PAYLOAD * 4, 256 * 1024)
         .set_last_will(LastWill::new(
             status_topic(node),
             OFFLINE,
             QoS::AtLeastOnce,
             true,
         ));
-    if let Some(user) = &broker.username {
-        mqtt.set_credentials(user, broker.password.clone().unwrap_or_default());
-    }
-    if address.scheme == Scheme::Mqtts {
-        let read = |key: &'static str, path: &std::path::Path| {
-            std::fs::read(path).map_err(|source| ConfigError::Read {
-                file: "<broker>".into(),
-                key,
-                path: path.display().to_string(),
-                source,
-            })
-        };
-        let transport = match &broker.ca_cert {
-            Some(ca) => {
-                let ca = read("ca-cert", ca)?;
-                let client_auth = match (&broker.client_cert, &broker.client_key) {
-                    (Some(cert), Some(key)) => {
-                        Some((read("client-cert", cert)?, read("client-key", key)?))
-                    }
-                    _ => None,
-                };
-                Transport::tls(ca, client_auth, None)
-            }
-            None => Transport::tls_with_default_config(),
-        };
-        mqtt.set_transport(transport);
-    }
     Ok(mqtt)
 }
 

@@ -254,6 +254,52 @@ impl BrokerConfig {
         })
     }
 
+    /// rumqttc's options for a client `client_id` of this broker: address, TLS with the CA
+    /// and client certificate files read now, credentials, keep-alive, and whether the broker
+    /// forgets the session when the client goes (`clean_session`).
+    pub fn mqtt_options(
+        &self,
+        client_id: &str,
+        clean_session: bool,
+    ) -> Result<rumqttc::MqttOptions, ConfigError> {
+        let address = self.address().map_err(|message| ConfigError::Invalid {
+            file: "<broker>".into(),
+            key: "url",
+            message,
+        })?;
+        let mut mqtt = rumqttc::MqttOptions::new(client_id, address.host, address.port);
+        mqtt.set_keep_alive(self.keep_alive())
+            .set_clean_session(clean_session);
+        if let Some(user) = &self.username {
+            mqtt.set_credentials(user, self.password.clone().unwrap_or_default());
+        }
+        if address.scheme == Scheme::Mqtts {
+            let read = |key: &'static str, path: &Path| {
+                std::fs::read(path).map_err(|source| ConfigError::Read {
+                    file: "<broker>".into(),
+                    key,
+                    path: path.display().to_string(),
+                    source,
+                })
+            };
+            let transport = match &self.ca_cert {
+                Some(ca) => {
+                    let ca = read("ca-cert", ca)?;
+                    let client_auth = match (&self.client_cert, &self.client_key) {
+                        (Some(cert), Some(key)) => {
+                            Some((read("client-cert", cert)?, read("client-key", key)?))
+                        }
+                        _ => None,
+                    };
+                    rumqttc::Transport::tls(ca, client_auth, None)
+                }
+                None => rumqttc::Transport::tls_with_default_config(),
+            };
+            mqtt.set_transport(transport);
+        }
+        Ok(mqtt)
+    }
+
     /// The keep-alive as a duration.
     pub fn keep_alive(&self) -> Duration {
         Duration::from_secs(self.keep_alive_s)
