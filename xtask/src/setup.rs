@@ -85,7 +85,13 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "docker-registry",
     // host/cli/tests/live_view.rs: the live view in a real terminal emulator.
     "tmux",
+    // host/telemetry/tests/broker.rs, tests/tests/fleet.rs: a real MQTT broker.
+    "mosquitto",
 ];
+
+/// Where Debian's `mosquitto` package puts the broker; handed to the tests in
+/// `WASI_HAL_MOSQUITTO`.
+pub const MOSQUITTO: &str = "/usr/sbin/mosquitto";
 
 /// Where Debian's `chromium` package puts the browser; handed to the tests in
 /// `WASI_HAL_CHROMIUM`.
@@ -176,6 +182,10 @@ pub fn run(purpose: Purpose) -> Result<Done> {
                 if package == "chromium" {
                     // SAFETY: xtask is single-threaded here; the variable is read by children.
                     unsafe { std::env::set_var("WASI_HAL_CHROMIUM", CHROMIUM) };
+                }
+                if package == "mosquitto" {
+                    // SAFETY: as above.
+                    unsafe { std::env::set_var("WASI_HAL_MOSQUITTO", MOSQUITTO) };
                 }
             }
             Step::Tool(tool) => {
@@ -349,7 +359,20 @@ fn usable_node() -> Result<String> {
 /// the lock file has no entries for the others and `npm ci` refuses it as out of sync. The
 /// lock file pins every package that is installed; it is checked to be unchanged afterwards.
 pub fn ensure_npm_packages(need: Need) -> Result<std::result::Result<PathBuf, String>> {
-    let dir = workspace::root().join("host").join("js");
+    ensure_npm_packages_in(&workspace::root().join("host").join("js"), need)
+}
+
+/// As [`ensure_npm_packages`], for the npm packages of `dir` (`host/js` or `host/hub/web`).
+pub fn ensure_npm_packages_in(
+    dir: &Path,
+    need: Need,
+) -> Result<std::result::Result<PathBuf, String>> {
+    let dir = dir.to_path_buf();
+    let label = dir
+        .strip_prefix(workspace::root())
+        .unwrap_or(&dir)
+        .display()
+        .to_string();
     let node = match usable_node() {
         Ok(version) => version,
         Err(e) if need == Need::IfNodeIsThere => return Ok(Err(format!("{e:#}"))),
@@ -359,10 +382,10 @@ pub fn ensure_npm_packages(need: Need) -> Result<std::result::Result<PathBuf, St
     let stamp = dir.join("node_modules").join(".wasi-hal-lock.json");
     let wanted = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
     if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
-        eprintln!("==> npm packages of host/js: present (Node.js {node})");
+        eprintln!("==> npm packages of {label}: present (Node.js {node})");
         return Ok(Ok(dir));
     }
-    workspace::step("installing the npm packages of host/js", || {
+    workspace::step(&format!("installing the npm packages of {label}"), || {
         install_npm_packages(&dir, &lock, &wanted)
     })?;
     std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))?;
