@@ -72,6 +72,9 @@ pub(crate) struct Shared {
     pub client: rumqttc::AsyncClient,
     pub connected: AtomicBool,
     pub assets: Option<PathBuf>,
+    /// Becomes `true` when the hub stops: the event streams end then, so that the server's
+    /// graceful shutdown does not wait for open pages.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A running hub.
@@ -98,14 +101,15 @@ impl Hub {
         let addr = listener.local_addr()?;
         let (client, eventloop) = rumqttc::AsyncClient::new(options, 64);
         let (updates, _) = broadcast::channel(4096);
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let shared = Arc::new(Shared {
             fleet: Mutex::new(Fleet::default()),
             updates,
             client,
             connected: AtomicBool::new(false),
             assets: config.assets,
+            stopping: stop_rx.clone(),
         });
-        let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let mqtt = tokio::spawn(mqtt::run(shared.clone(), eventloop, stop_rx.clone()));
         let app = web::router(shared.clone());
         let mut server_stop = stop_rx;

@@ -117,6 +117,10 @@ async fn events(
             Err(BroadcastStreamRecvError::Lagged(_)) => Event::default().event("resync").data(""),
         })
     });
+    let mut stopping = shared.stopping.clone();
+    let stream = futures_util::StreamExt::take_until(stream, async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
