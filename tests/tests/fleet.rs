@@ -322,8 +322,8 @@ async fn three_spokes_a_hub_and_the_dashboard() {
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     // A spoke that stops answering (frozen, or its network gone: its connection stays open and
-    // silent) goes offline on the page by its last will, once the broker has heard nothing
-    // from it for 1.5 keep-alive periods. (A spoke whose process dies outright closes its
+    // silent) goes offline on the page once nothing was heard from it for 1.5 keep-alive
+    // periods. (A spoke whose process dies outright closes its
     // connection, and the broker sends the will at once.)
     let killed = Instant::now();
     spokes[2].signal(libc::SIGSTOP);
@@ -334,9 +334,11 @@ async fn three_spokes_a_hub_and_the_dashboard() {
         killed.elapsed()
     });
     eprintln!("spoke-c showed offline {offline_after:?} after it was frozen");
-    // 1.5 keep-alive periods, rounded up to whole seconds, plus the broker's check interval:
-    // Debian's mosquitto 2.0 looks at keep-alives only every 6 s, in whole seconds.
-    let limit = Duration::from_millis(KEEP_ALIVE_S * 1500 + 500 + 6_000 + 300);
+    // 1.5 keep-alive periods, and the time the hub (4 checks a second) and the page (polled
+    // every 100 ms) take. The hub knows each node's keep-alive and that it sends something in
+    // every period; the broker's will comes later (Debian's mosquitto 2.0 looks at keep-alives
+    // only every 6 s, in whole seconds).
+    let limit = Duration::from_millis(KEEP_ALIVE_S * 1500 + 500);
     assert!(
         offline_after <= limit,
         "spoke-c took {offline_after:?} to show offline (limit {limit:?})"

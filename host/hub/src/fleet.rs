@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
 use wasi_hal_telemetry::Reading;
 use wasi_hal_telemetry::names::{self, OFFLINE, ONLINE, Topic};
 
@@ -52,6 +53,12 @@ pub struct NodeState {
     /// `Some(true)` online, `Some(false)` offline (it left, or its last will), `None` not
     /// known yet.
     pub online: Option<bool>,
+    /// Its keep-alive in seconds (its retained `keep-alive` message): it sends something at
+    /// least this often, so 1.5 times this of silence means it is gone.
+    pub keep_alive_s: Option<u64>,
+    /// When the hub last heard from it.
+    #[serde(skip)]
+    pub last_heard: Option<Instant>,
     /// Its components.
     pub components: BTreeMap<String, ComponentState>,
 }
@@ -107,11 +114,63 @@ pub struct Fleet {
 impl Fleet {
     /// Takes in one message of the topic scheme; returns the change to push, if any.
     pub fn apply(&mut self, topic: &str, payload: &[u8]) -> Option<Update> {
+        self.apply_at(topic, payload, Instant::now())
+    }
+
+    /// As [`Fleet::apply`], for a message that arrived at `now`.
+    pub fn apply_at(&mut self, topic: &str, payload: &[u8], now: Instant) -> Option<Update> {
         if payload.len() > MAX_MESSAGE {
             self.ignored.malformed += 1;
             return None;
         }
-        match Topic::parse(topic)? {
+        let topic = Topic::parse(topic)?;
+        let node = match &topic {
+            Topic::Status { node }
+            | Topic::KeepAlive { node }
+            | Topic::Reading { node, .. }
+            | Topic::Accepts { node, .. }
+            | Topic::Command { node, .. } => node.clone(),
+        };
+        let update = self.take(topic, payload);
+        if let Some(state) = self.nodes.get_mut(&node) {
+            state.last_heard = Some(now);
+        }
+        update
+    }
+
+    /// The nodes marked online that have been silent for 1.5 times their keep-alive: marked
+    /// offline now, without waiting for the broker to send their last will (a broker may look
+    /// at keep-alives only every few seconds).
+    pub fn silent(&mut self, now: Instant) -> Vec<Update> {
+        let mut updates = Vec::new();
+        for (name, node) in &mut self.nodes {
+            if let (Some(true), Some(keep_alive), Some(heard)) =
+                (node.online, node.keep_alive_s, node.last_heard)
+                && now.saturating_duration_since(heard) > Duration::from_millis(keep_alive * 1500)
+            {
+                node.online = Some(false);
+                updates.push(Update::Status {
+                    node: name.clone(),
+                    online: false,
+                });
+            }
+        }
+        updates
+    }
+
+    fn take(&mut self, topic: Topic, payload: &[u8]) -> Option<Update> {
+        match topic {
+            Topic::KeepAlive { node } => {
+                let seconds = std::str::from_utf8(payload)
+                    .ok()
+                    .and_then(|s| s.trim().parse::<u64>().ok())
+                    .filter(|s| (1..=65_535).contains(s));
+                match seconds {
+                    Some(seconds) => self.node(&node)?.keep_alive_s = Some(seconds),
+                    None => self.ignored.malformed += 1,
+                }
+                None
+            }
             Topic::Status { node } => {
                 let online = match payload {
                     p if p == ONLINE.as_bytes() => true,
@@ -290,6 +349,37 @@ mod tests {
         assert_eq!(fleet.nodes["n1"].online, Some(true));
         fleet.apply("wasi-hal/n1/status", b"offline");
         assert_eq!(fleet.nodes["n1"].online, Some(false));
+    }
+
+    #[test]
+    fn a_node_silent_for_one_and_a_half_keep_alives_is_offline() {
+        let mut fleet = Fleet::default();
+        let start = Instant::now();
+        fleet.apply_at("wasi-hal/n1/keep-alive", b"2", start);
+        fleet.apply_at("wasi-hal/n1/status", b"online", start);
+        fleet.apply_at(TOPIC, &reading(1_000, 1.0), start + Duration::from_secs(1));
+        // 2.9 s after the last message: still online.
+        assert!(
+            fleet
+                .silent(start + Duration::from_millis(3_900))
+                .is_empty()
+        );
+        let updates = fleet.silent(start + Duration::from_millis(4_100));
+        assert_eq!(
+            updates,
+            vec![Update::Status {
+                node: "n1".into(),
+                online: false
+            }]
+        );
+        assert_eq!(fleet.nodes["n1"].online, Some(false));
+        // Its heartbeat brings it back.
+        fleet.apply_at(
+            "wasi-hal/n1/status",
+            b"online",
+            start + Duration::from_secs(5),
+        );
+        assert_eq!(fleet.nodes["n1"].online, Some(true));
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub struct Hub {
     stop: tokio::sync::watch::Sender<bool>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     mqtt: tokio::task::JoinHandle<()>,
+    silence: tokio::task::JoinHandle<()>,
 }
 
 impl Hub {
@@ -111,6 +112,7 @@ impl Hub {
             stopping: stop_rx.clone(),
         });
         let mqtt = tokio::spawn(mqtt::run(shared.clone(), eventloop, stop_rx.clone()));
+        let silence = tokio::spawn(mqtt::watch_silence(shared.clone(), stop_rx.clone()));
         let app = web::router(shared.clone());
         let mut server_stop = stop_rx;
         let server = tokio::spawn(async move {
@@ -127,6 +129,7 @@ impl Hub {
             stop,
             server,
             mqtt,
+            silence,
         })
     }
 
@@ -150,6 +153,7 @@ impl Hub {
         let _ = self.stop.send(true);
         let _ = self.server.await;
         let _ = self.mqtt.await;
+        let _ = self.silence.await;
     }
 }
 

@@ -2,6 +2,7 @@
 //! scheme, into the fleet and out to the pages.
 
 use crate::Shared;
+use crate::fleet::Update;
 use rumqttc::{Event, EventLoop, Packet, QoS};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -9,11 +10,12 @@ use std::time::Duration;
 use wasi_hal_telemetry::names::ROOT;
 
 /// The topic filters the hub subscribes to.
-pub fn filters() -> [String; 3] {
+pub fn filters() -> [String; 4] {
     [
         format!("{ROOT}/+/status"),
         format!("{ROOT}/+/readings/+/+"),
         format!("{ROOT}/+/accepts/+"),
+        format!("{ROOT}/+/keep-alive"),
     ]
 }
 
@@ -69,6 +71,31 @@ pub async fn run(
                 }
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
+        }
+    }
+}
+
+/// Marks nodes that went silent for 1.5 keep-alive periods offline, four times a second.
+pub async fn watch_silence(shared: Arc<Shared>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = async { let _ = stop.wait_for(|s| *s).await; } => return,
+        }
+        let updates = shared
+            .fleet
+            .lock()
+            .unwrap()
+            .silent(std::time::Instant::now());
+        for update in updates {
+            if let Update::Status { node, .. } = &update {
+                tracing::info!(%node, "node silent for 1.5 keep-alive periods: offline");
+            }
+            let json: Arc<str> = serde_json::to_string(&update)
+                .expect("an update serialises")
+                .into();
+            let _ = shared.updates.send(json);
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::config::{BrokerConfig, ConfigError};
 use crate::discovery::SensorDiscovery;
 use crate::names::{
     self, BadName, CommandMessage, MAX_COMMAND_PAYLOAD, OFFLINE, ONLINE, Topic, accepts_topic,
-    check_name, reading_topic, status_topic,
+    check_name, keep_alive_topic, reading_topic, status_topic,
 };
 use crate::queue::BoundedQueue;
 use crate::reading::Reading;
@@ -134,6 +134,7 @@ impl Telemetry {
         let (stop, stop_rx) = watch::channel(None);
         let driver = Driver {
             node: options.node.clone(),
+            keep_alive: options.broker.keep_alive(),
             commands: options.commands,
             discovery: options.discovery,
             shared: shared.clone(),
@@ -231,6 +232,7 @@ struct InFlight {
 
 struct Driver {
     node: String,
+    keep_alive: Duration,
     commands: BTreeMap<String, Vec<String>>,
     discovery: bool,
     shared: Arc<Shared>,
@@ -246,6 +248,10 @@ impl Driver {
     async fn run(mut self, mut eventloop: EventLoop, mut stop: watch::Receiver<Option<Duration>>) {
         let shared = self.shared.clone();
         let mut flush_until: Option<tokio::time::Instant> = None;
+        // `online` again every keep-alive period: subscribers hear from the node at least that
+        // often, even when it has no readings (the broker's pings are not seen by them).
+        let mut heartbeat = tokio::time::interval(self.keep_alive);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let event = {
                 let poll = eventloop.poll();
@@ -260,6 +266,11 @@ impl Driver {
                     tokio::select! {
                         event = &mut poll => break Some(event),
                         _ = shared.wake.notified() => {}
+                        _ = heartbeat.tick() => {
+                            if shared.state.lock().unwrap().stats.connected {
+                                self.send_control(status_topic(&self.node), ONLINE.to_string());
+                            }
+                        }
                         changed = stop.changed(), if flush_until.is_none() => {
                             let flush = if changed.is_ok() { *stop.borrow() } else { None };
                             flush_until =
@@ -363,6 +374,10 @@ impl Driver {
             tracing::warn!(node = %self.node, "cannot subscribe to the command topics: {e}");
         }
         self.send_control(status_topic(&self.node), ONLINE.to_string());
+        self.send_control(
+            keep_alive_topic(&self.node),
+            self.keep_alive.as_secs().to_string(),
+        );
         let accepts: Vec<(String, String)> = self
             .commands
             .iter()
@@ -474,15 +489,20 @@ impl Driver {
                     message.command
                 ));
             }
-            self.commands_tx
-                .try_send(Command {
-                    component: component.clone(),
-                    command: message.command,
-                    payload: message.payload,
-                })
-                .map_err(|_| "the device is not taking commands fast enough".to_string())
+            Ok(Command {
+                component: component.clone(),
+                command: message.command,
+                payload: message.payload,
+            })
         })();
+        // Counted before the command is handed on, so the counts are right by the time the
+        // caller sees it.
         let mut state = self.shared.state.lock().unwrap();
+        let accepted = accepted.and_then(|command| {
+            self.commands_tx
+                .try_send(command)
+                .map_err(|_| "the device is not taking commands fast enough".to_string())
+        });
         match accepted {
             Ok(()) => state.stats.commands_accepted += 1,
             Err(why) => {

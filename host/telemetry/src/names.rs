@@ -1,7 +1,9 @@
 //! The topic scheme (docs/fleet.md) and the names that go into it.
 //!
 //! ```text
-//! wasi-hal/<node>/status                          retained "online" / "offline" (last will)
+//! wasi-hal/<node>/status                          retained "online" / "offline" (last will);
+//!                                                 "online" again every keep-alive period
+//! wasi-hal/<node>/keep-alive                      retained keep-alive in seconds
 //! wasi-hal/<node>/readings/<component>/<quantity> a Reading as JSON, QoS 1
 //! wasi-hal/<node>/accepts/<component>             retained JSON list of the commands it accepts
 //! wasi-hal/<node>/commands/<component>            a Command as JSON, in (QoS 1)
@@ -51,6 +53,13 @@ pub fn status_topic(node: &str) -> String {
     format!("{ROOT}/{node}/status")
 }
 
+/// `wasi-hal/<node>/keep-alive`: retained, the node's keep-alive in seconds. The node sends a
+/// message at least once in each such period, so a subscriber that has heard nothing from it
+/// for 1.5 periods may take it as gone.
+pub fn keep_alive_topic(node: &str) -> String {
+    format!("{ROOT}/{node}/keep-alive")
+}
+
 /// `wasi-hal/<node>/readings/<component>/<quantity>`.
 pub fn reading_topic(node: &str, component: &str, quantity: &str) -> String {
     format!("{ROOT}/{node}/readings/{component}/{quantity}")
@@ -76,6 +85,11 @@ pub const OFFLINE: &str = "offline";
 pub enum Topic {
     /// `wasi-hal/<node>/status`.
     Status {
+        /// The node.
+        node: String,
+    },
+    /// `wasi-hal/<node>/keep-alive`.
+    KeepAlive {
         /// The node.
         node: String,
     },
@@ -112,6 +126,9 @@ impl Topic {
         let valid = |names: &[&str]| names.iter().all(|n| check_name("name", n).is_ok());
         match levels.as_slice() {
             [ROOT, node, "status"] if valid(&[node]) => Some(Topic::Status {
+                node: node.to_string(),
+            }),
+            [ROOT, node, "keep-alive"] if valid(&[node]) => Some(Topic::KeepAlive {
                 node: node.to_string(),
             }),
             [ROOT, node, "readings", component, quantity]
@@ -185,6 +202,10 @@ mod tests {
                 node: "n1".into(),
                 component: "buzzer".into()
             })
+        );
+        assert_eq!(
+            Topic::parse(&keep_alive_topic("n1")),
+            Some(Topic::KeepAlive { node: "n1".into() })
         );
         assert_eq!(Topic::parse("wasi-hal/n1/other/x"), None);
         assert_eq!(Topic::parse("elsewhere/n1/status"), None);

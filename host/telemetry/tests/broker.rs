@@ -230,13 +230,14 @@ async fn availability_accepted_commands_and_discovery_are_retained() {
     // A listener that comes later gets the retained messages.
     let mut listener = Listener::connect(broker.port, "late", "wasi-hal/n3/#", false).await;
     let mut retained = BTreeMap::new();
-    while retained.len() < 2 {
+    while retained.len() < 3 {
         let (topic, payload, retain) = listener.next(Duration::from_secs(5)).await;
         if retain {
             retained.insert(topic, payload);
         }
     }
     assert_eq!(retained["wasi-hal/n3/status"], "online");
+    assert_eq!(retained["wasi-hal/n3/keep-alive"], "5");
     assert_eq!(retained["wasi-hal/n3/accepts/buzzer"], "[\"beep\"]");
     listener.stop();
     let mut ha = Listener::connect(broker.port, "ha", "homeassistant/#", false).await;
