@@ -68,7 +68,7 @@ function makeChart(container, id, series) {
   const plot = new window.uPlot({
     width: 320, height: 90, legend: { show: false }, cursor: { show: false },
     scales: { x: { time: true } },
-    axes: [{ size: 24 }, { size: 40 }],
+    axes: [{ size: 24 }, { size: 60 }],
     series: [{}, { stroke: '#2563eb', width: 1.5 }],
   }, data, container);
   charts.set(id, { plot, data, dirty: false });
