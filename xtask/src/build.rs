@@ -13,6 +13,9 @@
 //!   browser (`host/web`, built by `host/js/src/build-web.mjs`; see docs/hosts.md), when set-up
 //!   installed the npm packages of `host/js` (`cargo xtask build` and `test`; `run` and
 //!   `publish` skip it, and so does `build` when Node.js 20.19 or newer is not on PATH).
+//! - `hub/`: the chart library of the hub's dashboard (uPlot, pinned in
+//!   `host/hub/web/package-lock.json`), which `wasi-hal hub` serves from here; built when the
+//!   web page is, with the same one line when it is skipped.
 
 use crate::setup::WASM_TARGET;
 use crate::workspace::{self, GuestKind, Workspace};
@@ -271,6 +274,23 @@ pub fn run(options: Options<'_>) -> Result<Built> {
         ),
     }
 
+    // The chart library of the hub's dashboard (docs/fleet.md).
+    match options.js {
+        Some(_) => {
+            let files = workspace::step(
+                "building the hub page's chart library (host/hub/web)",
+                || build_hub_page(&out.join("hub")),
+            )?;
+            listing.extend(files.into_iter().map(|f| ("hub page".to_string(), f)));
+        }
+        None => eprintln!(
+            "==> hub page: skipped ({})",
+            options
+                .no_js_because
+                .unwrap_or("`cargo xtask build` builds it when Node.js 20.19 or newer is on PATH")
+        ),
+    }
+
     println!("{:<52} {:>10}  path", "built", "bytes");
     for (label, path) in &listing {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -281,6 +301,22 @@ pub fn run(options: Options<'_>) -> Result<Built> {
         packages: packages.len(),
         components,
     })
+}
+
+/// Installs the npm packages of `host/hub/web` (its lock file pins them) and copies the files
+/// the dashboard loads from `/vendor/` into `to`.
+fn build_hub_page(to: &Path) -> Result<Vec<PathBuf>> {
+    let dir = workspace::root().join("host").join("hub").join("web");
+    let dir = crate::setup::ensure_npm_packages_in(&dir, crate::setup::Need::Required)?
+        .map_err(|why| anyhow::anyhow!(why))?;
+    let dist = dir.join("node_modules").join("uplot").join("dist");
+    std::fs::create_dir_all(to).with_context(|| format!("failed to create {}", to.display()))?;
+    let mut written = Vec::new();
+    for file in ["uPlot.iife.min.js", "uPlot.min.css"] {
+        copy(&dist.join(file), &to.join(file))?;
+        written.push(to.join(file));
+    }
+    Ok(written)
 }
 
 /// The example names of a test-program crate (its `examples/*.rs`).

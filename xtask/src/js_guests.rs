@@ -20,17 +20,6 @@ pub struct Guest {
     pub dir: PathBuf,
 }
 
-impl Guest {
-    /// How set-up and build name it: `apps/climate-bars-js`.
-    pub fn label(&self) -> String {
-        self.dir
-            .strip_prefix(workspace::root())
-            .unwrap_or(&self.dir)
-            .display()
-            .to_string()
-    }
-}
-
 /// The JavaScript guests under `drivers/` and `apps/`, by name.
 pub fn guests() -> Result<Vec<Guest>> {
     let mut guests = Vec::new();

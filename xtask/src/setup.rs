@@ -88,6 +88,8 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "tmux",
     // tests/vm/tests/aarch64.rs: qemu-aarch64 runs the Raspberry Pi build.
     "qemu-user-static",
+    // host/telemetry/tests/broker.rs, tests/tests/fleet.rs: a real MQTT broker.
+    "mosquitto",
 ];
 
 /// The Debian packages of the Raspberry Pi build (src/cross.rs): the cross linker and C
@@ -96,6 +98,10 @@ pub const PI_DEBIAN_PACKAGES: &[&str] = &["gcc-aarch64-linux-gnu", "libc6-dev-ar
 
 /// The Rust target of the Raspberry Pi build (64-bit Raspberry Pi OS).
 pub const PI_TARGET: &str = "aarch64-unknown-linux-gnu";
+
+/// Where Debian's `mosquitto` package puts the broker; handed to the tests in
+/// `WASI_HAL_MOSQUITTO`.
+pub const MOSQUITTO: &str = "/usr/sbin/mosquitto";
 
 /// Where Debian's `chromium` package puts the browser; handed to the tests in
 /// `WASI_HAL_CHROMIUM`.
@@ -212,6 +218,10 @@ pub fn run(purpose: Purpose) -> Result<Done> {
                 if package == "chromium" {
                     // SAFETY: xtask is single-threaded here; the variable is read by children.
                     unsafe { std::env::set_var("WASI_HAL_CHROMIUM", CHROMIUM) };
+                }
+                if package == "mosquitto" {
+                    // SAFETY: as above.
+                    unsafe { std::env::set_var("WASI_HAL_MOSQUITTO", MOSQUITTO) };
                 }
             }
             Step::Tool(tool) => {
@@ -394,36 +404,50 @@ fn usable_node() -> Result<String> {
 /// the lock file has no entries for the others and `npm ci` refuses it as out of sync. The
 /// lock file pins every package that is installed; it is checked to be unchanged afterwards.
 pub fn ensure_npm_packages(need: Need) -> Result<std::result::Result<PathBuf, String>> {
-    let dir = workspace::root().join("host").join("js");
+    let js = match ensure_npm_packages_in(&workspace::root().join("host").join("js"), need)? {
+        Ok(js) => js,
+        Err(why) => return Ok(Err(why)),
+    };
+    // The JavaScript guests (drivers/ and apps/ with a package.json) each pin their own
+    // componentize-js; their packages are installed with host/js's.
+    for guest in crate::js_guests::guests()? {
+        if let Err(why) = ensure_npm_packages_in(&guest.dir, need)? {
+            return Ok(Err(why));
+        }
+    }
+    Ok(Ok(js))
+}
+
+/// As [`ensure_npm_packages`], for the npm packages of `dir` (`host/js`, `host/hub/web`, a
+/// JavaScript guest): installs them at the versions of its lock file, unless `node_modules` was
+/// installed from this very lock file (a copy of it is kept in `node_modules/.wasi-hal-lock.json`).
+pub fn ensure_npm_packages_in(
+    dir: &Path,
+    need: Need,
+) -> Result<std::result::Result<PathBuf, String>> {
+    let dir = dir.to_path_buf();
+    let label = dir
+        .strip_prefix(workspace::root())
+        .unwrap_or(&dir)
+        .display()
+        .to_string();
     let node = match usable_node() {
         Ok(version) => version,
         Err(e) if need == Need::IfNodeIsThere => return Ok(Err(format!("{e:#}"))),
         Err(e) => return Err(e),
     };
-    ensure_npm_packages_in(&dir, "host/js", &node)?;
-    // The JavaScript guests (drivers/ and apps/ with a package.json) each pin their own
-    // componentize-js; their packages are installed beside host/js's.
-    for guest in crate::js_guests::guests()? {
-        ensure_npm_packages_in(&guest.dir, &guest.label(), &node)?;
-    }
-    Ok(Ok(dir))
-}
-
-/// Installs the npm packages of the npm project in `dir` at the versions of its lock file,
-/// unless `node_modules` was installed from this very lock file (a copy of it is kept in
-/// `node_modules/.wasi-hal-lock.json`).
-fn ensure_npm_packages_in(dir: &Path, label: &str, node: &str) -> Result<()> {
     let lock = dir.join("package-lock.json");
     let stamp = dir.join("node_modules").join(".wasi-hal-lock.json");
     let wanted = std::fs::read(&lock).with_context(|| format!("cannot read {}", lock.display()))?;
     if std::fs::read(&stamp).is_ok_and(|installed| installed == wanted) {
         eprintln!("==> npm packages of {label}: present (Node.js {node})");
-        return Ok(());
+        return Ok(Ok(dir));
     }
     workspace::step(&format!("installing the npm packages of {label}"), || {
-        install_npm_packages(dir, &lock, &wanted)
+        install_npm_packages(&dir, &lock, &wanted)
     })?;
-    std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))
+    std::fs::write(&stamp, &wanted).with_context(|| format!("cannot write {}", stamp.display()))?;
+    Ok(Ok(dir))
 }
 
 fn install_npm_packages(dir: &Path, lock: &Path, wanted: &[u8]) -> Result<()> {

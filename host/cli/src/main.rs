@@ -36,6 +36,8 @@ enum Command {
     Up(UpArgs),
     /// Show the state of each component of a running device (`wasi-hal up`).
     Status(StatusArgs),
+    /// Subscribe to the fleet's MQTT broker and serve its live dashboard (docs/fleet.md).
+    Hub(HubArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to stdout.
     Completions {
         /// The shell.
@@ -81,6 +83,34 @@ struct StatusArgs {
     /// Print the status as JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(clap::Args)]
+struct HubArgs {
+    /// The broker: `mqtt://host[:port]` or `mqtts://host[:port]`.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "WASI_HAL_BROKER",
+        required_unless_present = "broker_file"
+    )]
+    broker: Option<String>,
+    /// The broker's settings as a TOML file with the keys of a device file's `[broker]` table
+    /// (url, username, password, ca-cert, client-cert, client-key, keep-alive-s); instead of
+    /// --broker.
+    #[arg(long, value_name = "BROKER.toml", conflicts_with = "broker")]
+    broker_file: Option<PathBuf>,
+    /// Where to serve the dashboard (another address than 127.0.0.1 opens it to the network).
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = wasi_hal_hub::DEFAULT_LISTEN)]
+    listen: std::net::SocketAddr,
+    /// The folder with the page's chart library (default: target/wasi-hal/hub of this
+    /// checkout, which `cargo xtask build` fills).
+    #[arg(long, value_name = "DIR")]
+    assets: Option<PathBuf>,
+    /// The hub's MQTT client id: the broker keeps its session (and what arrives while it is
+    /// away) under this name.
+    #[arg(long, value_name = "ID", default_value = wasi_hal_hub::DEFAULT_CLIENT_ID)]
+    client_id: String,
 }
 
 #[derive(clap::Args)]
@@ -231,6 +261,7 @@ fn main() -> ExitCode {
         Command::Compile(args) => report(compile(&args)),
         Command::Up(args) => up(args),
         Command::Status(args) => report(status(&args)),
+        Command::Hub(args) => report(hub(args)),
         Command::Completions { shell } => {
             // Written in one piece, so that a closed pipe (`| head`) is an error, not a panic.
             let mut script = Vec::new();
@@ -244,6 +275,37 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// `wasi-hal hub`: runs the hub until Ctrl-C or SIGTERM.
+fn hub(args: HubArgs) -> Result<()> {
+    let broker = match (&args.broker_file, &args.broker) {
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            wasi_hal_telemetry::BrokerConfig::from_toml(&text, file)?
+        }
+        (None, Some(url)) => wasi_hal_telemetry::BrokerConfig::new(url.clone()),
+        (None, None) => bail!("--broker or --broker-file is needed"),
+    };
+    let mut config = wasi_hal_hub::HubConfig::new(broker);
+    config.listen = args.listen;
+    config.client_id = args.client_id;
+    if let Some(assets) = args.assets {
+        config.assets = Some(assets);
+    }
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("cannot watch SIGTERM")?;
+        let shutdown = async move {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        };
+        wasi_hal_hub::run(config, shutdown).await
+    })
 }
 
 /// 0 for `Ok`; the error on stderr and 2 for `Err`.

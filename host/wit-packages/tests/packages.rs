@@ -12,6 +12,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("sound-buzzer", "sound:buzzer@0.1.0"),
     ("wasi-delay", "wasi:delay@0.1.0"),
     ("wasi-gpio", "wasi:gpio@0.1.0"),
+    ("wasi-hal-commands", "wasi-hal:commands@0.1.0"),
     ("wasi-hal-inspect", "wasi-hal:inspect@0.1.0"),
     ("wasi-i2c", "wasi:i2c@0.1.0"),
     ("wasi-pwm", "wasi:pwm@0.1.0"),

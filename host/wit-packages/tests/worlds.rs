@@ -91,6 +91,11 @@ fn worlds_buzzer_app() {
 }
 
 #[test]
+fn worlds_commands_receiver() {
+    check("wasi-hal-commands", "receiver", WORLDS_COMMANDS_RECEIVER);
+}
+
+#[test]
 fn a_component_of_another_world_is_refused() {
     // The app imports the display; the driver world imports nothing and exports it.
     let app = std::fs::read(WORLDS_DISPLAY_APP).unwrap();

@@ -1,0 +1,4 @@
+//! Helpers shared by the tests.
+
+pub mod mosquitto;
+pub mod proxy;
