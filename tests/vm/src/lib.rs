@@ -144,6 +144,9 @@ impl Vm {
         }
     }
 
+    /// The test binary and the test's files go in at their own absolute paths (the in-VM half
+    /// finds them where the host half does); the initramfs's root is writable, so nothing is
+    /// mounted over a folder they may be in (a checkout under /tmp, for one).
     fn initramfs(&self, kernel: &Path, name: &str) -> std::io::Result<TempFile> {
         let exe = std::env::current_exe()?;
         let base = base_part(kernel, &exe)?;
@@ -159,7 +162,6 @@ impl Vm {
              mount -t proc proc /proc\n\
              mount -t sysfs sysfs /sys\n\
              mount -t devtmpfs devtmpfs /dev\n\
-             mount -t tmpfs tmpfs /tmp\n\
              insmod {MODULE_DIR}/configfs.ko\n\
              mount -t configfs configfs /sys/kernel/config\n\
              echo WASI-HAL-VM-START\n\
