@@ -321,27 +321,34 @@ impl digital::Guest for Adapter {
     type DigitalInOutPin = DigitalInOutPin;
 }
 
+/// The methods the seed's two output resources share, on the [`Output`] each one wraps.
+macro_rules! output_methods {
+    () => {
+        fn get_config(&self) -> Result<DigitalConfig, GpioError> {
+            Ok(self.0.config())
+        }
+        fn is_ready(&self) -> bool {
+            true
+        }
+        fn set_state(&self, s: PinState) -> Result<(), GpioError> {
+            self.0.set(s == PinState::Active)
+        }
+        fn set_active(&self) -> Result<(), GpioError> {
+            self.0.set(true)
+        }
+        fn set_inactive(&self) -> Result<(), GpioError> {
+            self.0.set(false)
+        }
+    };
+}
+
 impl digital::GuestDigitalOutPin for DigitalOutPin {
     fn get(label: String, flags: Vec<DigitalFlag>) -> Result<digital::DigitalOutPin, GpioError> {
         Ok(digital::DigitalOutPin::new(Self(Output::open(
             label, flags,
         )?)))
     }
-    fn get_config(&self) -> Result<DigitalConfig, GpioError> {
-        Ok(self.0.config())
-    }
-    fn is_ready(&self) -> bool {
-        true
-    }
-    fn set_state(&self, s: PinState) -> Result<(), GpioError> {
-        self.0.set(s == PinState::Active)
-    }
-    fn set_active(&self) -> Result<(), GpioError> {
-        self.0.set(true)
-    }
-    fn set_inactive(&self) -> Result<(), GpioError> {
-        self.0.set(false)
-    }
+    output_methods!();
 }
 
 impl digital::GuestStatefulDigitalOutPin for StatefulDigitalOutPin {
@@ -353,21 +360,7 @@ impl digital::GuestStatefulDigitalOutPin for StatefulDigitalOutPin {
             label, flags,
         )?)))
     }
-    fn get_config(&self) -> Result<DigitalConfig, GpioError> {
-        Ok(self.0.config())
-    }
-    fn is_ready(&self) -> bool {
-        true
-    }
-    fn set_state(&self, s: PinState) -> Result<(), GpioError> {
-        self.0.set(s == PinState::Active)
-    }
-    fn set_active(&self) -> Result<(), GpioError> {
-        self.0.set(true)
-    }
-    fn set_inactive(&self) -> Result<(), GpioError> {
-        self.0.set(false)
-    }
+    output_methods!();
     fn toggle(&self) -> Result<(), GpioError> {
         self.0.set(!self.0.is_set_active())
     }
