@@ -202,7 +202,7 @@ pub fn run(options: Options<'_>) -> Result<Built> {
     // Python guests (drivers/ and apps/ with a python-component.toml), with componentize-py.
     match options.python {
         Some(tool) => {
-            let python = crate::python::build(tool, &components_out)?;
+            let python = crate::python::build(tool, &components_out, options.test_programs)?;
             components += python.len();
             listing.extend(python);
         }
@@ -234,6 +234,43 @@ pub fn run(options: Options<'_>) -> Result<Built> {
         })
         .unwrap_or_default();
     wac_files.sort();
+    // Guests this task did not build (no Python or Node.js here, or a task that does not use
+    // them): a composition made with one of them is skipped, and says so.
+    let mut not_built = Vec::new();
+    if options.js.is_none() {
+        not_built.extend(crate::js_guests::guests()?.into_iter().map(|g| g.name));
+    }
+    if options.python.is_none() {
+        not_built.extend(crate::python::guests()?.into_iter().map(|g| g.name));
+    }
+    let mut skipped = Vec::new();
+    wac_files.retain(|wac| {
+        let uses_unbuilt = wasi_hal_compose::referenced_packages(wac)
+            .map(|names| {
+                names.iter().any(|n| {
+                    n.strip_prefix("wasi-hal:")
+                        .is_some_and(|n| not_built.iter().any(|g| g == n))
+                })
+            })
+            // A WAC file that does not parse is composed below, which reports where.
+            .unwrap_or(false);
+        if uses_unbuilt {
+            skipped.push(
+                wac.file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+        !uses_unbuilt
+    });
+    if !skipped.is_empty() {
+        eprintln!(
+            "==> compositions with Python or JavaScript guests: skipped ({}): their guests were \
+             not built",
+            skipped.join(", ")
+        );
+    }
     let composed = workspace::step("composing compositions/*.wac with wac-graph", || {
         let mut composed = Vec::new();
         for wac in &wac_files {

@@ -167,8 +167,22 @@ pub struct Guest {
 
 /// The Python guests under `drivers/` and `apps/`, by name.
 pub fn guests() -> Result<Vec<Guest>> {
+    guests_in(&["drivers", "apps"])
+}
+
+/// The Python guest test programs, under `host/test-programs/python/`: built for the tests into
+/// `components/test-programs/python/`, never published.
+pub fn test_guests() -> Result<Vec<Guest>> {
+    guests_in(&[TEST_PROGRAMS])
+}
+
+/// The folder of the Python guest test programs, relative to the workspace root.
+const TEST_PROGRAMS: &str = "host/test-programs/python";
+
+/// The Python guests in the folders of `folders` (relative to the workspace root), by name.
+fn guests_in(folders: &[&str]) -> Result<Vec<Guest>> {
     let mut guests = Vec::new();
-    for folder in ["drivers", "apps"] {
+    for folder in folders {
         let Ok(entries) = std::fs::read_dir(workspace::root().join(folder)) else {
             continue;
         };
@@ -318,37 +332,49 @@ pub(crate) fn build_cached(
     Ok(to)
 }
 
-/// Builds every Python guest into `components_out/<name>.wasm` (from the cache when nothing it
-/// is made from changed); returns `(label, path)` for the listing.
-pub fn build(tool: &ComponentizePy, components_out: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// Builds every Python guest into `components_out/<name>.wasm`, and with `test_programs` the
+/// test programs into `components_out/test-programs/python/<name>.wasm` (each from the cache when
+/// nothing it is made from changed); returns `(label, path)` for the listing.
+pub fn build(
+    tool: &ComponentizePy,
+    components_out: &Path,
+    test_programs: bool,
+) -> Result<Vec<(String, PathBuf)>> {
     let mut built = Vec::new();
-    for guest in guests()? {
+    let mut all: Vec<(Guest, PathBuf, &str)> = guests()?
+        .into_iter()
+        .map(|g| (g, components_out.to_path_buf(), "Python guest"))
+        .collect();
+    if test_programs {
+        let out = components_out.join("test-programs").join("python");
+        std::fs::create_dir_all(&out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        all.extend(
+            test_guests()?
+                .into_iter()
+                .map(|g| (g, out.clone(), "Python test program")),
+        );
+    }
+    for (guest, out, what) in all {
         let mut folders = vec![guest.dir.clone()];
         folders.extend(guest.wit.iter().cloned());
         let hash = inputs_hash(
             &[COMPONENTIZE_PY_VERSION, &guest.module, &guest.world],
             &folders,
         )?;
-        let to = build_cached(
-            "python",
-            &guest.name,
-            &hash,
-            "Python guest",
-            components_out,
-            |partial| {
-                let mut cmd = tool.command();
-                for wit in &guest.wit {
-                    cmd.arg("-d").arg(wit);
-                }
-                cmd.args(["-w", &guest.world, "componentize", "-p"])
-                    .arg(&guest.dir)
-                    .arg(&guest.module)
-                    .arg("-o")
-                    .arg(partial);
-                workspace::run(&mut cmd)
-            },
-        )?;
-        built.push((format!("Python guest {}", guest.name), to));
+        let to = build_cached("python", &guest.name, &hash, what, &out, |partial| {
+            let mut cmd = tool.command();
+            for wit in &guest.wit {
+                cmd.arg("-d").arg(wit);
+            }
+            cmd.args(["-w", &guest.world, "componentize", "-p"])
+                .arg(&guest.dir)
+                .arg(&guest.module)
+                .arg("-o")
+                .arg(partial);
+            workspace::run(&mut cmd)
+        })?;
+        built.push((format!("{what} {}", guest.name), to));
     }
     Ok(built)
 }

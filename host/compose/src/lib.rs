@@ -33,6 +33,19 @@ pub fn compose_file(wac: &Path, deps: &HashMap<String, PathBuf>) -> Result<Vec<u
     compose_source(&source, wac, deps)
 }
 
+/// The package names the WAC file at `wac` instantiates (e.g. `wasi-hal:pacman`), sorted, each
+/// once: what `deps` must map for [`compose_file`].
+pub fn referenced_packages(wac: &Path) -> Result<Vec<String>> {
+    let source = std::fs::read_to_string(wac)
+        .with_context(|| format!("failed to read the WAC file {}", wac.display()))?;
+    let document = Document::parse(&source).map_err(|e| located(&e, &source, wac))?;
+    let keys = wac_resolver::packages(&document).map_err(|e| located(&e, &source, wac))?;
+    let mut names: Vec<String> = keys.keys().map(|key| key.name.to_string()).collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
 /// Composes WAC source text; `path` is only used in error messages.
 pub fn compose_source(
     source: &str,
