@@ -20,8 +20,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use test_programs_artifacts::{
-    APP_PACMAN, APP_WEATHER_STATION, DRIVER_BME680, DRIVER_PMOD_OLED, DRIVER_SSD1306_I2C,
-    VIRTUAL_BOARD_SIM_PACMAN_PMOD_OLED, VIRTUAL_BOARD_SIM_WEATHER,
+    APP_BALL_SCREENSAVER, APP_PACMAN, APP_STRIP_RAINBOW, APP_WEATHER_STATION, DRIVER_BME680,
+    DRIVER_PMOD_OLED, DRIVER_PMOD_OLEDRGB, DRIVER_SSD1306_I2C, DRIVER_WS2812_SPI,
+    VIRTUAL_BOARD_SIM_BUZZER_PWM, VIRTUAL_BOARD_SIM_LED_STRIP, VIRTUAL_BOARD_SIM_PACMAN_PMOD_OLED,
+    VIRTUAL_BOARD_SIM_PMOD_OLEDRGB, VIRTUAL_BOARD_SIM_WEATHER, VIRTUAL_BOARD_SIM_WEATHER_DHT22,
 };
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -36,6 +38,8 @@ mod board_world {
             "../wit/wasi-i2c",
             "../wit/wasi-gpio",
             "../wit/wasi-delay",
+            "../wit/wasi-pwm",
+            "../wit/sensor-environment",
             "../wit/wasi-hal-inspect",
             "../drivers/wit-deps/config",
             "../virtual-boards/virtual-board/wit",
@@ -45,8 +49,12 @@ mod board_world {
     });
 }
 
+use board_world::exports::sensor::environment::environment::{
+    ErrorCode as SensorError, Quantities,
+};
 use board_world::exports::wasi::gpio::gpio::{ErrorCode as GpioError, Level, PinModes};
 use board_world::exports::wasi::i2c::i2c::ErrorCode as I2cError;
+use board_world::exports::wasi::pwm::pwm::{ChannelInfo, ErrorCode as PwmError};
 use board_world::exports::wasi::spi::spi::{
     BitOrder, Config as SpiConfig, ErrorCode as SpiError, Mode, Operation,
 };
@@ -153,6 +161,45 @@ const WEATHER: Virtual = Virtual {
         ("wasi-hal:sim-weather", VIRTUAL_BOARD_SIM_WEATHER),
     ],
     golden: "weather-bme680-ssd1306",
+    golden_frames: [1, 30, 90],
+    display: "display",
+};
+
+const STRIP: Virtual = Virtual {
+    name: "strip-rainbow-ws2812-virtual",
+    deps: &[
+        ("wasi-hal:strip-rainbow", APP_STRIP_RAINBOW),
+        ("wasi-hal:ws2812-spi", DRIVER_WS2812_SPI),
+        ("wasi-hal:sim-led-strip", VIRTUAL_BOARD_SIM_LED_STRIP),
+    ],
+    golden: "strip-rainbow-ws2812",
+    golden_frames: [1, 30, 90],
+    display: "strip",
+};
+
+const OLEDRGB: Virtual = Virtual {
+    name: "ball-screensaver-pmod-oledrgb-virtual",
+    deps: &[
+        ("wasi-hal:ball-screensaver", APP_BALL_SCREENSAVER),
+        ("wasi-hal:pmod-oledrgb", DRIVER_PMOD_OLEDRGB),
+        ("wasi-hal:sim-pmod-oledrgb", VIRTUAL_BOARD_SIM_PMOD_OLEDRGB),
+    ],
+    golden: "ball-screensaver-pmod-oledrgb",
+    golden_frames: [1, 30, 90],
+    display: "oledrgb",
+};
+
+const WEATHER_DHT22: Virtual = Virtual {
+    name: "weather-dht22-ssd1306-virtual",
+    deps: &[
+        ("wasi-hal:weather-station", APP_WEATHER_STATION),
+        ("wasi-hal:ssd1306-i2c", DRIVER_SSD1306_I2C),
+        (
+            "wasi-hal:sim-weather-dht22",
+            VIRTUAL_BOARD_SIM_WEATHER_DHT22,
+        ),
+    ],
+    golden: "weather-dht22-ssd1306",
     golden_frames: [1, 30, 90],
     display: "display",
 };
@@ -301,14 +348,19 @@ fn is_wasi_0_2(name: &str) -> bool {
 
 #[test]
 fn the_virtual_compositions_import_only_wasi_0_2() {
-    PACMAN.check_interfaces();
-    WEATHER.check_interfaces();
+    for composition in [PACMAN, WEATHER, STRIP, OLEDRGB, WEATHER_DHT22] {
+        composition.check_interfaces();
+    }
     // The parts on their own do import the hardware: the board is what satisfies it.
     let (driver_imports, _) = interfaces(&std::fs::read(DRIVER_PMOD_OLED).unwrap());
     assert!(driver_imports.contains("wasi:spi/spi@0.1.0"));
     for board in [
         VIRTUAL_BOARD_SIM_PACMAN_PMOD_OLED,
         VIRTUAL_BOARD_SIM_WEATHER,
+        VIRTUAL_BOARD_SIM_LED_STRIP,
+        VIRTUAL_BOARD_SIM_PMOD_OLEDRGB,
+        VIRTUAL_BOARD_SIM_BUZZER_PWM,
+        VIRTUAL_BOARD_SIM_WEATHER_DHT22,
     ] {
         let (imports, exports) = interfaces(&std::fs::read(board).unwrap());
         assert!(imports.iter().all(|i| is_wasi_0_2(i)), "{imports:?}");
@@ -316,6 +368,8 @@ fn the_virtual_compositions_import_only_wasi_0_2() {
             "wasi:spi/spi@0.1.0",
             "wasi:i2c/i2c@0.1.0",
             "wasi:gpio/gpio@0.1.0",
+            "wasi:pwm/pwm@0.1.0",
+            "sensor:environment/environment@0.1.0",
             "wasi:delay/delay@0.1.0",
             "wasi:config/store@0.2.0-rc.1",
             "wasi-hal:inspect/board@0.1.0",
@@ -339,6 +393,38 @@ fn the_virtual_pacman_shows_the_golden_frames_with_plain_wasi() {
 fn the_virtual_weather_station_shows_the_golden_frames_with_plain_wasi() {
     let frames = WEATHER.check_golden_frames();
     // One frame a simulated second, each with a new sample on the trend.
+    assert!(frames.len() > 30, "only {} frames written", frames.len());
+}
+
+/// The LED strip's frames are the colours it decoded from the SPI bits: the golden frames of
+/// `wasi-hal run`, which show the app's rainbow (`compositions.rs` checks that against the app).
+#[test]
+fn the_virtual_strip_shows_the_golden_colours_with_plain_wasi() {
+    let frames = STRIP.check_golden_frames();
+    // The rainbow moves every frame: each of the 90 frames is a new picture.
+    assert!(frames.len() >= 90, "only {} frames written", frames.len());
+    let (width, height) = (frames[0].frame.width, frames[0].frame.height);
+    assert_eq!((width, height), (11 * 8, 8), "11 LEDs as 8x8 blocks");
+}
+
+#[test]
+fn the_virtual_colour_oled_shows_the_golden_frames_with_plain_wasi() {
+    let frames = OLEDRGB.check_golden_frames();
+    assert!(frames.len() > 30, "only {} frames written", frames.len());
+    let last = &frames.last().unwrap().frame;
+    assert_eq!((last.width, last.height), (96, 64));
+    // Colour: some pixel is neither black nor grey.
+    assert!(
+        last.rgb.chunks(3).any(|p| p[0] != p[1] || p[1] != p[2]),
+        "the screensaver's balls are in colour"
+    );
+}
+
+/// The weather station on the DHT22 the virtual board reads itself (exported as
+/// `sensor:environment`) shows the golden frames of `wasi-hal run`, where the host read it.
+#[test]
+fn the_virtual_dht22_weather_station_shows_the_golden_frames_with_plain_wasi() {
+    let frames = WEATHER_DHT22.check_golden_frames();
     assert!(frames.len() > 30, "only {} frames written", frames.len());
 }
 
@@ -371,8 +457,35 @@ fn wasi_hal_frames_chooses_the_format_of_the_frames() {
 
 /// The virtual board `file` on its own, instantiated with plain WASI, and its typed exports.
 fn lone_board(file: &str) -> (Store<PlainWasi>, MemoryOutputPipe, board_world::Board) {
+    let (store, stdout) = plain_wasi_store(&["board"]);
+    lone_board_in(file, store, stdout)
+}
+
+/// [`lone_board`] with its stderr kept in the returned pipe (tones and warnings).
+fn lone_board_with_stderr(file: &str) -> (Store<PlainWasi>, MemoryOutputPipe, board_world::Board) {
+    let stderr = MemoryOutputPipe::new(1 << 20);
+    let wasi = WasiCtx::builder()
+        .args(&["board"])
+        .stderr(stderr.clone())
+        .build();
+    let store = Store::new(
+        engine(),
+        PlainWasi {
+            table: ResourceTable::new(),
+            wasi,
+        },
+    );
+    let (store, _stdout, board) = lone_board_in(file, store, MemoryOutputPipe::new(0));
+    (store, stderr, board)
+}
+
+/// Instantiates the virtual board `file` in `store`.
+fn lone_board_in(
+    file: &str,
+    mut store: Store<PlainWasi>,
+    stdout: MemoryOutputPipe,
+) -> (Store<PlainWasi>, MemoryOutputPipe, board_world::Board) {
     let component = Component::from_file(engine(), file).unwrap();
-    let (mut store, stdout) = plain_wasi_store(&["board"]);
     let board = board_world::Board::instantiate(&mut store, &component, &plain_wasi_linker())
         .expect("a virtual board needs nothing but WASI 0.2");
     (store, stdout, board)
@@ -634,6 +747,203 @@ fn a_virtual_weather_board_reports_its_sensor_and_i2c_traffic() {
     assert_eq!(config.call_get(&mut *s, "nope").unwrap(), Ok(None));
 }
 
+/// The `wasi-hal-strip-warning` lines of a virtual board's stderr.
+fn strip_warnings(stderr: &MemoryOutputPipe) -> Vec<String> {
+    String::from_utf8(stderr.contents().to_vec())
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("wasi-hal-strip-warning "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The LED strip decodes the SPI bits as the real strip would: one LED's bits at 2.4 MHz in the
+/// 3-bit encoding light it white with no warning; the same bytes at 1 MHz (each high pulse
+/// 1 µs, outside both of the WS2812B's windows) are flagged on stderr.
+#[test]
+fn a_virtual_strip_decodes_the_bits_and_flags_a_wrong_clock() {
+    let (mut store, stderr, board) = lone_board_with_stderr(VIRTUAL_BOARD_SIM_LED_STRIP);
+    let s = &mut store;
+    let (spi, delay, inspect) = (
+        board.wasi_spi_spi(),
+        board.wasi_delay_delay(),
+        board.wasi_hal_inspect_board(),
+    );
+    assert_eq!(inspect.call_display_names(&mut *s).unwrap(), ["strip"]);
+    let strip = spi.call_open_device(&mut *s, "strip").unwrap().unwrap();
+    let device = spi.device();
+    let at = |frequency_hz| SpiConfig {
+        frequency_hz,
+        mode: Mode::Mode0,
+        bit_order: BitOrder::MsbFirst,
+    };
+    // Eight 1 bits are `110` eight times: 0xDB 0x6D 0xB6; 24 of them are one LED (G, R, B),
+    // then zero bytes for the reset (at least 280 µs low).
+    let mut ones = [0xDB, 0x6D, 0xB6].repeat(3);
+    ones.extend([0; 100]);
+    let got = device
+        .call_configure(&mut *s, strip, at(2_400_000))
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.frequency_hz, 2_400_000);
+    device.call_write(&mut *s, strip, &ones).unwrap().unwrap();
+    delay.call_delay_ms(&mut *s, 1).unwrap();
+    let frame = inspect
+        .call_display_frame(&mut *s, "strip")
+        .unwrap()
+        .unwrap();
+    let pixel = |f: &board_world::exports::wasi_hal::inspect::board::Frame, x: u32| {
+        let i = ((4 * f.width + x) * 3) as usize;
+        f.rgb[i..i + 3].to_vec()
+    };
+    assert_eq!(pixel(&frame, 4), [255, 255, 255], "LED 0 white");
+    assert_eq!(pixel(&frame, 12), [0, 0, 0], "LED 1 untouched");
+    assert!(
+        strip_warnings(&stderr).is_empty(),
+        "{:?}",
+        strip_warnings(&stderr)
+    );
+
+    // Above the board's 4 MHz is refused; 1 MHz is allowed, and wrong for the strip.
+    assert_eq!(
+        device
+            .call_configure(&mut *s, strip, at(8_000_000))
+            .unwrap(),
+        Err(SpiError::NotPermitted)
+    );
+    device
+        .call_configure(&mut *s, strip, at(1_000_000))
+        .unwrap()
+        .unwrap();
+    device.call_write(&mut *s, strip, &ones).unwrap().unwrap();
+    delay.call_delay_ms(&mut *s, 1).unwrap();
+    let warnings = strip_warnings(&stderr);
+    assert!(!warnings.is_empty(), "no warning at 1 MHz");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w.starts_with("wasi-hal-strip-warning strip=strip time-ns=")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("kind=PulseOutOfTolerance")),
+        "{warnings:?}"
+    );
+    // Written once: another frame boundary adds nothing.
+    delay.call_delay_ms(&mut *s, 1).unwrap();
+    assert_eq!(strip_warnings(&stderr), warnings);
+}
+
+/// The PWM channel of the virtual buzzer board follows the host's rules (`wasi-hal-pwm`) and the
+/// board file's range, and the passive buzzer on it reports the tone it played.
+#[test]
+fn a_virtual_pwm_channel_applies_the_board_files_policy_and_sounds_the_buzzer() {
+    let (mut store, stderr, board) = lone_board_with_stderr(VIRTUAL_BOARD_SIM_BUZZER_PWM);
+    let s = &mut store;
+    let (pwm, delay) = (board.wasi_pwm_pwm(), board.wasi_delay_delay());
+    assert_eq!(
+        pwm.call_get_channels(&mut *s).unwrap(),
+        [ChannelInfo {
+            name: "buzzer".into(),
+            min_frequency_hz: 100,
+            max_frequency_hz: 10_000,
+        }]
+    );
+    assert_eq!(
+        pwm.call_open(&mut *s, "fan").unwrap().err(),
+        Some(PwmError::ChannelNotAllowed)
+    );
+    let channel = pwm.call_open(&mut *s, "buzzer").unwrap().unwrap();
+    assert_eq!(
+        pwm.call_open(&mut *s, "buzzer").unwrap().err(),
+        Some(PwmError::AlreadyInUse)
+    );
+    let c = pwm.channel();
+    assert_eq!(c.call_get_frequency(&mut *s, channel).unwrap(), 1_000);
+    assert!(!c.call_is_enabled(&mut *s, channel).unwrap());
+    assert_eq!(c.call_get_duty_cycle(&mut *s, channel).unwrap(), 0);
+    let max = c.call_max_duty_cycle(&mut *s, channel).unwrap();
+    assert_eq!(
+        c.call_set_duty_cycle(&mut *s, channel, max + 1).unwrap(),
+        Err(PwmError::DutyCycleOutOfRange)
+    );
+    for refused in [99, 10_001] {
+        assert_eq!(
+            c.call_set_frequency(&mut *s, channel, refused).unwrap(),
+            Err(PwmError::FrequencyNotAllowed)
+        );
+    }
+    assert_eq!(
+        c.call_set_frequency(&mut *s, channel, 440).unwrap(),
+        Ok(440)
+    );
+    c.call_set_duty_cycle(&mut *s, channel, max / 2)
+        .unwrap()
+        .unwrap();
+    c.call_set_enabled(&mut *s, channel, true).unwrap().unwrap();
+    delay.call_delay_ms(&mut *s, 250).unwrap();
+    // Dropping the handle switches the channel off: the tone ends there.
+    channel.resource_drop(&mut *s).unwrap();
+    let stderr = String::from_utf8(stderr.contents().to_vec()).unwrap();
+    assert_eq!(
+        stderr,
+        "wasi-hal-tone buzzer=buzzer start-ns=0 duration-ns=250000000 frequency-hz=440\n"
+    );
+    let again = pwm.call_open(&mut *s, "buzzer").unwrap().unwrap();
+    assert_eq!(
+        c.call_get_frequency(&mut *s, again).unwrap(),
+        1_000,
+        "reset"
+    );
+}
+
+/// The DHT22 board exports `sensor:environment` as the host serves a kernel-read DHT22: model
+/// `dht11`, temperature and humidity in 0.1 steps, one open at a time; a board without a
+/// `[sensor.NAME]` answers `not-connected`.
+#[test]
+fn a_virtual_dht22_board_serves_sensor_environment_as_the_host_does() {
+    let (mut store, _stdout, board) = lone_board(VIRTUAL_BOARD_SIM_WEATHER_DHT22);
+    let s = &mut store;
+    let (env, inspect) = (
+        board.sensor_environment_environment(),
+        board.wasi_hal_inspect_board(),
+    );
+    let sensor = env.call_open(&mut *s).unwrap().unwrap();
+    assert_eq!(
+        env.call_open(&mut *s).unwrap().err(),
+        Some(SensorError::InUse)
+    );
+    let info = env.sensor().call_get_info(&mut *s, sensor).unwrap();
+    assert_eq!(info.model, "dht11");
+    assert_eq!(
+        info.quantities,
+        Quantities::TEMPERATURE | Quantities::HUMIDITY
+    );
+    let m = env.sensor().call_measure(&mut *s, sensor).unwrap().unwrap();
+    assert_eq!(
+        (m.temperature_celsius, m.humidity_percent),
+        (Some(22.4), Some(48.3)),
+        "the board file's air"
+    );
+    assert_eq!((m.pressure_pa, m.gas_resistance_ohm), (None, None));
+    // The read took the part 5 ms of bus time.
+    assert_eq!(inspect.call_now_ns(&mut *s).unwrap(), 5_000_000);
+    sensor.resource_drop(&mut *s).unwrap();
+    assert!(env.call_open(&mut *s).unwrap().is_ok(), "open again");
+
+    let (mut store, _stdout, board) = lone_board(VIRTUAL_BOARD_SIM_PACMAN_PMOD_OLED);
+    assert_eq!(
+        board
+            .sensor_environment_environment()
+            .call_open(&mut store)
+            .unwrap()
+            .err(),
+        Some(SensorError::NotConnected)
+    );
+}
+
 /// Checks that the virtual board `file` offers what the host-side board built from
 /// `board_file` offers: the same names, directions, levels at start, transfer caps, I2C
 /// addresses, parts and `[config]`. (The virtual boards describe their wiring in Rust; this
@@ -705,21 +1015,43 @@ fn check_against_board_file(file: &str, board_file: &str) {
             pin.name
         );
     }
+    let channels = board.wasi_pwm_pwm().call_get_channels(&mut *s).unwrap();
+    let expected: Vec<ChannelInfo> = host
+        .file()
+        .pwm
+        .iter()
+        .map(|(name, entry)| ChannelInfo {
+            name: name.clone(),
+            min_frequency_hz: entry.policy.min_frequency_hz,
+            max_frequency_hz: entry.policy.max_frequency_hz,
+        })
+        .collect();
+    assert_eq!(channels, expected, "{board_file}: pwm");
+    let sensor = board
+        .sensor_environment_environment()
+        .call_open(&mut *s)
+        .unwrap();
+    assert_eq!(
+        sensor.is_ok(),
+        !host.file().sensors.is_empty(),
+        "{board_file}: [sensor]"
+    );
     let displays = inspect.call_display_names(&mut *s).unwrap();
     assert_eq!(displays, sim.display_names().collect::<Vec<_>>());
     for name in inspect.call_sensor_names(&mut *s).unwrap() {
         assert!(sim.bme680(&name).is_some(), "{board_file}: sensor {name}");
     }
     let parts = host.file().parts.len();
-    let buttons = host
+    // Buttons and buzzers: parts with no display and no sensor.
+    let buttons_and_buzzers = host
         .file()
         .parts
         .iter()
-        .filter(|p| sim.button(&p.name).is_some())
+        .filter(|p| sim.button(&p.name).is_some() || sim.buzzer(&p.name).is_some())
         .count();
     let sensors = inspect.call_sensor_names(&mut *s).unwrap().len();
     assert_eq!(
-        displays.len() + sensors + buttons,
+        displays.len() + sensors + buttons_and_buzzers,
         parts,
         "{board_file}: parts"
     );
@@ -740,4 +1072,14 @@ fn the_virtual_boards_offer_what_their_board_files_say() {
         "boards/sim-pacman-pmod-oled.toml",
     );
     check_against_board_file(VIRTUAL_BOARD_SIM_WEATHER, "boards/sim-weather.toml");
+    check_against_board_file(VIRTUAL_BOARD_SIM_LED_STRIP, "boards/sim-led-strip.toml");
+    check_against_board_file(
+        VIRTUAL_BOARD_SIM_PMOD_OLEDRGB,
+        "boards/sim-pmod-oledrgb.toml",
+    );
+    check_against_board_file(VIRTUAL_BOARD_SIM_BUZZER_PWM, "boards/sim-buzzer-pwm.toml");
+    check_against_board_file(
+        VIRTUAL_BOARD_SIM_WEATHER_DHT22,
+        "boards/sim-weather-dht22.toml",
+    );
 }

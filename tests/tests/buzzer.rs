@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use test_programs_artifacts::{
     APP_DOORBELL, DRIVER_BUZZER_GPIO, DRIVER_BUZZER_PWM, VIRTUAL_BOARD_SIM_BUZZER_GPIO,
+    VIRTUAL_BOARD_SIM_BUZZER_PWM,
 };
 use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_board::Board;
@@ -21,23 +22,27 @@ use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-/// A doorbell composition: its WAC file's name (also its golden folder), its driver and board.
+/// A doorbell composition: its WAC file's name (also its golden folder), its driver and board,
+/// and its virtual board (package name and component file).
 struct Doorbell {
     name: &'static str,
     driver: (&'static str, &'static str),
     board: &'static str,
+    virtual_board: (&'static str, &'static str),
 }
 
 const PWM: Doorbell = Doorbell {
     name: "doorbell-buzzer-pwm",
     driver: ("wasi-hal:buzzer-pwm", DRIVER_BUZZER_PWM),
     board: "boards/sim-buzzer-pwm.toml",
+    virtual_board: ("wasi-hal:sim-buzzer-pwm", VIRTUAL_BOARD_SIM_BUZZER_PWM),
 };
 
 const GPIO: Doorbell = Doorbell {
     name: "doorbell-buzzer-gpio",
     driver: ("wasi-hal:buzzer-gpio", DRIVER_BUZZER_GPIO),
     board: "boards/sim-buzzer-gpio.toml",
+    virtual_board: ("wasi-hal:sim-buzzer-gpio", VIRTUAL_BOARD_SIM_BUZZER_GPIO),
 };
 
 fn root() -> PathBuf {
@@ -273,54 +278,83 @@ fn tone_lines(stderr: &str) -> Vec<Tone> {
         .collect()
 }
 
+impl Doorbell {
+    /// Rings `rings` times on the composition `<name>-virtual.wac` (the doorbell, the driver and
+    /// the virtual board) in a Wasmtime whose linker has plain WASI 0.2 and nothing else: what
+    /// the app printed and the tones the virtual board wrote to stderr.
+    fn ring_virtual(&self, rings: u32) -> (String, Vec<Tone>) {
+        let wac = root().join(format!("compositions/{}-virtual.wac", self.name));
+        let deps = HashMap::from([
+            ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
+            (self.driver.0.to_string(), PathBuf::from(self.driver.1)),
+            (
+                self.virtual_board.0.to_string(),
+                PathBuf::from(self.virtual_board.1),
+            ),
+        ]);
+        let bytes = wasi_hal_compose::compose_file(&wac, &deps)
+            .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
+        let engine = &engine_and_linker().0;
+        let component = Component::new(engine, &bytes).unwrap();
+        let mut linker = Linker::<PlainWasi>::new(engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+        let (stdout, stderr) = (MemoryOutputPipe::new(4096), MemoryOutputPipe::new(1 << 16));
+        let rings = rings.to_string();
+        let wasi = WasiCtx::builder()
+            .args(&["doorbell", "--rings", &rings])
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
+        let mut store = Store::new(
+            engine,
+            PlainWasi {
+                table: ResourceTable::new(),
+                wasi,
+            },
+        );
+        let command = wasmtime_wasi::p2::bindings::sync::Command::instantiate(
+            &mut store, &component, &linker,
+        )
+        .unwrap_or_else(|e| panic!("plain WASI 0.2 cannot instantiate {}: {e:?}", self.name));
+        let result = command.wasi_cli_run().call_run(&mut store).unwrap();
+        assert_eq!(result, Ok(()), "{}-virtual returned an error", self.name);
+        drop(store);
+        let stderr = String::from_utf8(stderr.contents().to_vec()).unwrap();
+        let tones = tone_lines(&stderr);
+        assert_eq!(
+            stderr.lines().count(),
+            tones.len(),
+            "nothing but tones on stderr: {stderr}"
+        );
+        (
+            String::from_utf8(stdout.contents().to_vec()).unwrap(),
+            tones,
+        )
+    }
+}
+
 /// The doorbell composed onto the virtual board of `boards/sim-buzzer-gpio.toml` runs on plain
 /// WASI 0.2 (the linker has nothing else) and the virtual buzzer plays the golden tones of the
 /// host-side simulation.
 #[test]
 fn the_virtual_doorbell_plays_the_golden_tones_with_plain_wasi() {
-    let wac = root().join("compositions/doorbell-buzzer-gpio-virtual.wac");
-    let deps = HashMap::from([
-        ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
-        (
-            "wasi-hal:buzzer-gpio".to_string(),
-            PathBuf::from(DRIVER_BUZZER_GPIO),
-        ),
-        (
-            "wasi-hal:sim-buzzer-gpio".to_string(),
-            PathBuf::from(VIRTUAL_BOARD_SIM_BUZZER_GPIO),
-        ),
-    ]);
-    let bytes = wasi_hal_compose::compose_file(&wac, &deps)
-        .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
-    let engine = &engine_and_linker().0;
-    let component = Component::new(engine, &bytes).unwrap();
-    let mut linker = Linker::<PlainWasi>::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    let (stdout, stderr) = (MemoryOutputPipe::new(4096), MemoryOutputPipe::new(1 << 16));
-    let wasi = WasiCtx::builder()
-        .args(&["doorbell", "--rings", "2"])
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .build();
-    let mut store = Store::new(
-        engine,
-        PlainWasi {
-            table: ResourceTable::new(),
-            wasi,
-        },
-    );
-    let command =
-        wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker)
-            .unwrap_or_else(|e| panic!("plain WASI 0.2 cannot instantiate it: {e:?}"));
-    let result = command.wasi_cli_run().call_run(&mut store).unwrap();
-    assert_eq!(result, Ok(()));
-    drop(store);
-    assert_eq!(
-        String::from_utf8(stdout.contents().to_vec()).unwrap(),
-        "doorbell: active (GPIO) buzzer\n"
-    );
-    let stderr = String::from_utf8(stderr.contents().to_vec()).unwrap();
-    let tones = tone_lines(&stderr);
-    assert_eq!(tones, GPIO.ring(2).1, "{stderr}");
+    let (stdout, tones) = GPIO.ring_virtual(2);
+    assert_eq!(stdout, "doorbell: active (GPIO) buzzer\n");
+    assert_eq!(tones, GPIO.ring(2).1);
     GPIO.check_golden(&tones);
+}
+
+/// The passive-buzzer doorbell on the virtual board of `boards/sim-buzzer-pwm.toml`, which
+/// exports `wasi:pwm`: the same tones as on `wasi-hal run`, the golden ones, run after run.
+#[test]
+fn the_virtual_pwm_doorbell_plays_the_golden_tones_with_plain_wasi() {
+    let (stdout, tones) = PWM.ring_virtual(2);
+    assert_eq!(stdout, "doorbell: passive (PWM) buzzer\n");
+    assert_eq!(tones, PWM.ring(2).1);
+    PWM.check_golden(&tones);
+    assert_eq!(
+        PWM.ring_virtual(2).1,
+        tones,
+        "a second run plays the same tones"
+    );
 }

@@ -376,6 +376,13 @@ fn weather_dht22_ssd1306_golden_frames() {
     golden_frames(&WEATHER_DHT22_SSD1306);
 }
 
+/// The host-read DHT22 (its 2 s cache and its 5 ms reads on the board's clock) leaves a run
+/// deterministic: the same screenshot and bus trace twice.
+#[test]
+fn weather_dht22_ssd1306_runs_are_identical() {
+    deterministic(&WEATHER_DHT22_SSD1306);
+}
+
 #[test]
 fn strip_rainbow_ws2812_golden_frames() {
     golden_frames(&STRIP_RAINBOW_WS2812);

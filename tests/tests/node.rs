@@ -14,6 +14,10 @@
 //!   run by `host/js/src/run-command.mjs` on `@bytecodealliance/preview2-shim`, writes frames
 //!   whose last one after `--frames N` is the golden frame `tests/golden/pacman-pmod-oled/
 //!   frame-NNN.png` of the host-side simulation, pixel for pixel.
+//! - **Issue 19's devices on their virtual boards in Node.js**: the LED strip
+//!   (`strip-rainbow-ws2812-virtual`) shows the golden colours of `wasi-hal run` after 30 frames
+//!   with no timing warning, and the passive-buzzer doorbell (`doorbell-buzzer-pwm-virtual`, its
+//!   board exporting `wasi:pwm`) plays the golden tones.
 //! - **The JavaScript host follows the WIT** (`host/js/test/hal.test.js`, run with
 //!   `node --test`): errors, resources and policy cases the driver never reaches; the web page's
 //!   frame-stream reader is tested there too (`host/js/test/frames.test.js`).
@@ -600,4 +604,105 @@ fn the_self_contained_pacman_in_node_shows_the_golden_frames() {
             assert!(frames.len() > 60, "only {} frames written", frames.len());
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The virtual boards of issue 19's devices in Node.js.
+
+/// `compositions/<name>.wac` composed from the components the tests build (`deps`: package
+/// names and files), transpiled by jco and run by `run-command.mjs` with `args` on
+/// preview2-shim alone: its stdout and stderr.
+fn run_virtual_in_node(name: &str, deps: &[(&str, &str)], args: &[&str]) -> (Vec<u8>, String) {
+    let wac = js_host::root().join(format!("compositions/{name}.wac"));
+    let deps = deps
+        .iter()
+        .map(|(package, file)| (package.to_string(), PathBuf::from(file)))
+        .collect();
+    let bytes = wasi_hal_compose::compose_file(&wac, &deps)
+        .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
+    let dir = js_host::scratch(name);
+    let component = dir.join(format!("{name}.wasm"));
+    std::fs::write(&component, bytes).unwrap();
+    let module = js_host::jco_transpile(&component, &dir.join("js"), "app");
+    let out = js_host::run(
+        js_host::node("src/run-command.mjs")
+            .arg(module)
+            .arg("--")
+            .args(args),
+        &format!("node run-command.mjs ({name})"),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    (out.stdout, String::from_utf8(out.stderr).unwrap())
+}
+
+/// The LED strip's virtual board in Node.js: after 30 frames of the rainbow the strip shows
+/// the golden colours of `wasi-hal run` (`tests/golden/strip-rainbow-ws2812/frame-030.png`),
+/// decoded from the SPI bits with no timing warning.
+#[test]
+fn the_virtual_strip_in_node_shows_the_golden_colours() {
+    use test_programs_artifacts::{
+        APP_STRIP_RAINBOW, DRIVER_WS2812_SPI, VIRTUAL_BOARD_SIM_LED_STRIP,
+    };
+    let (stdout, stderr) = run_virtual_in_node(
+        "strip-rainbow-ws2812-virtual",
+        &[
+            ("wasi-hal:strip-rainbow", APP_STRIP_RAINBOW),
+            ("wasi-hal:ws2812-spi", DRIVER_WS2812_SPI),
+            ("wasi-hal:sim-led-strip", VIRTUAL_BOARD_SIM_LED_STRIP),
+        ],
+        &["strip-rainbow", "--frames", "30"],
+    );
+    let frames = frame_stream::parse_frames(&stdout);
+    let last = frames.last().expect("the strip in Node.js wrote no frame");
+    assert!(frames.iter().all(|f| f.display == "strip"));
+    let golden = js_host::root().join("tests/golden/strip-rainbow-ws2812/frame-030.png");
+    frame_stream::assert_same_frame(
+        &last.frame,
+        &wasi_hal_sim_render::load_png(&golden).unwrap(),
+        "the strip in Node.js after 30 frames against frame-030.png",
+    );
+    assert!(!stderr.contains("wasi-hal-strip-warning"), "{stderr}");
+}
+
+/// The passive-buzzer doorbell on its virtual board (which exports `wasi:pwm`) in Node.js plays
+/// the golden tones of `wasi-hal run` (`tests/golden/doorbell-buzzer-pwm/tones.json`).
+#[test]
+fn the_virtual_pwm_doorbell_in_node_plays_the_golden_tones() {
+    use test_programs_artifacts::{APP_DOORBELL, DRIVER_BUZZER_PWM, VIRTUAL_BOARD_SIM_BUZZER_PWM};
+    let (stdout, stderr) = run_virtual_in_node(
+        "doorbell-buzzer-pwm-virtual",
+        &[
+            ("wasi-hal:doorbell", APP_DOORBELL),
+            ("wasi-hal:buzzer-pwm", DRIVER_BUZZER_PWM),
+            ("wasi-hal:sim-buzzer-pwm", VIRTUAL_BOARD_SIM_BUZZER_PWM),
+        ],
+        &["doorbell", "--rings", "2"],
+    );
+    assert_eq!(
+        String::from_utf8(stdout).unwrap(),
+        "doorbell: passive (PWM) buzzer\n"
+    );
+    // `wasi-hal-tone buzzer=buzzer start-ns=S duration-ns=D frequency-hz=F`, as the golden
+    // recording's records.
+    let tones: Vec<Value> = stderr
+        .lines()
+        .map(|line| {
+            let fields: Vec<u64> = line
+                .split(' ')
+                .skip(2)
+                .map(|kv| kv.split_once('=').and_then(|(_, v)| v.parse().ok()))
+                .collect::<Option<_>>()
+                .unwrap_or_else(|| panic!("not a tone line: {line:?}"));
+            assert!(line.starts_with("wasi-hal-tone buzzer=buzzer "), "{line}");
+            json!({"start_ns": fields[0], "duration_ns": fields[1], "frequency_hz": fields[2]})
+        })
+        .collect();
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            js_host::root().join("tests/golden/doorbell-buzzer-pwm/tones.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(Value::Array(tones), golden, "{stderr}");
 }

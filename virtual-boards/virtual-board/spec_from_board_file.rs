@@ -5,7 +5,9 @@
 // is the board file's, never a hand copy.
 
 use std::fmt::Write as _;
-use wasi_hal_board_file::{BitOrder, BoardFile, BuzzerWiring, Level, PartKind, Ssd1306Interface};
+use wasi_hal_board_file::{
+    BitOrder, BoardFile, BuzzerWiring, Level, PartKind, PwmSource, SensorSource, Ssd1306Interface,
+};
 
 /// Reads `boards/<board>.toml` and writes `$OUT_DIR/spec.rs`. A board file the virtual board
 /// cannot simulate fails the build with the reason.
@@ -132,12 +134,24 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
             PartKind::Led(_) => {
                 return Err(format!("part `{name}`: the virtual board has no LED part"));
             }
-            PartKind::Ssd1331(_) => {
-                return Err(format!("part `{name}`: the virtual board has no SSD1331 part yet"));
-            }
-            PartKind::Ws2812(_) => {
-                return Err(format!("part `{name}`: the virtual board has no LED strip part yet"));
-            }
+            // PMODEN (the module's logic supply) is not modelled, as on the host-side board.
+            PartKind::Ssd1331(d) => writeln!(
+                w,
+                "            virtual_board::PartSpec::Ssd1331 {{ name: {name:?}, spi: {:?}, dc: {:?}, \
+                 res: {:?}, vccen: {:?} }},",
+                d.spi,
+                d.dc,
+                d.res.as_deref(),
+                d.vccen.as_deref(),
+            ),
+            PartKind::Ws2812(d) => writeln!(
+                w,
+                "            virtual_board::PartSpec::Ws2812 {{ name: {name:?}, spi: {:?}, model: \
+                 wasi_hal_sim::ws2812::StripModel::{:?}, length: {} }},",
+                d.spi,
+                d.model.to_sim(),
+                d.length,
+            ),
             PartKind::Buzzer(b) => match &b.wiring {
                 BuzzerWiring::Active {
                     line,
@@ -149,20 +163,41 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
                      active_high: {}, pitch_hz: {pitch_hz} }},",
                     *active == Level::High,
                 ),
-                BuzzerWiring::Passive { .. } => {
-                    return Err(format!(
-                        "part `{name}`: the virtual board has no PWM channels yet, so no passive \
-                         buzzer"
-                    ));
-                }
+                BuzzerWiring::Passive { pwm } => writeln!(
+                    w,
+                    "            virtual_board::PartSpec::PassiveBuzzer {{ name: {name:?}, pwm: \
+                     {pwm:?} }},",
+                ),
             },
         };
     }
-    if let Some(name) = file.pwm.keys().next() {
-        return Err(format!("`pwm.{name}`: the virtual board has no PWM channels yet"));
+    let _ = writeln!(w, "        ],\n        pwm: vec![");
+    for (name, entry) in in_file_order(&file.pwm, |e| e.location) {
+        if entry.backend != PwmSource::Simulated {
+            return Err(format!("`pwm.{name}`: a virtual board simulates its PWM channels"));
+        }
+        let p = &entry.policy;
+        let _ = writeln!(
+            w,
+            "            virtual_board::PwmSpec {{ name: {name:?}, policy: virtual_board::PwmPolicy {{ \
+             min_frequency_hz: {}, max_frequency_hz: {}, default_frequency_hz: {} }} }},",
+            p.min_frequency_hz, p.max_frequency_hz, p.default_frequency_hz,
+        );
     }
-    if let Some(name) = file.sensors.keys().next() {
-        return Err(format!("`sensor.{name}`: the virtual board has no host-read sensor yet"));
+    let _ = writeln!(w, "        ],\n        sensors: vec![");
+    for (name, entry) in in_file_order(&file.sensors, |e| e.location) {
+        let SensorSource::SimulatedDht22(air) = &entry.source else {
+            return Err(format!(
+                "`sensor.{name}`: a virtual board simulates its sensor (`model = \"dht22\"`), it \
+                 cannot read a Linux IIO device"
+            ));
+        };
+        let _ = writeln!(
+            w,
+            "            virtual_board::SensorSpec {{ name: {name:?}, temperature_celsius: {:?}, \
+             humidity_percent: {:?}, fail_every: {:?} }},",
+            air.temperature_c, air.humidity_percent, air.fail_every,
+        );
     }
     let _ = writeln!(w, "        ],\n        config: vec![");
     for (key, value) in &file.config {

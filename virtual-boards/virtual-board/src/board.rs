@@ -1,15 +1,21 @@
 //! The live board built from a [`BoardSpec`]: `host/sim` parts wired on one clock and one trace.
 
 use crate::frames::FrameOut;
-use crate::{BoardSpec, I2cSpec, LineSpec, PartSpec, SpiSpec};
+use crate::{BoardSpec, I2cSpec, LineSpec, PartSpec, PwmSpec, SensorSpec, SpiSpec};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasi_hal_policy::hold::{GuestHold, GuestId, Reopen};
 use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
-use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer, connect_active};
+use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer, connect_active, connect_passive};
+use wasi_hal_sim::dht22::SimDht22;
 use wasi_hal_sim::spi::{SharedSpiTarget, SpiTarget};
 use wasi_hal_sim::ssd1306::{SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
-use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace};
+use wasi_hal_sim::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi};
+use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Spi, Ws2812Strip};
+use wasi_hal_sim::{Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, Trace};
+
+/// The duty resolution of a simulated PWM channel, as on the host-side board: 1000 steps.
+pub const PWM_MAX_DUTY: u16 = 1_000;
 
 /// An SPI device of the board: the simulated chip select and the board's policy for it.
 pub struct SpiEntry {
@@ -37,6 +43,58 @@ pub struct LineEntry {
     pub hold: Mutex<GuestHold>,
 }
 
+/// A PWM channel of the board, with the host's rules (`wasi-hal-pwm`): one open handle at a
+/// time; opened off at the default frequency with duty 0; switched off when let go.
+pub struct PwmEntry {
+    /// The policy.
+    pub spec: PwmSpec,
+    /// The channel (a passive buzzer watches it).
+    pub channel: SimPwm,
+    /// Which handle holds it now: one at a time ([`Reopen::Never`]).
+    pub hold: Mutex<GuestHold>,
+}
+
+/// The board's host-read sensor: a simulated DHT22, and whether a guest holds it open.
+pub struct SensorEntry {
+    /// Its name and air.
+    pub spec: SensorSpec,
+    /// The part.
+    pub dht22: Mutex<SimDht22>,
+    /// Whether the one guest has it open (a second open is `in-use`, as on the host).
+    pub open: Mutex<bool>,
+}
+
+/// A part a person looks at, as on the host-side board.
+#[derive(Clone)]
+pub enum Display {
+    /// A monochrome OLED.
+    Ssd1306(SharedSsd1306),
+    /// A colour OLED (RGB565 GDDRAM).
+    Ssd1331(SharedSsd1331),
+    /// An LED strip, shown as a row of 8x8 blocks.
+    LedStrip(SharedWs2812Strip),
+}
+
+impl Display {
+    /// What it shows now.
+    pub fn frame(&self) -> Frame {
+        match self {
+            Display::Ssd1306(d) => lock(d).frame(),
+            Display::Ssd1331(d) => lock(d).frame(),
+            Display::LedStrip(s) => lock(s).frame(),
+        }
+    }
+
+    /// Whether it shows anything now (a strip always does: dark LEDs are a picture too).
+    pub fn is_lit(&self) -> bool {
+        match self {
+            Display::Ssd1306(d) => lock(d).is_lit(),
+            Display::Ssd1331(d) => lock(d).is_lit(),
+            Display::LedStrip(_) => true,
+        }
+    }
+}
+
 /// A button part.
 pub struct Button {
     /// The line it drives.
@@ -61,8 +119,15 @@ pub struct Board {
     pub i2c: BTreeMap<&'static str, I2cEntry>,
     /// GPIO lines by name.
     pub lines: BTreeMap<&'static str, LineEntry>,
+    /// PWM channels by name.
+    pub pwm: BTreeMap<&'static str, PwmEntry>,
+    /// The host-read sensor (`sensor:environment`), if the board has one.
+    pub sensor: Option<SensorEntry>,
     /// Display parts, in the order of the spec.
-    pub displays: Vec<(&'static str, SharedSsd1306)>,
+    pub displays: Vec<(&'static str, Display)>,
+    /// LED strip parts, in the order of the spec, with how many of their warnings have been
+    /// written to stderr.
+    pub strips: Vec<(&'static str, SharedWs2812Strip, Mutex<u64>)>,
     /// Sensor parts, in the order of the spec.
     pub sensors: Vec<(&'static str, SharedBme680)>,
     /// Button parts by name.
@@ -127,6 +192,38 @@ impl Board {
             })
             .collect();
         let line = |name: &str| lines.get(name).map(|l| l.line.clone());
+        let pwm: BTreeMap<&'static str, PwmEntry> = spec
+            .pwm
+            .iter()
+            .map(|p| {
+                let channel = SimPwm::new(
+                    p.name,
+                    p.policy.default_frequency_hz,
+                    PWM_MAX_DUTY,
+                    clock.clone(),
+                )
+                .with_trace(trace.clone());
+                (
+                    p.name,
+                    PwmEntry {
+                        spec: p.clone(),
+                        channel,
+                        hold: Mutex::new(GuestHold::new(Reopen::Never)),
+                    },
+                )
+            })
+            .collect();
+        let sensor = spec.sensors.first().map(|s| {
+            let mut dht22 = SimDht22::new(clock.clone(), s.temperature_celsius, s.humidity_percent);
+            if let Some(n) = s.fail_every {
+                dht22.fail_every(n);
+            }
+            SensorEntry {
+                spec: *s,
+                dht22: Mutex::new(dht22),
+                open: Mutex::new(false),
+            }
+        });
         let i2c: BTreeMap<&'static str, I2cEntry> = spec
             .i2c
             .iter()
@@ -144,6 +241,7 @@ impl Board {
             .collect();
         let mut spi_targets: BTreeMap<&str, SharedSpiTarget> = BTreeMap::new();
         let mut displays = Vec::new();
+        let mut strips = Vec::new();
         let mut sensors = Vec::new();
         let mut buttons = BTreeMap::new();
         for part in &spec.parts {
@@ -161,7 +259,37 @@ impl Board {
                         let target = Ssd1306Spi::new(display.clone(), dc, res.as_ref());
                         spi_targets.insert(spi, Arc::new(Mutex::new(target)));
                     }
-                    displays.push((*name, display));
+                    displays.push((*name, Display::Ssd1306(display)));
+                }
+                PartSpec::Ssd1331 {
+                    name,
+                    spi,
+                    dc,
+                    res,
+                    vccen,
+                } => {
+                    let display = Ssd1331::new_shared(clock.clone());
+                    let res = res.and_then(line);
+                    let vccen = vccen.and_then(line);
+                    if let Some(dc) = line(dc) {
+                        let target =
+                            Ssd1331Spi::new(display.clone(), dc, res.as_ref(), vccen.as_ref());
+                        spi_targets.insert(spi, Arc::new(Mutex::new(target)));
+                    }
+                    displays.push((*name, Display::Ssd1331(display)));
+                }
+                PartSpec::Ws2812 {
+                    name,
+                    spi,
+                    model,
+                    length,
+                } => {
+                    let strip: SharedWs2812Strip =
+                        Arc::new(Mutex::new(Ws2812Strip::new(*model, *length, clock.clone())));
+                    let target = Ws2812Spi(strip.clone());
+                    spi_targets.insert(spi, Arc::new(Mutex::new(target)));
+                    displays.push((*name, Display::LedStrip(strip.clone())));
+                    strips.push((*name, strip, Mutex::new(0)));
                 }
                 PartSpec::Ssd1306I2c {
                     name,
@@ -174,7 +302,7 @@ impl Board {
                         let target = Ssd1306I2c::new(display.clone());
                         lock(&entry.bus).attach(*address, Arc::new(Mutex::new(target)));
                     }
-                    displays.push((*name, display));
+                    displays.push((*name, Display::Ssd1306(display)));
                 }
                 PartSpec::Bme680 {
                     name,
@@ -203,7 +331,20 @@ impl Board {
                     if let Some(line) = line(line_name) {
                         let buzzer = SimBuzzer::new_shared();
                         connect_active(&buzzer, &line, *pitch_hz, *active_high);
-                        report_tones(name, &buzzer, &line);
+                        let buzzer_for_report = buzzer.clone();
+                        let mut reporter = ToneReporter::new(name);
+                        line.watch(Box::new(move |_, _| reporter.report(&buzzer_for_report)));
+                    }
+                }
+                PartSpec::PassiveBuzzer { name, pwm: channel } => {
+                    if let Some(entry) = pwm.get(channel) {
+                        let buzzer = SimBuzzer::new_shared();
+                        connect_passive(&buzzer, &entry.channel);
+                        let buzzer_for_report = buzzer.clone();
+                        let mut reporter = ToneReporter::new(name);
+                        entry
+                            .channel
+                            .watch(Box::new(move |_, _| reporter.report(&buzzer_for_report)));
                     }
                 }
                 PartSpec::Button {
@@ -251,7 +392,10 @@ impl Board {
             spi,
             i2c,
             lines,
+            pwm,
+            sensor,
             displays,
+            strips,
             sensors,
             buttons,
             config: spec.config,
@@ -259,42 +403,80 @@ impl Board {
         }
     }
 
-    /// Called after every delay: a frame boundary. Writes the frames that are due.
+    /// Called after every delay: a frame boundary. Writes the frames that are due, and the
+    /// strips' new warnings.
     pub fn frame_boundary(&self) {
         let now = self.clock.now_ns();
         let mut out = lock(&self.frames);
         for (index, (name, display)) in self.displays.iter().enumerate() {
-            let (frame, lit) = {
-                let d = lock(display);
-                (d.frame(), d.is_lit())
-            };
-            out.sample(index, name, now, &frame, lit);
+            out.sample(index, name, now, &display.frame(), display.is_lit());
+        }
+        for (name, strip, written) in &self.strips {
+            report_strip_warnings(name, &lock(strip), &mut lock(written));
         }
     }
 }
 
-/// Writes each tone `buzzer` played to stderr when it ends, one line each:
+/// Writes the warnings of `strip` not written yet to stderr, one line each:
+/// `wasi-hal-strip-warning strip=<name> time-ns=<ns> kind=<kind> <message>`. The strip keeps
+/// the first 1000 and counts the rest: those are summed up in one line each time more came.
+fn report_strip_warnings(name: &str, strip: &Ws2812Strip, written: &mut u64) {
+    let kept = strip.warnings();
+    let total = kept.len() as u64 + strip.warnings_dropped();
+    if total == *written {
+        return;
+    }
+    let from = usize::try_from(*written).unwrap_or(usize::MAX);
+    for warning in kept.iter().skip(from) {
+        eprintln!(
+            "wasi-hal-strip-warning strip={name} time-ns={} kind={:?} {}",
+            warning.time_ns, warning.kind, warning.message
+        );
+    }
+    let already_dropped = written.saturating_sub(kept.len() as u64);
+    let dropped = strip.warnings_dropped().saturating_sub(already_dropped);
+    if dropped > 0 {
+        eprintln!(
+            "wasi-hal-strip-warning strip={name} {dropped} more warnings (only the first {} are \
+             kept)",
+            kept.len()
+        );
+    }
+    *written = total;
+}
+
+/// Writes each tone a buzzer played to stderr when it ends, one line each:
 /// `wasi-hal-tone buzzer=<name> start-ns=<ns> duration-ns=<ns> frequency-hz=<hz>`, so a person
-/// (or a test) running the composition under any WASI 0.2 host hears what it played. The buzzer
-/// records the tone in its own watcher of `line`, registered before this one.
-fn report_tones(name: &'static str, buzzer: &SharedSimBuzzer, line: &SimLine) {
-    let buzzer = buzzer.clone();
-    let mut reported = 0u64;
-    line.watch(Box::new(move |_, _| {
-        let buzzer = lock(&buzzer);
+/// (or a test) running the composition under any WASI 0.2 host hears what it played. It runs in
+/// a watcher of what drives the buzzer (its line, or its PWM channel), registered after the
+/// buzzer's own watcher, which records the tone.
+struct ToneReporter {
+    name: &'static str,
+    /// How many tones have been written.
+    reported: u64,
+}
+
+impl ToneReporter {
+    fn new(name: &'static str) -> Self {
+        Self { name, reported: 0 }
+    }
+
+    /// Writes the tones `buzzer` played since the last call.
+    fn report(&mut self, buzzer: &SharedSimBuzzer) {
+        let buzzer = lock(buzzer);
         let played = buzzer.played();
-        if played == reported {
+        if played == self.reported {
             return;
         }
         // The newest `played - reported` tones are the ones not written yet.
         let tones = buzzer.tones();
-        let new = usize::try_from(played - reported).unwrap_or(usize::MAX);
+        let new = usize::try_from(played - self.reported).unwrap_or(usize::MAX);
         for tone in &tones[tones.len().saturating_sub(new)..] {
             eprintln!(
-                "wasi-hal-tone buzzer={name} start-ns={} duration-ns={} frequency-hz={}",
-                tone.start_ns, tone.duration_ns, tone.frequency_hz
+                "wasi-hal-tone buzzer={} start-ns={} duration-ns={} frequency-hz={}",
+                self.name, tone.start_ns, tone.duration_ns, tone.frequency_hz
             );
         }
-        reported = played;
-    }));
+        self.reported = played;
+    }
 }

@@ -1,13 +1,15 @@
 //! The exported interfaces, over the one [`Board`] of the component.
 
 use crate::Spec;
+use crate::bindings::exports::sensor::environment::environment;
 use crate::bindings::exports::wasi::config::store;
 use crate::bindings::exports::wasi::delay::delay;
 use crate::bindings::exports::wasi::gpio::gpio;
 use crate::bindings::exports::wasi::i2c::i2c;
+use crate::bindings::exports::wasi::pwm::pwm;
 use crate::bindings::exports::wasi::spi::spi;
 use crate::bindings::exports::wasi_hal::inspect::board as inspect;
-use crate::board::{Board, lock, policy_config, sim_config};
+use crate::board::{Board, PWM_MAX_DUTY, lock, policy_config, sim_config};
 use embedded_hal::i2c::{I2c as _, NoAcknowledgeSource};
 use embedded_hal::spi::{Operation, SpiDevice as _};
 use std::cell::Cell;
@@ -448,6 +450,182 @@ impl gpio::GuestInputPin for PinHandle {
 }
 
 // ---------------------------------------------------------------------------------------------
+// wasi:pwm
+
+/// An open PWM channel; dropping it switches the channel off and lets it go.
+pub struct PwmHandle {
+    board: &'static Board,
+    name: &'static str,
+    /// This handle's share of the channel's hold.
+    hold: HoldToken,
+}
+
+impl PwmHandle {
+    fn entry(&self) -> &crate::board::PwmEntry {
+        &self.board.pwm[self.name]
+    }
+}
+
+/// Switches `channel` off as the host does (`wasi-hal-pwm`): output off first, then duty 0.
+fn switch_off(channel: &wasi_hal_sim::SimPwm) {
+    channel.set_enabled(false);
+    channel.set_duty(0);
+}
+
+impl Drop for PwmHandle {
+    fn drop(&mut self) {
+        let entry = self.entry();
+        if lock(&entry.hold).release(self.hold) {
+            switch_off(&entry.channel);
+        }
+    }
+}
+
+impl<S: Spec> pwm::Guest for Component<S> {
+    type Channel = PwmHandle;
+
+    fn get_channels() -> Vec<pwm::ChannelInfo> {
+        S::board()
+            .pwm
+            .values()
+            .map(|p| pwm::ChannelInfo {
+                name: p.spec.name.to_string(),
+                min_frequency_hz: p.spec.policy.min_frequency_hz,
+                max_frequency_hz: p.spec.policy.max_frequency_hz,
+            })
+            .collect()
+    }
+
+    fn open(name: String) -> Result<pwm::Channel, pwm::ErrorCode> {
+        let board = S::board();
+        let (&name, entry) = board
+            .pwm
+            .get_key_value(name.as_str())
+            .ok_or(pwm::ErrorCode::ChannelNotAllowed)?;
+        let hold = lock(&entry.hold)
+            .acquire(board.guest)
+            .map_err(|_| pwm::ErrorCode::AlreadyInUse)?;
+        // Opened off, duty 0, at the board's default frequency, as on the host.
+        switch_off(&entry.channel);
+        entry
+            .channel
+            .set_frequency(entry.spec.policy.default_frequency_hz);
+        Ok(pwm::Channel::new(PwmHandle { board, name, hold }))
+    }
+}
+
+impl pwm::GuestChannel for PwmHandle {
+    fn max_duty_cycle(&self) -> u16 {
+        PWM_MAX_DUTY
+    }
+
+    fn set_duty_cycle(&self, duty: u16) -> Result<(), pwm::ErrorCode> {
+        if duty > PWM_MAX_DUTY {
+            return Err(pwm::ErrorCode::DutyCycleOutOfRange);
+        }
+        self.entry().channel.set_duty(duty);
+        Ok(())
+    }
+
+    fn get_duty_cycle(&self) -> u16 {
+        self.entry().channel.setting().duty
+    }
+
+    fn set_frequency(&self, frequency_hz: u32) -> Result<u32, pwm::ErrorCode> {
+        let entry = self.entry();
+        let hz = entry
+            .spec
+            .policy
+            .check_frequency(frequency_hz)
+            .map_err(|_| pwm::ErrorCode::FrequencyNotAllowed)?;
+        Ok(entry.channel.set_frequency(hz))
+    }
+
+    fn get_frequency(&self) -> u32 {
+        self.entry().channel.setting().frequency_hz
+    }
+
+    fn set_enabled(&self, enabled: bool) -> Result<(), pwm::ErrorCode> {
+        self.entry().channel.set_enabled(enabled);
+        Ok(())
+    }
+
+    fn is_enabled(&self) -> bool {
+        self.entry().channel.setting().enabled
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// sensor:environment
+
+/// The board's host-read sensor, open; dropping it lets the guest open it again.
+pub struct SensorHandle {
+    board: &'static Board,
+}
+
+impl SensorHandle {
+    fn entry(&self) -> &crate::board::SensorEntry {
+        self.board
+            .sensor
+            .as_ref()
+            .expect("a handle is only made for a board with a sensor")
+    }
+}
+
+impl Drop for SensorHandle {
+    fn drop(&mut self) {
+        *lock(&self.entry().open) = false;
+    }
+}
+
+impl<S: Spec> environment::Guest for Component<S> {
+    type Sensor = SensorHandle;
+
+    fn open() -> Result<environment::Sensor, environment::ErrorCode> {
+        let board = S::board();
+        // As the host answers: no `[sensor.NAME]` is `not-connected`, a second open `in-use`.
+        let entry = board
+            .sensor
+            .as_ref()
+            .ok_or(environment::ErrorCode::NotConnected)?;
+        let mut open = lock(&entry.open);
+        if *open {
+            return Err(environment::ErrorCode::InUse);
+        }
+        *open = true;
+        Ok(environment::Sensor::new(SensorHandle { board }))
+    }
+}
+
+impl environment::GuestSensor for SensorHandle {
+    fn get_info(&self) -> environment::SensorInfo {
+        // The kernel's driver for DHT11 and DHT22 is `dht11`, and that is what the host says.
+        environment::SensorInfo {
+            model: "dht11".to_string(),
+            quantities: environment::Quantities::TEMPERATURE | environment::Quantities::HUMIDITY,
+        }
+    }
+
+    fn measure(&self) -> Result<environment::Measurement, environment::ErrorCode> {
+        let entry = self.entry();
+        let reading = lock(&entry.dht22).read().map_err(|_| {
+            // The kernel's EIO: the host logs it and the app gets `bus-error`.
+            eprintln!(
+                "virtual board: sensor `{}`: EIO from the simulated DHT22",
+                entry.spec.name
+            );
+            environment::ErrorCode::BusError
+        })?;
+        Ok(environment::Measurement {
+            temperature_celsius: Some(f64::from(reading.temperature_milli_celsius) / 1000.0),
+            pressure_pa: None,
+            humidity_percent: Some(f64::from(reading.humidity_milli_percent) / 1000.0),
+            gas_resistance_ohm: None,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // wasi:config/store
 
 impl<S: Spec> store::Guest for Component<S> {
@@ -508,7 +686,6 @@ impl<S: Spec> inspect::Guest for Component<S> {
 
     fn display_frame(name: String) -> Option<inspect::Frame> {
         let (_, display) = S::board().displays.iter().find(|(n, _)| *n == name)?;
-        let display = lock(display);
         let frame = display.frame();
         Some(inspect::Frame {
             width: frame.width,
@@ -600,7 +777,8 @@ impl<S: Spec> inspect::Guest for Component<S> {
                         TraceKind::Gpio { line, high } => {
                             inspect::EventKind::Gpio(inspect::GpioEvent { line, high })
                         }
-                        // A virtual board has no PWM channels (its build refuses `[pwm.NAME]`).
+                        // `wasi-hal:inspect` has no PWM event: a passive buzzer's tones go to
+                        // stderr instead.
                         TraceKind::Pwm { .. } => return None,
                     },
                 })

@@ -2,8 +2,9 @@
 //!
 //! A virtual board is the host-side simulated board (`host/sim`, the same model code, compiled
 //! for `wasm32-wasip2`) turned into a component: it *exports* `wasi:spi`, `wasi:i2c`,
-//! `wasi:gpio`, `wasi:delay` and `wasi:config/store` to the drivers and apps composed onto it,
-//! and `wasi-hal:inspect/board` to whoever runs the composition. An app + driver + virtual
+//! `wasi:gpio`, `wasi:pwm`, `wasi:delay` and `wasi:config/store` to the drivers and apps
+//! composed onto it, `sensor:environment` (the board's host-read sensor, as `wasi-hal run`
+//! serves it) to the apps, and `wasi-hal:inspect/board` to whoever runs the composition. An app + driver + virtual
 //! board composition imports nothing but WASI 0.2, so it runs on any host that offers plain
 //! WASI: `wasmtime run`, a Wasmtime embedding with only `wasmtime-wasi`, Node.js or a browser
 //! through jco.
@@ -32,6 +33,17 @@
 //! lit and shows something other than the last image written. The last image written for a
 //! display is therefore exactly the screenshot `wasi-hal run --screenshot` saves (the last
 //! sample taken while lit). See [`frames`] for the format and `WASI_HAL_FRAMES`.
+//!
+//! A display is anything that shows a picture, as on the host-side board: an SSD1306, a colour
+//! SSD1331 (its RGB565 pixels written as RGB), or an LED strip (its decoded colours as a row of
+//! 8x8 blocks, always lit).
+//!
+//! # Sounds and warnings out (stderr)
+//! - Each tone a buzzer played (active on a line, or passive on a PWM channel) as it ends:
+//!   `wasi-hal-tone buzzer=<name> start-ns=<ns> duration-ns=<ns> frequency-hz=<hz>`.
+//! - Each datasheet violation an LED strip saw on its data line (a wrong SPI clock, a wrong
+//!   encoding), at the frame boundary after it:
+//!   `wasi-hal-strip-warning strip=<name> time-ns=<ns> kind=<kind> <message>`.
 
 pub mod board;
 mod exports;
@@ -41,8 +53,8 @@ pub use board::Board;
 pub use exports::Component;
 /// The board's policy types, from the crate every host shares them with.
 pub use wasi_hal_policy::{
-    AboveMaximum, AllowedAddresses, I2cPolicy, Level, PinModes, PinPolicy, SpiConfig, SpiMode,
-    SpiPolicy,
+    AboveMaximum, AllowedAddresses, I2cPolicy, Level, PinModes, PinPolicy, PwmPolicy, SpiConfig,
+    SpiMode, SpiPolicy,
 };
 
 /// The generated bindings of the `wasi-hal:virtual-board/board` world.
@@ -55,6 +67,8 @@ pub mod bindings {
             "../../wit/wasi-i2c",
             "../../wit/wasi-gpio",
             "../../wit/wasi-delay",
+            "../../wit/wasi-pwm",
+            "../../wit/sensor-environment",
             "../../wit/wasi-hal-inspect",
             "../../drivers/wit-deps/config",
             "wit",
@@ -77,6 +91,11 @@ pub struct BoardSpec {
     pub i2c: Vec<I2cSpec>,
     /// GPIO lines (`[gpio.NAME]`).
     pub gpio: Vec<LineSpec>,
+    /// PWM channels (`[pwm.NAME]`).
+    pub pwm: Vec<PwmSpec>,
+    /// Sensors the host itself reads and serves as `sensor:environment` (`[sensor.NAME]`); a
+    /// board file has at most one.
+    pub sensors: Vec<SensorSpec>,
     /// The simulated parts (`[[part]]`).
     pub parts: Vec<PartSpec>,
     /// Driver settings offered through `wasi:config/store` (`[config]`).
@@ -114,6 +133,29 @@ pub struct LineSpec {
     pub policy: PinPolicy,
 }
 
+/// One PWM channel and its policy.
+#[derive(Clone, Debug)]
+pub struct PwmSpec {
+    /// The virtual name.
+    pub name: &'static str,
+    /// The board file's policy: the frequencies a guest may set and the one it starts at.
+    pub policy: PwmPolicy,
+}
+
+/// A sensor the host reads itself (`[sensor.NAME]`): on a simulated board, a DHT22 as the
+/// kernel's `dht11` driver shows it. The virtual board exports it as `sensor:environment`.
+#[derive(Clone, Copy, Debug)]
+pub struct SensorSpec {
+    /// The sensor's name in the board file.
+    pub name: &'static str,
+    /// The air around it: temperature in degrees Celsius.
+    pub temperature_celsius: f64,
+    /// The air around it: relative humidity in percent.
+    pub humidity_percent: f64,
+    /// Every n-th read of the part fails with the kernel's `EIO` (`None`: none fails).
+    pub fail_every: Option<u32>,
+}
+
 /// A simulated part and what it is wired to.
 #[derive(Clone, Debug)]
 pub enum PartSpec {
@@ -140,6 +182,31 @@ pub enum PartSpec {
         bus: &'static str,
         /// Its 7-bit address.
         address: u8,
+    },
+    /// An SSD1331 colour OLED (96x64, RGB565) on an SPI chip select, with its D/C# line and
+    /// (optional) RES# and panel supply (VCCEN) lines.
+    Ssd1331 {
+        /// The part's name (a display name for `wasi-hal:inspect`).
+        name: &'static str,
+        /// The SPI device it answers on.
+        spi: &'static str,
+        /// Its D/C# line.
+        dc: &'static str,
+        /// Its RES# line.
+        res: Option<&'static str>,
+        /// Its VCCEN line (the panel's supply; high = on).
+        vccen: Option<&'static str>,
+    },
+    /// An addressable LED strip whose data input is an SPI device's MOSI.
+    Ws2812 {
+        /// The part's name (a display name for `wasi-hal:inspect`).
+        name: &'static str,
+        /// The SPI device whose MOSI drives it.
+        spi: &'static str,
+        /// The LED part.
+        model: wasi_hal_sim::ws2812::StripModel,
+        /// How many LEDs.
+        length: u32,
     },
     /// A BME680 on an I2C bus, measuring fixed conditions.
     Bme680 {
@@ -172,6 +239,14 @@ pub enum PartSpec {
         active_high: bool,
         /// Its own pitch.
         pitch_hz: u32,
+    },
+    /// A passive buzzer (a piezo) on a PWM channel: it sounds at the channel's frequency while
+    /// the channel pulses. Each tone it played is written to stderr as it ends.
+    PassiveBuzzer {
+        /// The part's name.
+        name: &'static str,
+        /// The PWM channel that drives it.
+        pwm: &'static str,
     },
 }
 

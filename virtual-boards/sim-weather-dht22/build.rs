@@ -1,0 +1,8 @@
+//! Writes the wiring of `boards/sim-weather-dht22.toml` into `$OUT_DIR/spec.rs` (see
+//! `virtual-boards/virtual-board/spec_from_board_file.rs`).
+
+include!("../virtual-board/spec_from_board_file.rs");
+
+fn main() {
+    write_spec("sim-weather-dht22");
+}
