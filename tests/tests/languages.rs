@@ -24,6 +24,9 @@
 //!   (`compositions/weather-bme680-py-ssd1306.wac`) shows the pictures of the Rust-only
 //!   composition and sends the display the same bytes, when the Rust BME680 driver is set to
 //!   measure as the Python one does (no heater, no filter, no oversampling).
+//! - **On the device runtime**: `devices/sim-climate-node.toml` as `wasi-hal up` runs it, the
+//!   Python app composed with the Rust drivers beside the Python BME680 driver polled as a
+//!   sensor on the same I2C bus: the app's golden frame and the outdoor part's conditions.
 //! - **Nothing granted**: the Python test program `probe-py` tries to read and write files, list
 //!   a folder, read the environment, connect to a listening TCP port and resolve a name; each
 //!   attempt fails and the port sees no connection.
@@ -630,4 +633,74 @@ fn a_python_guest_given_nothing_can_open_no_file_and_no_socket() {
         matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
         "the listening port saw a connection"
     );
+}
+
+#[test]
+fn the_device_runtime_runs_the_python_app_beside_the_polled_python_driver() {
+    // The example device file as `wasi-hal up --virtual-time` runs it, its components from
+    // `cargo xtask build`.
+    for built in [
+        "target/wasi-hal/compositions/climate-alert-py-bme680-ssd1306-buzzer-gpio.wasm",
+        "target/wasi-hal/components/bme680-py.wasm",
+    ] {
+        assert!(
+            root().join(built).exists(),
+            "{built} is missing: `cargo xtask build` builds it (with python3)"
+        );
+    }
+    let mut device = wasi_hal_runtime::Device::load(wasi_hal_runtime::UpOptions {
+        device: root().join("devices/sim-climate-node.toml"),
+        cache: Some(compiled_cache()),
+        virtual_time: true,
+        max_time: Some(Duration::from_secs(12)),
+        status: None,
+    })
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    let status = device
+        .run(&wasi_hal_runtime::Control::default())
+        .expect("the device runs");
+    let component = |name: &str| status.component(name).expect(name).clone();
+
+    // The alert ran for the whole time, never restarted, and shows the room as `wasi-hal run`
+    // does.
+    let alert = component("alert");
+    assert_eq!(
+        (alert.state, alert.restarts),
+        (wasi_hal_runtime::ComponentState::Stopped, 0),
+        "{alert:?}"
+    );
+    assert!(alert.last_error.is_none(), "{alert:?}");
+    let sim = device.board().simulated().unwrap();
+    check_golden(CLIMATE_ALERT, "room", &sim.frame("display").unwrap());
+
+    // The Python driver, polled at 0, 5 and 10 s, measured the outdoor part's conditions.
+    let outdoor = component("outdoor");
+    assert_eq!(
+        (outdoor.restarts, outdoor.missed_polls, outdoor.polls),
+        (0, 0, 3),
+        "{outdoor:?}"
+    );
+    // Within the part's resolution at 1x oversampling, as in the driver's own test above.
+    let expected = [
+        ("temperature", 8.25, 0.02, "°C"),
+        ("pressure", 99_800.0, 3.0, "Pa"),
+        ("humidity", 81.0, 0.05, "%"),
+    ];
+    for (quantity, value, resolution, unit) in expected {
+        let readings: Vec<_> = outdoor
+            .history()
+            .filter(|r| r.quantity == quantity)
+            .collect();
+        assert_eq!(readings.len(), 3, "{quantity}: {readings:?}");
+        for r in readings {
+            assert!(
+                (r.value - value).abs() <= resolution && r.unit == unit,
+                "{quantity}: {r:?}, expected {value} {unit}"
+            );
+            assert_eq!(
+                (r.device.as_str(), r.component.as_str()),
+                ("climate-node", "outdoor")
+            );
+        }
+    }
 }

@@ -90,10 +90,18 @@ impl Clock {
         self.charge_cpu
     }
 
-    /// Waits `duration`, then brings the simulated parts' clock up to date.
+    /// Waits `duration` past the later of this clock and the simulated parts' clock, then
+    /// brings the parts' clock up to date. Bytes on a bus move the parts' clock ahead of this
+    /// one; a wait measured from this clock alone could end before the parts had seen it pass
+    /// (a sensor still starting up after a reset its driver had waited for), so the wait also
+    /// covers the parts' lead, and this clock catches up with them instead of drifting behind.
     pub async fn sleep(&self, duration: Duration) {
-        if !duration.is_zero() {
-            tokio::time::sleep(duration).await;
+        let lead = self.sim.as_ref().map_or(Duration::ZERO, |sim| {
+            Duration::from_nanos(sim.now_ns()).saturating_sub(self.now())
+        });
+        let wait = duration.saturating_add(lead);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
         self.sync_sim();
     }
