@@ -155,6 +155,37 @@ pub struct Host {
     wasi: WasiCtx,
     /// The board's per-guest contexts and `[config]` values.
     pub hal: WasiHalCtx,
+    /// The linear memory the store's instances hold, when the store's limiter is this meter.
+    pub memory: MemoryMeter,
+}
+
+/// Counts the linear memory a store's instances have allocated, as its `ResourceLimiter`
+/// (`store.limiter(|host| &mut host.memory)`); it refuses nothing.
+#[derive(Debug, Default)]
+pub struct MemoryMeter {
+    /// Bytes of linear memory allocated so far (initial sizes and growth).
+    pub bytes: usize,
+}
+
+impl wasmtime::ResourceLimiter for MemoryMeter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.bytes += desired.saturating_sub(current);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl WasiView for Host {
@@ -183,6 +214,7 @@ impl Host {
             table: ResourceTable::new(),
             wasi: WasiCtx::builder().args(args).inherit_stderr().build(),
             hal: board.guest_ctx(),
+            memory: MemoryMeter::default(),
         }
     }
 
@@ -192,6 +224,7 @@ impl Host {
             table: ResourceTable::new(),
             wasi: WasiCtx::builder().build(),
             hal,
+            memory: MemoryMeter::default(),
         }
     }
 }
