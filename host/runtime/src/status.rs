@@ -33,7 +33,7 @@ pub enum ComponentState {
 pub struct ComponentStatus {
     /// Its name in the device file.
     pub name: String,
-    /// `app` or `sensor`.
+    /// `app`, `sensor` or `handler`.
     pub kind: String,
     /// Its state.
     pub state: ComponentState,
@@ -52,6 +52,9 @@ pub struct ComponentStatus {
     pub missed_polls: u64,
     /// Polls done.
     pub polls: u64,
+    /// Commands from the fleet handed to it (carried out or refused by it).
+    #[serde(default)]
+    pub commands: u64,
     /// Lines of its stdout and stderr logged.
     pub log_lines: u64,
     /// Lines of its stdout and stderr dropped by the log rate limit.
@@ -80,6 +83,7 @@ impl ComponentStatus {
             preemptions: 0,
             missed_polls: 0,
             polls: 0,
+            commands: 0,
             log_lines: 0,
             log_lines_dropped: 0,
             recent_failures_ms: Vec::new(),
@@ -115,6 +119,9 @@ pub struct DeviceStatus {
     pub virtual_time: bool,
     /// Every component, in device-file order.
     pub components: Vec<ComponentStatus>,
+    /// The link to the fleet's broker, when the device file has a `[telemetry]` table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<crate::telemetry::TelemetryStatus>,
 }
 
 impl DeviceStatus {
