@@ -329,6 +329,7 @@ impl Device {
             virtual_time: self.is_virtual_time(),
             components: self.status.snapshot(order, clock.now()),
             telemetry: self.telemetry.as_ref().and_then(|t| t.status()),
+            buzzers: crate::status::buzzers(&self.board),
         }
     }
 
@@ -443,6 +444,7 @@ impl Device {
         let board = self.file.board.name.clone();
         let virtual_time = self.is_virtual_time();
         let telemetry = self.telemetry.clone();
+        let board_parts = self.board.clone();
         Arc::new(move || DeviceStatus {
             device: device.clone(),
             board: board.clone(),
@@ -450,6 +452,7 @@ impl Device {
             virtual_time,
             components: status.snapshot(&order, clock.now()),
             telemetry: telemetry.as_ref().and_then(|t| t.status()),
+            buzzers: crate::status::buzzers(&board_parts),
         })
     }
 

@@ -205,6 +205,7 @@ impl Sink {
                 .await
                 .unwrap_or_default();
             tracing::info!(
+                sent = self.counts.readings_sent.load(Ordering::Relaxed),
                 delivered = stats.delivered,
                 queued = stats.queued,
                 dropped = stats.dropped,

@@ -301,3 +301,90 @@ fn bad_telemetry_values_name_the_file_line_and_key() {
         "{err}"
     );
 }
+
+/// The doorbell app (its `ring` command) composed with the active-buzzer driver.
+fn doorbell() -> PathBuf {
+    let deps = std::collections::HashMap::from([
+        ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
+        (
+            "wasi-hal:buzzer-gpio".to_string(),
+            PathBuf::from(DRIVER_BUZZER_GPIO),
+        ),
+    ]);
+    let wac = repo().join("compositions/doorbell-buzzer-gpio.wac");
+    let bytes = wasi_hal_compose::compose_file(&wac, &deps).expect("compose the doorbell");
+    let dir =
+        std::env::temp_dir().join(format!("wasi-hal-runtime-telemetry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("doorbell.wasm");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn a_ring_command_sounds_the_simulated_buzzer() {
+    let broker = Mosquitto::start_new("runtime-doorbell");
+    let (client, rx) = subscribe(&broker, "test-doorbell");
+    let dir = std::env::temp_dir()
+        .join(format!("wasi-hal-runtime-telemetry-{}", std::process::id()))
+        .join("doorbell");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("device.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[device]\nname = \"porch\"\nboard = {:?}\n\n[telemetry]\nurl = \"{}\"\n\n\
+             [component.bell]\npath = {:?}\nkind = \"handler\"\ncommands = [\"ring\"]\ngrants = [\"buzzer\"]\n",
+            repo().join("boards/sim-buzzer-gpio.toml").display().to_string(),
+            broker.url(),
+            doorbell().display().to_string(),
+        ),
+    )
+    .unwrap();
+    let mut device = Device::load(UpOptions {
+        device: path,
+        cache: None,
+        virtual_time: false,
+        max_time: Some(Duration::from_secs(4)),
+        status: None,
+    })
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    let runner = std::thread::spawn(move || {
+        let status = device.run(&Control::default()).expect("the device runs");
+        (device, status)
+    });
+    let mut seen = Vec::new();
+    wait_for(&rx, &mut seen, |seen| {
+        seen.iter()
+            .any(|(t, p, _)| t == "wasi-hal/porch/accepts/bell" && p == "[\"ring\"]")
+    });
+    assert!(!runner.is_finished(), "the device stopped early");
+    client
+        .publish(
+            "wasi-hal/porch/commands/bell",
+            QoS::AtLeastOnce,
+            false,
+            "{\"command\":\"ring\",\"payload\":\"1\"}",
+        )
+        .unwrap();
+    let (device, status) = runner.join().unwrap();
+    // One ring on the active buzzer: two beeps at its own pitch, as long as the ding and the
+    // dong, recorded by the simulated part and shown in the status.
+    assert_eq!(status.component("bell").unwrap().commands, 1);
+    assert_eq!(status.telemetry.as_ref().unwrap().commands_done, 1);
+    let buzzer = &status.buzzers[0];
+    assert_eq!(
+        (buzzer.name.as_str(), buzzer.played),
+        ("buzzer", 2),
+        "{buzzer:?}"
+    );
+    // (In real time a tone lasts at least its length: the runtime's sleep, plus scheduling.)
+    let [ding, dong] = buzzer.tones[..] else {
+        panic!("{buzzer:?}");
+    };
+    assert_eq!((ding.frequency_hz, dong.frequency_hz), (2300, 2300));
+    assert!((300..400).contains(&ding.duration_ms), "{ding:?}");
+    assert!((600..700).contains(&dong.duration_ms), "{dong:?}");
+    let sim = device.board().simulated().unwrap();
+    assert_eq!(sim.buzzer("buzzer").unwrap().lock().unwrap().played(), 2);
+}
