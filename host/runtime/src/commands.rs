@@ -117,6 +117,9 @@ pub(crate) async fn serve_until(
                 }
             },
         };
+        // The guest runs again from now: the simulated parts' clock catches up with the
+        // device's (a buzzer's tone starts now, not when the component last ran).
+        shared.clock.sync_sim();
         store.data().cpu_resumed();
         let answer = inbox
             .receiver

@@ -358,6 +358,8 @@ fn a_ring_command_sounds_the_simulated_buzzer() {
         seen.iter()
             .any(|(t, p, _)| t == "wasi-hal/porch/accepts/bell" && p == "[\"ring\"]")
     });
+    // A second after the handler was instantiated: its simulated buzzer's clock has to catch up.
+    std::thread::sleep(Duration::from_secs(1));
     assert!(!runner.is_finished(), "the device stopped early");
     client
         .publish(
@@ -385,6 +387,9 @@ fn a_ring_command_sounds_the_simulated_buzzer() {
     assert_eq!((ding.frequency_hz, dong.frequency_hz), (2300, 2300));
     assert!((300..400).contains(&ding.duration_ms), "{ding:?}");
     assert!((600..700).contains(&dong.duration_ms), "{dong:?}");
+    // The tone starts when the command came (the parts' clock caught up with the device's),
+    // not when the handler last ran (its instantiation, at the start).
+    assert!(ding.start_ms >= 1000, "{ding:?}");
     let sim = device.board().simulated().unwrap();
     assert_eq!(sim.buzzer("buzzer").unwrap().lock().unwrap().played(), 2);
 }
