@@ -468,6 +468,8 @@ impl Device {
         if file.board != self.file.board {
             bail!("the board file changed: restart the device to use another board");
         }
+        crate::telemetry::options(&file)?;
+        crate::telemetry::warn_if_changed(&self.file, &file);
         let mut prepared = Vec::new();
         for entry in &file.components {
             let component = prepare(

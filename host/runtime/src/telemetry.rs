@@ -111,6 +111,30 @@ pub fn options(file: &DeviceFile) -> Result<Option<TelemetryOptions>> {
     }))
 }
 
+/// Says, on a reload, that a changed `[telemetry]` table or `commands` list takes effect only
+/// at the next start: the connection (and the authorisations it checks) is made once.
+pub(crate) fn warn_if_changed(old: &DeviceFile, new: &DeviceFile) {
+    let commands = |file: &DeviceFile| -> Vec<(String, Vec<String>)> {
+        file.components
+            .iter()
+            .map(|c| (c.name.clone(), c.commands.clone()))
+            .filter(|(_, commands)| !commands.is_empty())
+            .collect()
+    };
+    let table = |file: &DeviceFile| {
+        file.telemetry.clone().map(|mut t| {
+            t.location = Default::default();
+            t.locations.clear();
+            t
+        })
+    };
+    if table(old) != table(new) || commands(old) != commands(new) {
+        tracing::warn!(
+            "the [telemetry] table or a component's `commands` changed: that takes effect when              the device is started again (the rest of the reload goes on)"
+        );
+    }
+}
+
 /// A running link to the broker.
 pub(crate) struct Link {
     node: String,
