@@ -1,8 +1,8 @@
 //! The fleet with real parts (docs/fleet.md, the acceptance of issue 18): Debian's mosquitto on
 //! 127.0.0.1 and a free port, three `wasi-hal up` processes (this crate's binary) on simulated
-//! boards whose outdoor BME680s hold different conditions, the hub (`wasi_hal_hub::Hub`, what
-//! `wasi-hal hub` runs) in this process, and its page in headless Chromium, driven by
-//! `host/hub/tests/dashboard.mjs` (playwright-core from host/js).
+//! boards whose outdoor BME680s hold different conditions, a `wasi-hal hub` process, and its
+//! page in headless Chromium, driven by `host/hub/tests/dashboard.mjs` (playwright-core from
+//! host/js).
 //!
 //! Each spoke runs the BME680 driver as a polled sensor and the doorbell (composed with the
 //! active-buzzer driver) as a `kind = "handler"` component authorised for `ring`.
@@ -11,7 +11,8 @@
 //! hold (DOM, and a screenshot); a `ring` sent from the page reaches spoke-b's doorbell, and
 //! its simulated buzzer records the two beeps (`wasi-hal status`'s JSON), spoke-a's none;
 //! restarting the broker loses no reading (each spoke's count of readings handed to the
-//! broker, logged when it stops, equals what the hub received); a spoke that stops answering
+//! broker, logged when it stops, equals what the hub received, from its `/api/snapshot`); a
+//! spoke that stops answering
 //! shows offline on the page within 1.5 keep-alive periods.
 //!
 //! It lives here rather than in the `tests` crate because only this crate's tests have the
@@ -23,15 +24,13 @@ mod mosquitto;
 use mosquitto::Mosquitto;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use test_programs_artifacts::{APP_DOORBELL, DRIVER_BME680, DRIVER_BUZZER_GPIO};
-use wasi_hal_hub::{Hub, HubConfig};
-use wasi_hal_telemetry::BrokerConfig;
 
 /// The spokes' keep-alive: a dead one is declared after 1.5 times this.
 const KEEP_ALIVE_S: u64 = 5;
@@ -325,6 +324,93 @@ fn shows_values(nodes: &serde_json::Map<String, Value>) -> bool {
     })
 }
 
+/// A `wasi-hal hub` process.
+struct HubProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl HubProcess {
+    fn start(broker: &str) -> HubProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wasi-hal"))
+            .args(["hub", "--broker", broker, "--listen", "127.0.0.1:0"])
+            .args([
+                "--client-id",
+                &format!("fleet-test-hub-{}", std::process::id()),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start wasi-hal hub");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let prefix = "wasi-hal hub: dashboard on http://";
+        while !line.starts_with(prefix) {
+            line.clear();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "wasi-hal hub exited before it served"
+            );
+        }
+        let addr = line.trim()[prefix.len()..]
+            .trim_end_matches('/')
+            .parse()
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
+        // Keep reading what it says, so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        HubProcess { child, addr }
+    }
+
+    /// `GET path` from the hub: the body.
+    fn get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        assert!(
+            !head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked"),
+            "{head}"
+        );
+        body.to_string()
+    }
+
+    /// Readings the hub received from `node` (each once), from `/api/snapshot`.
+    fn received(&self, node: &str) -> u64 {
+        let snapshot: Value =
+            serde_json::from_str(&self.get("/api/snapshot?history=false")).unwrap();
+        let Some(node) = snapshot["nodes"][node].as_object() else {
+            return 0;
+        };
+        node["components"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|c| c["quantities"].as_object().unwrap().values())
+            .map(|q| q["received"].as_u64().unwrap())
+            .sum()
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `key=NUMBER` in a log line.
 fn logged_number(line: &str, key: &str) -> u64 {
     line.split_whitespace()
@@ -333,13 +419,10 @@ fn logged_number(line: &str, key: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {key}= in {line}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
+#[test]
+fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
     let mut broker = Mosquitto::start_new("fleet");
-    let mut config = HubConfig::new(BrokerConfig::new(broker.url()));
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.client_id = format!("fleet-test-hub-{}", std::process::id());
-    let assets = wasi_hal_hub::default_assets();
+    let assets = root().join("target/wasi-hal/hub");
     let charts = assets.join("uPlot.iife.min.js").exists();
     if !charts {
         eprintln!(
@@ -347,26 +430,20 @@ async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
             assets.display()
         );
     }
-    let hub = Hub::start(config).await.unwrap();
-    let url = format!("http://{}/", hub.local_addr());
+    let hub = HubProcess::start(&broker.url());
+    let url = format!("http://{}/", hub.addr);
 
     let bell = doorbell();
-    let mut spokes: Vec<Spoke> = tokio::task::block_in_place(|| {
-        SPOKES
-            .iter()
-            .map(|&(node, t, h)| {
-                Spoke::start(node, &device_files(node, t, h, &broker.url(), &bell))
-            })
-            .collect()
-    });
-    tokio::task::block_in_place(|| {
-        for spoke in &mut spokes {
-            spoke.wait_line("connected to the broker", Duration::from_secs(30));
-        }
-    });
+    let mut spokes: Vec<Spoke> = SPOKES
+        .iter()
+        .map(|&(node, t, h)| Spoke::start(node, &device_files(node, t, h, &broker.url(), &bell)))
+        .collect();
+    for spoke in &mut spokes {
+        spoke.wait_line("connected to the broker", Duration::from_secs(30));
+    }
 
-    let mut browser = tokio::task::block_in_place(Browser::start);
-    tokio::task::block_in_place(|| {
+    let mut browser = Browser::start();
+    {
         browser.ask(json!({"op": "open", "url": url}));
         browser.wait_for(
             "three nodes with their sensors' values",
@@ -421,16 +498,14 @@ async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
             std::thread::sleep(Duration::from_millis(100));
         }
         assert_eq!(spokes[0].status()["buzzers"][0]["played"], 0);
-    });
+    };
 
     // The broker restarts: the spokes queue, the hub's session keeps what arrives for it.
     broker.stop();
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    std::thread::sleep(Duration::from_secs(1));
     broker.start();
-    tokio::task::block_in_place(|| {
-        browser.wait_for("the nodes back", Duration::from_secs(20), shows_values)
-    });
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser.wait_for("the nodes back", Duration::from_secs(20), shows_values);
+    std::thread::sleep(Duration::from_secs(1));
 
     // A spoke that stops answering (frozen, or its network gone: its connection stays open
     // and silent) goes offline on the page once nothing was heard from it for 1.5 keep-alive
@@ -438,12 +513,12 @@ async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
     // sends its will at once.)
     let frozen = Instant::now();
     spokes[2].signal(libc::SIGSTOP);
-    let offline_after = tokio::task::block_in_place(|| {
+    let offline_after = {
         browser.wait_for("spoke-c offline", Duration::from_secs(15), |nodes| {
             nodes["spoke-c"]["status"] == "offline"
         });
         frozen.elapsed()
-    });
+    };
     eprintln!("spoke-c showed offline {offline_after:?} after it was frozen");
     // 1.5 keep-alive periods, and the time the hub (4 checks a second) and the page (polled
     // every 100 ms) take.
@@ -456,11 +531,9 @@ async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
         offline_after >= Duration::from_secs(KEEP_ALIVE_S),
         "spoke-c showed offline after only {offline_after:?}"
     );
-    tokio::task::block_in_place(|| {
-        let nodes = browser.nodes();
-        assert_eq!(nodes["spoke-a"]["status"], "online");
-        assert_eq!(nodes["spoke-b"]["status"], "online");
-    });
+    let nodes = browser.nodes();
+    assert_eq!(nodes["spoke-a"]["status"], "online");
+    assert_eq!(nodes["spoke-b"]["status"], "online");
 
     // Every reading the others handed to the broker, through the restart, is in the hub:
     // counted. Each logs its count when it stops (SIGTERM: queued readings are flushed).
@@ -469,9 +542,7 @@ async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
         spoke.signal(libc::SIGTERM);
     }
     for spoke in &mut spokes[..2] {
-        let line = tokio::task::block_in_place(|| {
-            spoke.wait_line("telemetry stopped", Duration::from_secs(20))
-        });
+        let line = spoke.wait_line("telemetry stopped", Duration::from_secs(20));
         let sent = logged_number(&line, "sent");
         assert!(sent > 0, "{}: {line}", spoke.node);
         assert_eq!(
@@ -486,7 +557,7 @@ async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
         );
         let deadline = Instant::now() + Duration::from_secs(10);
         while hub.received(spoke.node) < sent && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            std::thread::sleep(Duration::from_millis(50));
         }
         assert_eq!(hub.received(spoke.node), sent, "{}: {line}", spoke.node);
         eprintln!(
@@ -494,10 +565,10 @@ async fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
             spoke.node,
             hub.received(spoke.node)
         );
-        let exit = tokio::task::block_in_place(|| spoke.child.wait().unwrap());
+        let exit = spoke.child.wait().unwrap();
         assert!(exit.success(), "{}: {exit}", spoke.node);
     }
     drop(browser);
     drop(spokes);
-    hub.stop().await;
+    drop(hub);
 }
