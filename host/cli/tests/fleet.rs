@@ -39,13 +39,25 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A folder of this test process.
+/// This test process's folder (removed by [`RemoveOnDrop`] at the end of the test).
+fn scratch_root() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fleet-{}", std::process::id()))
+}
+
+/// A folder in this test process's folder.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("fleet-{}", std::process::id()))
-        .join(name);
+    let dir = scratch_root().join(name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Removes a folder when dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The doorbell composed with the active-buzzer driver, as `cargo xtask build` composes
@@ -421,6 +433,7 @@ fn logged_number(line: &str, key: &str) -> u64 {
 
 #[test]
 fn three_wasi_hal_up_spokes_a_hub_and_the_dashboard() {
+    let _scratch = RemoveOnDrop(scratch_root());
     let mut broker = Mosquitto::start_new("fleet");
     let assets = root().join("target/wasi-hal/hub");
     let charts = assets.join("uPlot.iife.min.js").exists();

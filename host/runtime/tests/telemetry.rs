@@ -26,11 +26,32 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `text` as `NAME/device.toml` in this test process's folder, on the weather node's board.
-fn device_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join(format!("wasi-hal-runtime-telemetry-{}", std::process::id()))
-        .join(name);
+/// A test's folder, removed when the test ends (the process's folder too, with its last test).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir()
+            .join(format!("wasi-hal-runtime-telemetry-{}", std::process::id()))
+            .join(test);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+        if let Some(parent) = self.0.parent() {
+            // Only when empty: another test may still use it.
+            let _ = std::fs::remove_dir(parent);
+        }
+    }
+}
+
+/// `text` as `NAME/device.toml` in `scratch`, on the weather node's board.
+fn device_file(scratch: &Scratch, name: &str, text: &str) -> PathBuf {
+    let dir = scratch.0.join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let board = repo().join("devices/sim-weather-node.board.toml");
     let text = format!(
@@ -113,7 +134,9 @@ fn wait_for(
 fn readings_go_to_the_broker_and_commands_come_back_to_the_component() {
     let broker = Mosquitto::start_new("runtime-telemetry");
     let (client, rx) = subscribe(&broker, "test-subscriber");
+    let scratch = Scratch::new("fleet");
     let path = device_file(
+        &scratch,
         "fleet",
         &format!(
             "[telemetry]\nurl = \"{}\"\nkeep-alive-s = 5\n\n{OUTDOOR}{RECEIVER}",
@@ -263,6 +286,7 @@ fn readings_go_to_the_broker_and_commands_come_back_to_the_component() {
 
 #[test]
 fn bad_telemetry_values_name_the_file_line_and_key() {
+    let scratch = Scratch::new("bad");
     let cases = [
         (
             "[telemetry]\nurl = \"mqtt://127.0.0.1\"\nkeep-alive-s = 2\n\n",
@@ -281,13 +305,18 @@ fn bad_telemetry_values_name_the_file_line_and_key() {
         ),
     ];
     for (index, (table, message, line)) in cases.into_iter().enumerate() {
-        let path = device_file(&format!("bad-{index}"), &format!("{table}{OUTDOOR}"));
+        let path = device_file(
+            &scratch,
+            &format!("bad-{index}"),
+            &format!("{table}{OUTDOOR}"),
+        );
         let err = format!("{:#}", Device::check(&path).unwrap_err());
         let at = format!("{}:{line}:", path.display());
         assert!(err.contains(&at) && err.contains(message), "{err}");
     }
     // A component authorised for commands must export the handler.
     let path = device_file(
+        &scratch,
         "no-handler",
         &OUTDOOR.replace(
             "kind = \"sensor\"\n",
@@ -302,8 +331,8 @@ fn bad_telemetry_values_name_the_file_line_and_key() {
     );
 }
 
-/// The doorbell app (its `ring` command) composed with the active-buzzer driver.
-fn doorbell() -> PathBuf {
+/// The doorbell app (its `ring` command) composed with the active-buzzer driver, in `dir`.
+fn doorbell(dir: &Path) -> PathBuf {
     let deps = std::collections::HashMap::from([
         ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
         (
@@ -313,9 +342,6 @@ fn doorbell() -> PathBuf {
     ]);
     let wac = repo().join("compositions/doorbell-buzzer-gpio.wac");
     let bytes = wasi_hal_compose::compose_file(&wac, &deps).expect("compose the doorbell");
-    let dir =
-        std::env::temp_dir().join(format!("wasi-hal-runtime-telemetry-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("doorbell.wasm");
     std::fs::write(&path, bytes).unwrap();
     path
@@ -325,11 +351,8 @@ fn doorbell() -> PathBuf {
 fn a_ring_command_sounds_the_simulated_buzzer() {
     let broker = Mosquitto::start_new("runtime-doorbell");
     let (client, rx) = subscribe(&broker, "test-doorbell");
-    let dir = std::env::temp_dir()
-        .join(format!("wasi-hal-runtime-telemetry-{}", std::process::id()))
-        .join("doorbell");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("device.toml");
+    let scratch = Scratch::new("doorbell");
+    let path = scratch.0.join("device.toml");
     std::fs::write(
         &path,
         format!(
@@ -337,7 +360,7 @@ fn a_ring_command_sounds_the_simulated_buzzer() {
              [component.bell]\npath = {:?}\nkind = \"handler\"\ncommands = [\"ring\"]\ngrants = [\"buzzer\"]\n",
             repo().join("boards/sim-buzzer-gpio.toml").display().to_string(),
             broker.url(),
-            doorbell().display().to_string(),
+            doorbell(&scratch.0).display().to_string(),
         ),
     )
     .unwrap();
