@@ -8,8 +8,9 @@
 //! transactions) from `target/wasi-hal/bench/facts.json`, which the `facts` benchmark writes.
 //!
 //! [`quick`] is the check CI runs inside `cargo xtask test`: each benchmark once, in the test
-//! profile (`cargo test -p wasi-hal-benches --benches`), so that they keep running; it never
-//! looks at a timing.
+//! profile (`cargo test -p wasi-hal-benches --benches`), so that they keep running, and the
+//! fleet benchmark's quick form (`fleet-load -- --spokes 10 --seconds 5`, which fails when a
+//! reading is lost); it never looks at a timing.
 
 use crate::workspace;
 use anyhow::{Context, Result, bail};
@@ -85,6 +86,36 @@ pub fn quick(counts: &mut workspace::TestCounts) -> Result<()> {
         counts.failed += 1;
         bail!("`{line}` failed ({status})");
     }
+    fleet_quick(counts)
+}
+
+/// The fleet benchmark's quick form (docs/performance.md, "The fleet"): 10 spokes for 5 s
+/// against Debian's mosquitto, which fails when a reading is lost; one passed test.
+fn fleet_quick(counts: &mut workspace::TestCounts) -> Result<()> {
+    let args = [
+        "run",
+        "--package",
+        "wasi-hal-hub",
+        "--example",
+        "fleet-load",
+        "--",
+        "--spokes",
+        "10",
+        "--seconds",
+        "5",
+    ];
+    let line = format!("cargo {}", args.join(" "));
+    eprintln!("    $ {line}");
+    let status = std::process::Command::new(workspace::cargo_bin())
+        .current_dir(workspace::root())
+        .args(args)
+        .status()
+        .with_context(|| format!("failed to start `{line}`"))?;
+    if !status.success() {
+        counts.failed += 1;
+        bail!("`{line}` failed ({status})");
+    }
+    counts.passed += 1;
     Ok(())
 }
 

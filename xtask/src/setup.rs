@@ -88,7 +88,7 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "tmux",
     // tests/vm/tests/aarch64.rs: qemu-aarch64 runs the Raspberry Pi build.
     "qemu-user-static",
-    // host/telemetry/tests/broker.rs, tests/tests/fleet.rs: a real MQTT broker.
+    // host/telemetry/tests/broker.rs, host/runtime/tests/telemetry.rs, host/cli/tests/fleet.rs: a real MQTT broker.
     "mosquitto",
 ];
 

@@ -28,9 +28,35 @@ pub fn tune(rings: u32) -> impl Iterator<Item = &'static [Step]> {
     })
 }
 
+/// The most rings one `ring` command asks for (a command must not hold the buzzer for long).
+pub const MAX_COMMAND_RINGS: u32 = 5;
+
+/// The number of rings a `ring` command's payload asks for: empty is 1; otherwise a whole
+/// number from 1 to [`MAX_COMMAND_RINGS`].
+pub fn command_rings(payload: &str) -> Result<u32, String> {
+    let payload = payload.trim();
+    if payload.is_empty() {
+        return Ok(1);
+    }
+    payload
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_COMMAND_RINGS).contains(n))
+        .ok_or_else(|| format!("`{payload}` is not a number from 1 to {MAX_COMMAND_RINGS}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ring_command_takes_one_to_five_rings() {
+        assert_eq!(command_rings(""), Ok(1));
+        assert_eq!(command_rings(" 3 "), Ok(3));
+        for bad in ["0", "6", "x", "-1"] {
+            assert!(command_rings(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn rings_are_separated_by_a_silence() {

@@ -95,9 +95,9 @@ struct HubArgs {
         required_unless_present = "broker_file"
     )]
     broker: Option<String>,
-    /// The broker's settings as a TOML file with the keys of a device file's `[broker]` table
-    /// (url, username, password, ca-cert, client-cert, client-key, keep-alive-s); instead of
-    /// --broker.
+    /// The broker's settings as a TOML file with the broker keys of a device file's
+    /// `[telemetry]` table (url, username, password, ca-cert, client-cert, client-key,
+    /// keep-alive-s); instead of --broker.
     #[arg(long, value_name = "BROKER.toml", conflicts_with = "broker")]
     broker_file: Option<PathBuf>,
     /// Where to serve the dashboard (another address than 127.0.0.1 opens it to the network).

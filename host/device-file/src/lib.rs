@@ -22,5 +22,6 @@ pub use load::{
 };
 pub use model::{
     Backoff, ComponentEntry, ComponentKind, ComponentSource, DeviceFile, Grant, RestartPolicy,
+    TelemetryEntry,
 };
 pub use wasi_hal_board_file::BoardFile;

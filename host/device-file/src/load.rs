@@ -14,6 +14,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 use wasi_hal_board_file::BoardFile;
 
+mod telemetry;
+
 /// The largest device file [`DeviceFile::load`] reads (256 KiB).
 pub const MAX_DEVICE_FILE_BYTES: u64 = 256 << 10;
 /// The most components one device file may list.
@@ -292,7 +294,7 @@ impl DeviceFile {
             path: String::new(),
             offset: 0,
         };
-        root.only(&["device", "component"])?;
+        root.only(&["device", "component", "telemetry"])?;
         let device = root.table("device")?.ok_or_else(|| {
             root.error(ErrorKind::MissingKey, "missing required table `[device]`")
         })?;
@@ -332,12 +334,14 @@ impl DeviceFile {
             ));
         }
         check_grants(&root, &components, &board)?;
+        let telemetry = telemetry::read_telemetry(&root, base)?;
         Ok(DeviceFile {
             path: path.to_owned(),
             name: name.get_ref().to_string(),
             board_path,
             board,
             components,
+            telemetry,
         })
     }
 }
@@ -369,6 +373,7 @@ fn read_component(
         "memory-limit",
         "restart",
         "poll-every",
+        "commands",
     ])?;
     if name.is_empty()
         || !name
@@ -454,11 +459,21 @@ fn read_component(
             }
             ComponentKind::Sensor { poll_every }
         }
+        "handler" => {
+            if poll_every.is_some() {
+                return Err(table.value_error(
+                    "poll-every",
+                    ErrorKind::InvalidValue,
+                    "`poll-every` is for `kind = \"sensor\"`; a handler is called for commands",
+                ));
+            }
+            ComponentKind::Handler
+        }
         other => {
             return Err(table.value_error(
                 "kind",
                 ErrorKind::InvalidValue,
-                format!("unknown value `{other}`, expected one of `app`, `sensor`"),
+                format!("unknown value `{other}`, expected one of `app`, `sensor`, `handler`"),
             ));
         }
     };
@@ -504,6 +519,7 @@ fn read_component(
         config,
         memory_limit,
         restart,
+        commands: telemetry::read_commands(table, kind)?,
         location: Location::of_offset(table.source.text, table.offset),
     })
 }

@@ -19,6 +19,8 @@ pub struct DeviceFile {
     pub board: BoardFile,
     /// `[component.NAME]` tables, in file order.
     pub components: Vec<ComponentEntry>,
+    /// `[telemetry]`: the MQTT broker the device reports to; `None` reports nowhere.
+    pub telemetry: Option<TelemetryEntry>,
 }
 
 impl DeviceFile {
@@ -46,6 +48,9 @@ pub struct ComponentEntry {
     pub memory_limit: u64,
     /// `[component.NAME.restart]`.
     pub restart: RestartPolicy,
+    /// `commands`: the fleet's commands it is authorised to receive (docs/fleet.md); it must
+    /// then export `wasi-hal:commands/handler`.
+    pub commands: Vec<String>,
     /// Where its table starts in the device file.
     pub location: Location,
 }
@@ -80,6 +85,9 @@ pub enum ComponentKind {
         /// `poll-every`.
         poll_every: Duration,
     },
+    /// `kind = "handler"`: it exports `wasi-hal:commands/handler`; the runtime instantiates it
+    /// once and calls it for each of its `commands` that arrives from the fleet.
+    Handler,
 }
 
 /// One entry of `grants`: a board name, or one address of an I2C bus.
@@ -143,5 +151,43 @@ impl Backoff {
         self.initial
             .saturating_mul(1u32 << doublings.min(31))
             .min(self.max)
+    }
+}
+
+/// The `[telemetry]` table: the MQTT broker the device reports its readings to and takes its
+/// commands from (docs/fleet.md). The broker keys are `wasi_hal_telemetry::BrokerConfig`'s; a
+/// key left out takes that crate's default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TelemetryEntry {
+    /// `url`: `mqtt://host[:port]` or `mqtts://host[:port]`.
+    pub url: String,
+    /// `username`.
+    pub username: Option<String>,
+    /// `password` (with `username`).
+    pub password: Option<String>,
+    /// `ca-cert`, resolved against the device file's folder.
+    pub ca_cert: Option<PathBuf>,
+    /// `client-cert`, resolved against the device file's folder.
+    pub client_cert: Option<PathBuf>,
+    /// `client-key`, resolved against the device file's folder.
+    pub client_key: Option<PathBuf>,
+    /// `keep-alive-s`: seconds.
+    pub keep_alive_s: Option<u64>,
+    /// `queue`: readings kept while the broker is away.
+    pub queue: Option<usize>,
+    /// `node`: the device's name in the fleet; `device.name` when left out.
+    pub node: Option<String>,
+    /// `discovery`: whether Home Assistant discovery messages are sent (default `true`).
+    pub discovery: bool,
+    /// Where the table starts.
+    pub location: Location,
+    /// Where each key's value is, by key.
+    pub locations: BTreeMap<String, Location>,
+}
+
+impl TelemetryEntry {
+    /// Where the value of `key` is (the table's start when the key is not in the file).
+    pub fn location_of(&self, key: &str) -> Location {
+        self.locations.get(key).copied().unwrap_or(self.location)
     }
 }

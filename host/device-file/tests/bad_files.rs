@@ -179,7 +179,7 @@ fn unknown_keys_missing_keys_and_wrong_types() {
         ErrorKind::UnknownKey,
         "devices/x.toml:7:1: key `component.a.grant`: unknown key `grant` (known keys: `path`, \
          `registry`, `digest`, `kind`, `grants`, `config`, `memory-limit`, `restart`, \
-         `poll-every`)",
+         `poll-every`, `commands`)",
     );
     assert_error(
         "[component.a]\nkind = \"app\"\n",
@@ -223,7 +223,7 @@ fn bad_values() {
         "[component.a]\npath = \"a.wasm\"\nkind = \"daemon\"\n",
         ErrorKind::InvalidValue,
         "devices/x.toml:7:8: key `component.a.kind`: unknown value `daemon`, expected one of \
-         `app`, `sensor`",
+         `app`, `sensor`, `handler`",
     );
     assert_error(
         "[component.a]\npath = \"a.wasm\"\nmemory-limit = \"16 MB\"\n",
@@ -285,4 +285,85 @@ fn syntax_errors_and_board_errors_are_located() {
     assert_eq!(e.file(), dir.join("b.toml"));
     assert_eq!(e.location().map(|l| l.line), Some(4));
     assert_eq!(e.key(), Some("board.bogus"));
+}
+
+#[test]
+fn telemetry_and_commands_read_into_the_model() {
+    let file = parse(
+        "[telemetry]\nurl = \"mqtts://broker:8883\"\nusername = \"me\"\npassword = \"pw\"\n\
+         ca-cert = \"ca.pem\"\nkeep-alive-s = 10\nqueue = 500\nnode = \"greenhouse\"\ndiscovery = false\n\n\
+         [component.bell]\npath = \"bell.wasm\"\nkind = \"handler\"\ncommands = [\"ring\", \"beep\"]\n",
+    )
+    .unwrap();
+    let telemetry = file.telemetry.as_ref().unwrap();
+    assert_eq!(telemetry.url, "mqtts://broker:8883");
+    assert_eq!(
+        (telemetry.username.as_deref(), telemetry.password.as_deref()),
+        (Some("me"), Some("pw"))
+    );
+    assert_eq!(
+        telemetry.ca_cert.as_deref(),
+        Some(std::path::Path::new("devices/ca.pem"))
+    );
+    assert_eq!(
+        (telemetry.keep_alive_s, telemetry.queue),
+        (Some(10), Some(500))
+    );
+    assert_eq!(
+        (telemetry.node.as_deref(), telemetry.discovery),
+        (Some("greenhouse"), false)
+    );
+    // Line 10 of the file: `keep-alive-s`'s value, for the runtime's range errors.
+    assert_eq!(telemetry.location_of("keep-alive-s").to_string(), "10:16");
+    let bell = file.component("bell").unwrap();
+    assert_eq!(bell.kind, ComponentKind::Handler);
+    assert_eq!(bell.commands, ["ring", "beep"]);
+    // Without the table the device reports nowhere.
+    let file = parse("[component.a]\npath = \"a.wasm\"\n").unwrap();
+    assert!(file.telemetry.is_none());
+    assert!(file.component("a").unwrap().commands.is_empty());
+}
+
+#[test]
+fn bad_telemetry_and_commands() {
+    assert_error(
+        "[telemetry]\nurl = \"mqtt://h\"\nusrname = \"me\"\n[component.a]\npath = \"a.wasm\"\n",
+        ErrorKind::UnknownKey,
+        "devices/x.toml:7:1: key `telemetry.usrname`: unknown key `usrname` (known keys: `url`, \
+         `username`, `password`, `ca-cert`, `client-cert`, `client-key`, `keep-alive-s`, `queue`, \
+         `node`, `discovery`)",
+    );
+    assert_error(
+        "[telemetry]\nusername = \"me\"\n[component.a]\npath = \"a.wasm\"\n",
+        ErrorKind::MissingKey,
+        "devices/x.toml:5:2: key `telemetry`: missing required key `url`",
+    );
+    assert_error(
+        "[telemetry]\nurl = \"mqtt://h\"\nqueue = \"big\"\n[component.a]\npath = \"a.wasm\"\n",
+        ErrorKind::WrongType,
+        "devices/x.toml:7:9: key `telemetry.queue`: expected an integer, found a string",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\ncommands = [\"beep\"]\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:12: key `component.a.commands`: an app's `run` holds its instance, so \
+         it cannot take commands: give them to a `kind = \"handler\"` or `kind = \"sensor\"` component",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\nkind = \"handler\"\n",
+        ErrorKind::MissingKey,
+        "devices/x.toml:5:12: key `component.a`: missing required key `commands` for `kind = \
+         \"handler\"` (the commands it may receive)",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\nkind = \"handler\"\ncommands = [\"ring\", \"a/b\"]\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:8:21: key `component.a.commands[1]`: `a/b`: a command name is 1 to 64 \
+         ASCII letters, digits, `-` and `_` (it is an MQTT topic level)",
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\nkind = \"handler\"\ncommands = [\"ring\", \"ring\"]\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:8:21: key `component.a.commands[1]`: `ring` is listed twice",
+    );
 }

@@ -10,7 +10,8 @@
 //!
 //! Prints readings sent (acknowledged by the broker), received by the hub, lost; the hub's CPU
 //! (share of one core) and memory (peak resident set); and the end-to-end latency from a
-//! reading's timestamp to its event reaching the page, as percentiles.
+//! reading's timestamp to its event reaching the page, as percentiles. Exits 1 when a reading
+//! was lost or dropped; `cargo xtask test` runs the quick form.
 
 #[path = "../../telemetry/tests/support/mosquitto.rs"]
 mod mosquitto;
@@ -217,4 +218,9 @@ async fn load(spokes: usize, seconds: u64) {
     );
     let _ = hub.kill();
     let _ = hub.wait();
+    // A reading lost or dropped is a failure (CI runs the quick form: `cargo xtask test`).
+    if sent != received || dropped != 0 || sent != published {
+        eprintln!("fleet-load: FAILED: every published reading must be acknowledged and received");
+        std::process::exit(1);
+    }
 }

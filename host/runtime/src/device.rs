@@ -99,6 +99,8 @@ pub struct Device {
     options: UpOptions,
     status: StatusBoard,
     readings: broadcast::Sender<Reading>,
+    /// The link to the fleet's broker while running, when the file has `[telemetry]`.
+    telemetry: Option<crate::telemetry::Sink>,
 }
 
 impl std::fmt::Debug for Device {
@@ -202,6 +204,11 @@ fn prepare(
                 );
             }
         }
+        // Its export is checked with its `commands` just below.
+        ComponentKind::Handler => {}
+    }
+    if let Some(message) = crate::commands::check_exports(&place, entry, &shape.exports) {
+        bail!(message);
     }
     if shape.largest_initial_memory > entry.memory_limit {
         bail!(
@@ -239,6 +246,7 @@ impl Device {
     /// kind.
     pub fn check(path: &Path) -> Result<CheckReport> {
         let file = load_file(path)?;
+        crate::telemetry::options(&file)?;
         let mut components = Vec::new();
         for entry in &file.components {
             prepare(&file, entry, None, None)?;
@@ -246,6 +254,7 @@ impl Device {
             let kind = match entry.kind {
                 ComponentKind::App => "app".to_string(),
                 ComponentKind::Sensor { poll_every } => format!("sensor every {poll_every:?}"),
+                ComponentKind::Handler => "handler".to_string(),
             };
             components.push(format!(
                 "{}: {kind}, grants [{}], memory-limit {} KiB",
@@ -264,6 +273,7 @@ impl Device {
     /// Reads and checks the device file, builds its board, and compiles every component.
     pub fn load(options: UpOptions) -> Result<Device> {
         let file = load_file(&options.device)?;
+        crate::telemetry::options(&file)?;
         if let Some(addr) = options.status
             && !addr.ip().is_loopback()
         {
@@ -286,6 +296,7 @@ impl Device {
             options,
             status: StatusBoard::default(),
             readings,
+            telemetry: None,
         })
     }
 
@@ -317,6 +328,8 @@ impl Device {
             uptime_ms: clock.now().as_millis() as u64,
             virtual_time: self.is_virtual_time(),
             components: self.status.snapshot(order, clock.now()),
+            telemetry: self.telemetry.as_ref().and_then(|t| t.status()),
+            buzzers: crate::status::buzzers(&self.board),
         }
     }
 
@@ -335,6 +348,7 @@ impl Device {
     async fn run_async(&mut self, control: &Control) -> Result<DeviceStatus> {
         let sim_clock = self.board.simulated().map(|sim| sim.clock().clone());
         let clock = Clock::start(sim_clock, self.is_virtual_time());
+        let commands = self.start_telemetry()?;
         let shared = Shared {
             device: self.file.name.as_str().into(),
             engine: self.engine.clone(),
@@ -343,6 +357,16 @@ impl Device {
             clock: clock.clone(),
             status: self.status.clone(),
             readings: self.readings.clone(),
+            telemetry: self.telemetry.clone(),
+            commands: crate::commands::Routes::default(),
+        };
+        let _commands = match (commands, &self.telemetry) {
+            (Some(rx), Some(sink)) => Some(AbortOnDrop(tokio::spawn(crate::commands::route(
+                rx,
+                shared.commands.clone(),
+                sink.clone(),
+            )))),
+            _ => None,
         };
         for prepared in &self.components {
             shared
@@ -406,6 +430,9 @@ impl Device {
             let _ = component.task.await;
         }
         drop(ticker);
+        if let Some(telemetry) = &self.telemetry {
+            telemetry.shutdown().await;
+        }
         Ok(self.snapshot(&clock, &order))
     }
 
@@ -416,12 +443,16 @@ impl Device {
         let device = self.file.name.clone();
         let board = self.file.board.name.clone();
         let virtual_time = self.is_virtual_time();
+        let telemetry = self.telemetry.clone();
+        let board_parts = self.board.clone();
         Arc::new(move || DeviceStatus {
             device: device.clone(),
             board: board.clone(),
             uptime_ms: clock.now().as_millis() as u64,
             virtual_time,
             components: status.snapshot(&order, clock.now()),
+            telemetry: telemetry.as_ref().and_then(|t| t.status()),
+            buzzers: crate::status::buzzers(&board_parts),
         })
     }
 
@@ -437,6 +468,8 @@ impl Device {
         if file.board != self.file.board {
             bail!("the board file changed: restart the device to use another board");
         }
+        crate::telemetry::options(&file)?;
+        crate::telemetry::warn_if_changed(&self.file, &file);
         let mut prepared = Vec::new();
         for entry in &file.components {
             let component = prepare(
@@ -488,6 +521,22 @@ impl Device {
     }
 }
 
+impl Device {
+    /// Connects to the fleet's broker when the device file has `[telemetry]`; the commands
+    /// it authorises arrive on the receiver.
+    fn start_telemetry(
+        &mut self,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<wasi_hal_telemetry::Command>>> {
+        let Some(options) = crate::telemetry::options(&self.file)? else {
+            return Ok(None);
+        };
+        tracing::info!(node = %options.node, broker = %options.broker.url, "telemetry");
+        let (sink, commands) = crate::telemetry::start(options)?;
+        self.telemetry = Some(sink);
+        Ok(Some(commands))
+    }
+}
+
 fn start(shared: &Shared, prepared: Prepared) -> Running {
     let (stop, stop_rx) = watch::channel(false);
     let fingerprint = Fingerprint::of(&prepared);
@@ -496,6 +545,15 @@ fn start(shared: &Shared, prepared: Prepared) -> Running {
         stop,
         task,
         fingerprint,
+    }
+}
+
+/// Ends a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -26,6 +26,8 @@
 //!   ([`Device::subscribe`]);
 //! - guest stdout and stderr become `tracing` lines tagged with the component, rate-limited
 //!   ([`output`]);
+//! - with a `[telemetry]` table, every reading also goes to the fleet's MQTT broker and the
+//!   commands the device file authorises come back to the components ([`telemetry`]);
 //! - [`status`] is what `wasi-hal status` shows, served over HTTP on 127.0.0.1 ([`server`]).
 //!
 //! The modules `wasi-hal run` shares with it live here too: [`component`] (reading a component
@@ -34,6 +36,7 @@
 
 pub mod cache;
 pub mod clock;
+pub mod commands;
 pub mod component;
 mod device;
 pub mod grants;
@@ -44,6 +47,7 @@ pub mod readings;
 pub mod server;
 pub mod status;
 pub mod supervisor;
+pub mod telemetry;
 
 pub use clock::Clock;
 pub use device::{Control, Device, UpOptions};

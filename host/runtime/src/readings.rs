@@ -1,7 +1,7 @@
 //! Readings: what a sensor component's polls give, as plain data for `status` and for
-//! whatever the device reports to.
+//! whatever the device reports to (the one [`Reading`] type is the telemetry crate's, which
+//! needs no Wasmtime, so the hub and other subscribers use it without the runtime).
 
-use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Readings kept per sensor component (the newest; older ones are dropped).
@@ -10,23 +10,13 @@ pub const HISTORY_LEN: usize = 64;
 /// ([`tokio::sync::broadcast`]'s lag).
 pub const SUBSCRIBER_BACKLOG: usize = 1024;
 
-/// One value one poll of a sensor component gave.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Reading {
-    /// The device (node) name, `device.name` of the device file.
-    pub device: String,
-    /// The component that measured it.
-    pub component: String,
-    /// What was measured: `temperature`, `pressure`, `humidity` or `gas-resistance`.
-    pub quantity: String,
-    /// The value, in `unit`.
-    pub value: f64,
-    /// `°C`, `Pa`, `%` or `Ω`.
-    pub unit: String,
-    /// When it was measured: Unix time in milliseconds on the device's clock (on a simulated
-    /// device, the Unix time it started plus virtual time since).
-    pub timestamp: u64,
-}
+/// One value one poll of a sensor component gave: the fleet's reading type
+/// (`wasi-hal-telemetry`), so what `status` shows is what the device publishes. `node` is
+/// the device's name (`device.name` of the device file); `quantity` is `temperature`,
+/// `pressure`, `humidity` or `gas-resistance`, in `°C`, `Pa`, `%` or `Ω`; `timestamp` is Unix
+/// time in milliseconds on the device's clock (on a simulated device, the Unix time it started
+/// plus virtual time since).
+pub use wasi_hal_telemetry::Reading;
 
 /// The newest readings of one component, at most [`HISTORY_LEN`].
 #[derive(Clone, Debug, Default)]
@@ -68,7 +58,7 @@ mod tests {
         let mut history = History::default();
         for i in 0..(HISTORY_LEN as u64 + 10) {
             history.push(Reading {
-                device: "d".into(),
+                node: "d".into(),
                 component: "c".into(),
                 quantity: "temperature".into(),
                 value: i as f64,

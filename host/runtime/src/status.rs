@@ -33,7 +33,7 @@ pub enum ComponentState {
 pub struct ComponentStatus {
     /// Its name in the device file.
     pub name: String,
-    /// `app` or `sensor`.
+    /// `app`, `sensor` or `handler`.
     pub kind: String,
     /// Its state.
     pub state: ComponentState,
@@ -52,6 +52,9 @@ pub struct ComponentStatus {
     pub missed_polls: u64,
     /// Polls done.
     pub polls: u64,
+    /// Commands from the fleet handed to it (carried out or refused by it).
+    #[serde(default)]
+    pub commands: u64,
     /// Lines of its stdout and stderr logged.
     pub log_lines: u64,
     /// Lines of its stdout and stderr dropped by the log rate limit.
@@ -80,6 +83,7 @@ impl ComponentStatus {
             preemptions: 0,
             missed_polls: 0,
             polls: 0,
+            commands: 0,
             log_lines: 0,
             log_lines_dropped: 0,
             recent_failures_ms: Vec::new(),
@@ -115,6 +119,12 @@ pub struct DeviceStatus {
     pub virtual_time: bool,
     /// Every component, in device-file order.
     pub components: Vec<ComponentStatus>,
+    /// The link to the fleet's broker, when the device file has a `[telemetry]` table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<crate::telemetry::TelemetryStatus>,
+    /// What the simulated board's buzzers played (none on a Linux board).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buzzers: Vec<BuzzerStatus>,
 }
 
 impl DeviceStatus {
@@ -171,4 +181,61 @@ impl StatusBoard {
             })
             .collect()
     }
+}
+
+/// The newest tones of each simulated buzzer shown in `status`.
+pub const BUZZER_TONES_SHOWN: usize = 16;
+
+/// What a simulated buzzer part played (a simulated board's buzzers, in `status`): how a test
+/// or a person sees that a command reached the buzzer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuzzerStatus {
+    /// The part's name in the board file.
+    pub name: String,
+    /// Tones played since the device came up.
+    pub played: u64,
+    /// The newest tones (at most [`BUZZER_TONES_SHOWN`]), oldest first.
+    pub tones: Vec<ToneStatus>,
+}
+
+/// One tone a simulated buzzer played.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToneStatus {
+    /// When it started, in milliseconds of the simulated board's clock.
+    pub start_ms: u64,
+    /// How long it sounded, in milliseconds.
+    pub duration_ms: u64,
+    /// Its pitch in hertz.
+    pub frequency_hz: u32,
+}
+
+/// The buzzer parts of a simulated board and what they played; empty on a Linux board.
+pub fn buzzers(board: &wasi_hal_board::Board) -> Vec<BuzzerStatus> {
+    let Some(sim) = board.simulated() else {
+        return Vec::new();
+    };
+    board
+        .file()
+        .parts
+        .iter()
+        .filter(|part| matches!(part.kind, wasi_hal_board::PartKind::Buzzer(_)))
+        .filter_map(|part| {
+            let buzzer = sim.buzzer(&part.name)?;
+            let buzzer = buzzer.lock().unwrap_or_else(|e| e.into_inner());
+            let tones = buzzer.tones();
+            let newest = tones.len().saturating_sub(BUZZER_TONES_SHOWN);
+            Some(BuzzerStatus {
+                name: part.name.clone(),
+                played: buzzer.played(),
+                tones: tones[newest..]
+                    .iter()
+                    .map(|t| ToneStatus {
+                        start_ms: t.start_ns / 1_000_000,
+                        duration_ms: t.duration_ns / 1_000_000,
+                        frequency_hz: t.frequency_hz,
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }

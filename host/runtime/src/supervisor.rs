@@ -4,6 +4,7 @@
 //! restart policy gives up and marks it failed.
 
 use crate::clock::Clock;
+use crate::commands;
 use crate::grants;
 use crate::guest::{self, GuestState, MemoryLimitHit, StoreSetup};
 use crate::output::LineBudget;
@@ -51,6 +52,10 @@ pub(crate) struct Shared {
     pub(crate) clock: Clock,
     pub(crate) status: StatusBoard,
     pub(crate) readings: broadcast::Sender<Reading>,
+    /// The fleet's broker, when the device reports to one.
+    pub(crate) telemetry: Option<crate::telemetry::Sink>,
+    /// Where the fleet's commands go to the components that take them.
+    pub(crate) commands: crate::commands::Routes,
 }
 
 /// How one instance ended.
@@ -80,6 +85,7 @@ pub(crate) fn kind_name(kind: ComponentKind) -> &'static str {
     match kind {
         ComponentKind::App => "app",
         ComponentKind::Sensor { .. } => "sensor",
+        ComponentKind::Handler => "handler",
     }
 }
 
@@ -208,6 +214,7 @@ async fn run_once(
                 ComponentKind::Sensor { poll_every } => {
                     poll_sensor(shared, prepared, &mut store, poll_every).await
                 }
+                ComponentKind::Handler => serve_handler(shared, prepared, &mut store).await,
             }
         };
         tokio::select! {
@@ -240,6 +247,29 @@ async fn run_app(
         .map_err(|()| anyhow!("its `run` returned an error"))
 }
 
+/// A handler: instantiated once, then called for each command that arrives.
+async fn serve_handler(
+    shared: &Shared,
+    prepared: &Prepared,
+    store: &mut wasmtime::Store<GuestState>,
+) -> Result<()> {
+    let instance = shared
+        .linker
+        .instantiate_pre(&prepared.component)?
+        .instantiate_async(&mut *store)
+        .await?;
+    let mut inbox = commands::inbox(shared, &prepared.entry, store, &instance)?;
+    mark_running(shared, &prepared.entry);
+    commands::serve_until(
+        shared,
+        &prepared.entry,
+        store,
+        inbox.as_mut(),
+        std::future::pending(),
+    )
+    .await
+}
+
 fn mark_running(shared: &Shared, entry: &ComponentEntry) {
     let now = shared.clock.now();
     shared
@@ -266,7 +296,7 @@ fn readings(
     .into_iter()
     .filter_map(|(quantity, value, unit)| {
         value.map(|value| Reading {
-            device: shared.device.to_string(),
+            node: shared.device.to_string(),
             component: entry.name.clone(),
             quantity: quantity.to_owned(),
             value,
@@ -284,9 +314,13 @@ async fn poll_sensor(
     period: Duration,
 ) -> Result<()> {
     let entry = &prepared.entry;
-    let pre = shared.linker.instantiate_pre(&prepared.component)?;
-    let pre = sensor_bindings::DriverPre::new(pre)?;
-    let driver = pre.instantiate_async(&mut *store).await?;
+    let instance = shared
+        .linker
+        .instantiate_pre(&prepared.component)?
+        .instantiate_async(&mut *store)
+        .await?;
+    let driver = sensor_bindings::Driver::new(&mut *store, &instance)?;
+    let mut inbox = commands::inbox(shared, entry, store, &instance)?;
     let environment = driver.sensor_environment_environment();
     let sensor = environment
         .call_open(&mut *store)
@@ -296,7 +330,9 @@ async fn poll_sensor(
     let kind = kind_name(entry.kind);
     let mut slot = tokio::time::Instant::now();
     loop {
-        shared.clock.sleep_until(slot).await;
+        // Between polls it carries out the fleet's commands, when it takes any.
+        let wait = shared.clock.sleep_until(slot);
+        commands::serve_until(shared, entry, store, inbox.as_mut(), wait).await?;
         let timestamp = shared.clock.unix_ms();
         // The guest runs again from here: what it is charged when preempted counts from now.
         store.data().cpu_resumed();
@@ -324,6 +360,9 @@ async fn poll_sensor(
             s.last_reading = new.clone();
         });
         for reading in new {
+            if let Some(telemetry) = &shared.telemetry {
+                telemetry.publish(reading.clone());
+            }
             // No subscriber is not an error.
             let _ = shared.readings.send(reading);
         }

@@ -132,7 +132,7 @@ fn faulty_neighbours_do_not_disturb_the_sensor_or_the_weather_app() {
     }
     let last = temperatures.last().unwrap();
     assert!((last.value - 8.25).abs() < 0.1, "{last:?}");
-    assert_eq!((last.device.as_str(), last.unit.as_str()), ("node", "°C"));
+    assert_eq!((last.node.as_str(), last.unit.as_str()), ("node", "°C"));
 
     // The weather app kept running and drawing: its frame after a minute is the golden one.
     let weather = component("weather");

@@ -1,5 +1,6 @@
 //! Where a device's readings go: the broker, how to log in, and how much to keep while it is
-//! away. The device file embeds it as its `[broker]` table (docs/fleet.md).
+//! away: the broker keys of the device file's `[telemetry]` table, and of the hub's
+//! `--broker-file` (docs/fleet.md).
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ pub const MIN_KEEP_ALIVE_S: u64 = 5;
 /// The longest queue a device file may ask for (each reading is about 200 bytes).
 pub const MAX_QUEUE: usize = 1_000_000;
 
-/// The broker a device reports to, as the device file's `[broker]` table.
+/// The broker a device reports to: the broker keys of the device file's `[telemetry]` table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BrokerConfig {

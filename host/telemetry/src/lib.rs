@@ -1,8 +1,8 @@
 //! A device's telemetry over MQTT (docs/fleet.md).
 //!
 //! - [`Reading`]: one value of one quantity of one component of one node.
-//! - [`BrokerConfig`]: the device file's `[broker]` table (`mqtt://` or `mqtts://`, user name
-//!   and password or client certificates, keep-alive, queue bound).
+//! - [`BrokerConfig`]: the broker keys of the device file's `[telemetry]` table (`mqtt://` or
+//!   `mqtts://`, user name and password or client certificates, keep-alive, queue bound).
 //! - [`Telemetry`]: the connection. Readings go out as JSON on
 //!   `wasi-hal/<node>/readings/<component>/<quantity>` with QoS 1, in order; while the broker is
 //!   away they wait in a [`BoundedQueue`] whose oldest are dropped and counted past the bound.

@@ -1,7 +1,9 @@
 //! One reading of one quantity of one component, as it travels from a device to the fleet.
 //!
-//! The device runtime (`host/runtime`) yields the same record for every poll of a sensor
-//! component; the two are to become one type.
+//! The one reading type of the project: the device runtime (`host/runtime`) yields it for every
+//! poll of a sensor component (and re-exports it as `wasi_hal_runtime::Reading`), its status
+//! shows it, this crate publishes it, the hub reads it back. It lives here, below the runtime,
+//! because the hub and other subscribers need it without Wasmtime.
 
 use serde::{Deserialize, Serialize};
 
