@@ -698,7 +698,7 @@ fn the_device_runtime_runs_the_python_app_beside_the_polled_python_driver() {
                 "{quantity}: {r:?}, expected {value} {unit}"
             );
             assert_eq!(
-                (r.device.as_str(), r.component.as_str()),
+                (r.node.as_str(), r.component.as_str()),
                 ("climate-node", "outdoor")
             );
         }
