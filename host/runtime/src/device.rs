@@ -5,7 +5,7 @@ use crate::guest::{self, EPOCH_TICK};
 use crate::readings::{Reading, SUBSCRIBER_BACKLOG};
 use crate::status::{DeviceStatus, StatusBoard};
 use crate::supervisor::{self, Prepared, Shared};
-use crate::{cache, component, grants, imports};
+use crate::{cache, component, fetch, grants, imports};
 use anyhow::{Context as _, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -34,6 +34,9 @@ pub struct UpOptions {
     /// Serve the status on this address (HTTP; docs/runtime.md). Only loopback addresses are
     /// allowed.
     pub status: Option<SocketAddr>,
+    /// The root of the supply cache (fetched registry components and compositions, one folder
+    /// per device file); `None`: [`fetch::default_dir`].
+    pub supply_cache: Option<PathBuf>,
 }
 
 /// Asks a running device to stop or to reload, from another thread (a signal handler).
@@ -121,11 +124,13 @@ pub struct CheckReport {
     pub components: Vec<String>,
 }
 
-/// Reads a component's file and checks it against its entry and the board as the component
-/// sees it; compiles it when `engine` is given.
+/// Reads a component's file (`path`: what [`fetch::Supplier`] resolved its source to) and
+/// checks it against its entry and the board as the component sees it; compiles it when
+/// `engine` is given.
 fn prepare(
     file: &DeviceFile,
     entry: &ComponentEntry,
+    path: &Path,
     engine: Option<&Engine>,
     cache_dir: Option<&Path>,
 ) -> Result<Option<Prepared>> {
@@ -135,17 +140,17 @@ fn prepare(
         entry.location,
         entry.name
     );
-    let path = match &entry.source {
-        ComponentSource::Path(path) => path,
-        ComponentSource::Registry {
-            package, version, ..
-        } => bail!(
-            "{place}: registry references (`{package}@{version}`) are not fetched by this build \
-             yet; fetch the component (`wkg get`) and give its `path`"
-        ),
-    };
     let (bytes, kind) = component::read(path, component::DEFAULT_MAX_COMPONENT_BYTES)
         .with_context(|| place.clone())?;
+    if kind == component::FileKind::Precompiled && !matches!(entry.source, ComponentSource::Path(_))
+    {
+        // Machine code is loaded without the checks a component gets: only from a file the
+        // owner of the device named.
+        bail!(
+            "{place}: {} is precompiled machine code, which is run only from a `path`",
+            path.display()
+        );
+    }
     let precompiled = match (kind, engine) {
         (component::FileKind::Precompiled, Some(engine)) => Some(
             crate::deserialize_precompiled(engine, path, &bytes).with_context(|| place.clone())?,
@@ -229,6 +234,22 @@ fn prepare(
     }))
 }
 
+/// The file of every component of `file`, in order: fetched, verified and composed as their
+/// sources say ([`fetch`]), with the supply cache under `root`. With `prune`, the cache keeps
+/// only what `file` names afterwards.
+fn supply(file: &DeviceFile, root: Option<&Path>, prune: bool) -> Result<Vec<PathBuf>> {
+    let mut supplier = fetch::Supplier::new(file, root)?;
+    let paths = file
+        .components
+        .iter()
+        .map(|entry| supplier.component_file(entry))
+        .collect::<Result<Vec<_>>>()?;
+    if prune {
+        supplier.prune();
+    }
+    Ok(paths)
+}
+
 fn load_file(path: &Path) -> Result<DeviceFile> {
     DeviceFile::load(path).map_err(|e| anyhow!("{e}"))
 }
@@ -236,12 +257,22 @@ fn load_file(path: &Path) -> Result<DeviceFile> {
 impl Device {
     /// Checks the device file at `path` without compiling or running anything: the file, its
     /// board, every grant, and each component's imports and exports against its grants and
-    /// kind.
+    /// kind. Registry components are fetched (or taken from the supply cache, [`fetch`]) and
+    /// compositions composed, with every check of a load.
     pub fn check(path: &Path) -> Result<CheckReport> {
-        let file = load_file(path)?;
+        Self::check_with(&UpOptions {
+            device: path.to_owned(),
+            ..UpOptions::default()
+        })
+    }
+
+    /// [`Device::check`] with the device file and the supply cache of `options`.
+    pub fn check_with(options: &UpOptions) -> Result<CheckReport> {
+        let file = load_file(&options.device)?;
+        let paths = supply(&file, options.supply_cache.as_deref(), false)?;
         let mut components = Vec::new();
-        for entry in &file.components {
-            prepare(&file, entry, None, None)?;
+        for (entry, path) in file.components.iter().zip(&paths) {
+            prepare(&file, entry, path, None, None)?;
             let grants: Vec<String> = entry.grants.iter().map(ToString::to_string).collect();
             let kind = match entry.kind {
                 ComponentKind::App => "app".to_string(),
@@ -271,9 +302,10 @@ impl Device {
         }
         let board = Board::build(file.board.clone()).map_err(|e| anyhow!("{e}"))?;
         let engine = guest::engine()?;
+        let paths = supply(&file, options.supply_cache.as_deref(), true)?;
         let mut components = Vec::new();
-        for entry in &file.components {
-            let prepared = prepare(&file, entry, Some(&engine), options.cache.as_deref())?
+        for (entry, path) in file.components.iter().zip(&paths) {
+            let prepared = prepare(&file, entry, path, Some(&engine), options.cache.as_deref())?
                 .expect("compiled with an engine");
             components.push(prepared);
         }
@@ -437,11 +469,20 @@ impl Device {
         if file.board != self.file.board {
             bail!("the board file changed: restart the device to use another board");
         }
+        // Fetching may wait on the network: off the thread the components run on.
+        let paths = {
+            let file = file.clone();
+            let root = self.options.supply_cache.clone();
+            tokio::task::spawn_blocking(move || supply(&file, root.as_deref(), true))
+                .await
+                .context("fetching the components stopped")??
+        };
         let mut prepared = Vec::new();
-        for entry in &file.components {
+        for (entry, path) in file.components.iter().zip(&paths) {
             let component = prepare(
                 &file,
                 entry,
+                path,
                 Some(&self.engine),
                 self.options.cache.as_deref(),
             )?

@@ -36,6 +36,7 @@ pub mod cache;
 pub mod clock;
 pub mod component;
 mod device;
+pub mod fetch;
 pub mod grants;
 mod guest;
 mod imports;
