@@ -479,30 +479,51 @@ fn piece_package(index: usize) -> String {
     }
 }
 
+/// The name of the generated WAC file in errors (they are rewritten to name the pieces).
+const WAC_NAME: &str = "composition.wac";
+
 /// The WAC text that plugs `plugs` components into an app, as `wac plug` does: each plug is
 /// instantiated with its imports left open, the app with every plug's exports as arguments
-/// (an import of the app that a plug exports is wired to it), and the app's exports are the
-/// composition's.
+/// (an import of the app that a plug exports is wired to it; an earlier plug wins), and the
+/// app's exports are the composition's. One plug per line, so an error's line names the plug.
 fn composition_wac(plugs: usize) -> String {
     let mut text = String::from("package device:composition;\n");
-    let mut spread = String::new();
     for index in 0..plugs {
         text.push_str(&format!(
             "let plug{index} = new {} {{ ... }};\n",
             piece_package(index + 1)
         ));
-        spread.push_str(&format!("...plug{index}, "));
     }
-    text.push_str(&format!(
-        "let app = new {} {{ {spread}... }};\nexport app...;\n",
-        piece_package(0)
-    ));
+    text.push_str(&format!("let app = new {} {{\n", piece_package(0)));
+    for index in 0..plugs {
+        text.push_str(&format!("  ...plug{index},\n"));
+    }
+    text.push_str("  ...\n};\nexport app...;\n");
     text
 }
 
-/// A composition error with the generated package names replaced by the files they stand for.
+/// A composition error, naming the piece and file it is about instead of the generated WAC
+/// file's line and package names.
 fn describe_compose_error(message: &str, pieces: &[PathBuf]) -> String {
+    let plugs = pieces.len() - 1;
     let mut message = message.to_string();
+    if let Some(rest) = message.strip_prefix(&format!("{WAC_NAME}:")) {
+        let mut parts = rest.splitn(3, ':');
+        let line: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        let _column = parts.next();
+        let rest = parts.next().unwrap_or_default().trim_start().to_string();
+        let plug = if (2..2 + plugs).contains(&line) {
+            Some(line - 2)
+        } else if (3 + plugs..3 + 2 * plugs).contains(&line) {
+            Some(line - 3 - plugs)
+        } else {
+            None
+        };
+        message = match plug {
+            Some(index) => format!("plug[{index}] (`{}`): {rest}", pieces[index + 1].display()),
+            None => format!("app (`{}`): {rest}", pieces[0].display()),
+        };
+    }
     // Longest names first (`device:plug10` before `device:plug1`).
     for index in (0..pieces.len()).rev() {
         message = message.replace(

@@ -358,6 +358,24 @@ fn an_app_and_its_drivers_listed_separately_are_composed_and_swapped_on_reload()
         modified
     );
 
+    // A plug that fills none of the app's imports (the BME680 twice) is an error naming it.
+    let twice = device_file(
+        &dir.0,
+        "",
+        &weather(DRIVER_BME680).replace(DRIVER_SSD1306_I2C, DRIVER_BME680),
+    );
+    let error = format!(
+        "{:#}",
+        Device::load(options(&twice, &supply, None)).unwrap_err()
+    );
+    assert!(
+        error.contains("component `weather`: its app and plugs do not compose")
+            && error.contains(&format!("plug[1] (`{DRIVER_BME680}`)"))
+            && error.contains("no matching exports"),
+        "{error}"
+    );
+    let device = device_file(&dir.0, "", &weather(DRIVER_BME680));
+
     // The reference: the weather station pre-composed (its WAC file) with the fixed sensor in
     // place of the BME680, for a minute.
     let deps = HashMap::from([
