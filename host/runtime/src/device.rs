@@ -235,19 +235,16 @@ fn prepare(
 }
 
 /// The file of every component of `file`, in order: fetched, verified and composed as their
-/// sources say ([`fetch`]), with the supply cache under `root`. With `prune`, the cache keeps
-/// only what `file` names afterwards.
-fn supply(file: &DeviceFile, root: Option<&Path>, prune: bool) -> Result<Vec<PathBuf>> {
+/// sources say ([`fetch`]), with the supply cache under `root`; and what prunes the cache to
+/// them once the device file has loaded.
+fn supply(file: &DeviceFile, root: Option<&Path>) -> Result<(Vec<PathBuf>, fetch::Pruner)> {
     let mut supplier = fetch::Supplier::new(file, root)?;
     let paths = file
         .components
         .iter()
         .map(|entry| supplier.component_file(entry))
         .collect::<Result<Vec<_>>>()?;
-    if prune {
-        supplier.prune();
-    }
-    Ok(paths)
+    Ok((paths, supplier.into_pruner()))
 }
 
 fn load_file(path: &Path) -> Result<DeviceFile> {
@@ -269,7 +266,7 @@ impl Device {
     /// [`Device::check`] with the device file and the supply cache of `options`.
     pub fn check_with(options: &UpOptions) -> Result<CheckReport> {
         let file = load_file(&options.device)?;
-        let paths = supply(&file, options.supply_cache.as_deref(), false)?;
+        let (paths, _) = supply(&file, options.supply_cache.as_deref())?;
         let mut components = Vec::new();
         for (entry, path) in file.components.iter().zip(&paths) {
             prepare(&file, entry, path, None, None)?;
@@ -302,13 +299,14 @@ impl Device {
         }
         let board = Board::build(file.board.clone()).map_err(|e| anyhow!("{e}"))?;
         let engine = guest::engine()?;
-        let paths = supply(&file, options.supply_cache.as_deref(), true)?;
+        let (paths, pruner) = supply(&file, options.supply_cache.as_deref())?;
         let mut components = Vec::new();
         for (entry, path) in file.components.iter().zip(&paths) {
             let prepared = prepare(&file, entry, path, Some(&engine), options.cache.as_deref())?
                 .expect("compiled with an engine");
             components.push(prepared);
         }
+        pruner.prune();
         let (readings, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         Ok(Device {
             file,
@@ -470,10 +468,10 @@ impl Device {
             bail!("the board file changed: restart the device to use another board");
         }
         // Fetching may wait on the network: off the thread the components run on.
-        let paths = {
+        let (paths, pruner) = {
             let file = file.clone();
             let root = self.options.supply_cache.clone();
-            tokio::task::spawn_blocking(move || supply(&file, root.as_deref(), true))
+            tokio::task::spawn_blocking(move || supply(&file, root.as_deref()))
                 .await
                 .context("fetching the components stopped")??
         };
@@ -495,6 +493,7 @@ impl Device {
                 })?;
             prepared.push(component);
         }
+        pruner.prune();
         let names: Vec<String> = prepared.iter().map(|p| p.entry.name.clone()).collect();
         // Stop what is gone or changed first: their devices are released before anything new
         // opens them.

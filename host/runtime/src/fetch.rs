@@ -445,7 +445,24 @@ impl Supplier {
         Ok(path)
     }
 
-    /// Deletes every file of the device's cache folder that this device file does not use.
+    /// What [`Pruner::prune`] needs: the folder and the files used (the registry session is
+    /// closed here, on the thread that opened it).
+    pub(crate) fn into_pruner(self) -> Pruner {
+        Pruner {
+            dir: self.dir,
+            used: self.used,
+        }
+    }
+}
+
+/// Deletes what a device file no longer uses from its supply cache folder.
+pub(crate) struct Pruner {
+    dir: Option<PathBuf>,
+    used: BTreeSet<PathBuf>,
+}
+
+impl Pruner {
+    /// Deletes every file of the device's cache folder that its device file does not use.
     pub(crate) fn prune(&self) {
         let Some(dir) = &self.dir else {
             return;

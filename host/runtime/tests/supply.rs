@@ -258,6 +258,50 @@ fn signed_pinned_registry_components_run_and_the_rest_are_refused() {
     );
     Device::load(options(&allowed, &dir.0.join("supply-path"), None)).unwrap();
 
+    // A reload fetches too (off the components' thread, which keeps running meanwhile): the
+    // outdoor sensor switched from its file to the signed registry component.
+    let local_source = format!("path = {DRIVER_BME680:?}");
+    let reloading = device_file(
+        &dir.0,
+        &format!("{head}allow-unsigned-paths = true\n"),
+        &outdoor(&local_source),
+    );
+    let reload_supply = dir.0.join("supply-reload");
+    let mut running = Device::load(options(&reloading, &reload_supply, None)).unwrap();
+    let control = Control::default();
+    let swapper = {
+        let control = control.clone();
+        let swapped = std::fs::read_to_string(&reloading)
+            .unwrap()
+            .replace(&local_source, &registry_source("wasi-hal:bme680", &digest));
+        let reloading = reloading.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1000));
+            std::fs::write(&reloading, swapped).unwrap();
+            control.reload();
+            std::thread::sleep(Duration::from_millis(2500));
+            control.stop();
+        })
+    };
+    let status = running.run(&control).unwrap();
+    swapper.join().unwrap();
+    let fetched: Vec<PathBuf> = files(&reload_supply);
+    assert!(
+        fetched
+            .iter()
+            .any(|f| f.file_name().unwrap().to_string_lossy() == format!("{hex}.wasm")),
+        "the reload did not fetch: {fetched:?}"
+    );
+    let polled = status.component("outdoor").unwrap();
+    assert!(
+        polled.last_error.is_none() && polled.polls > 0,
+        "{polled:?}"
+    );
+    assert!(
+        polled.uptime_ms < status.uptime_ms,
+        "not restarted: {polled:?}"
+    );
+
     // The registry goes away: the device comes up from its cache, signature checked again.
     drop(server);
     let device = device_file(
