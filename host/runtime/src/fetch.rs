@@ -86,6 +86,16 @@ impl Supplier {
             ),
             None => None,
         };
+        if let Some(local @ Registry::Local { .. }) = &registry
+            && !supply.trusted_keys.is_empty()
+        {
+            bail!(
+                "{}: key `device.trusted-keys`: {} is a filesystem registry, which keeps no \
+                 signatures; a device with trusted keys fetches from an OCI registry",
+                place(supply.trusted_keys_at),
+                local.url()
+            );
+        }
         let trusted = if supply.trusted_keys.is_empty() {
             None
         } else {
@@ -347,10 +357,7 @@ impl Supplier {
                 )
             }
             Registry::Local { .. } => {
-                if trusted.is_some() {
-                    // Refused by docker_reference's message.
-                    docker_reference.context("no signatures")?;
-                }
+                // A filesystem registry with trusted keys is refused by `Supplier::new`.
                 let found = session
                     .digest(package, &version.parse().context("a version x.y.z")?)?
                     .ok_or_else(|| anyhow!("there is no {release} in {url}"))?;

@@ -525,3 +525,46 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// What the device file says about registries is checked at load, before anything is fetched.
+#[test]
+fn registry_settings_are_checked_at_load() {
+    let dir = TempDir::new("settings");
+    let supply = dir.0.join("supply");
+    let pinned = registry_source("wasi-hal:bme680", &sha256_digest(b"x"));
+    // A registry reference with no registry to fetch it from.
+    let device = device_file(&dir.0, "", &outdoor(&pinned));
+    let error = load_error(&device, &supply);
+    assert!(
+        error.contains(&format!("{}:5:12: component `outdoor`", device.display()))
+            && error.contains("the device file names no registry"),
+        "{error}"
+    );
+    // Trusted keys that cannot be read, and trusted keys with a filesystem registry.
+    let device = device_file(
+        &dir.0,
+        "registry = \"http://127.0.0.1:9\"\ntrusted-keys = [\"missing.pub\"]\n",
+        &outdoor(&pinned),
+    );
+    let error = load_error(&device, &supply);
+    assert!(
+        error.contains(&format!(
+            "{}:5:16: key `device.trusted-keys`",
+            device.display()
+        )) && error.contains("missing.pub"),
+        "{error}"
+    );
+    write_public_key(&dir.0, "release", &SigningKey::generate());
+    let device = device_file(
+        &dir.0,
+        "registry = \"./registry\"\ntrusted-keys = [\"release.pub\"]\n",
+        &outdoor(&pinned),
+    );
+    let error = load_error(&device, &supply);
+    assert!(
+        error.contains("key `device.trusted-keys`") && error.contains("is a filesystem registry"),
+        "{error}"
+    );
+    // Nothing was fetched or written.
+    assert!(files(&supply).is_empty());
+}
