@@ -21,6 +21,7 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+pub mod device_memory;
 pub mod native;
 pub mod soak;
 
