@@ -406,6 +406,48 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_release_verifies_offline_only_with_its_manifest_and_content() {
+        let key = SigningKey::generate();
+        let trusted = TrustedKeys::new(vec![key.public_key()]);
+        let manifest = |content: &str| {
+            format!(
+                r#"{{"schemaVersion":2,"layers":[{{"mediaType":"application/wasm","digest":"{content}","size":1}}]}}"#
+            )
+        };
+        let kept = manifest(DIGEST);
+        let signature = key.sign(REFERENCE, &crate::sha256_digest(kept.as_bytes()));
+        let check = |manifest: &str, content: &str| {
+            verify_release(
+                "wasi:spi@0.1.0",
+                REFERENCE,
+                manifest.as_bytes(),
+                content,
+                std::slice::from_ref(&signature),
+                &trusted,
+            )
+        };
+        check(&kept, DIGEST).unwrap();
+        // Other content than the signed manifest names.
+        let other = DIGEST.replace("0123", "ffff");
+        let err = check(&kept, &other).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "names the content {DIGEST}, but the content is {other}"
+            )),
+            "{err}"
+        );
+        // A kept manifest edited to name the other content: the signature does not cover it.
+        let err = check(&manifest(&other), &other).unwrap_err().to_string();
+        assert!(err.contains("changed after it was signed"), "{err}");
+        // Not a manifest.
+        let err = check("{}", DIGEST).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("not an OCI image manifest"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
     fn keys_round_trip_through_pem() {
         let dir = std::env::temp_dir().join(format!("wasi-hal-signing-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
