@@ -247,6 +247,39 @@ fn supply(file: &DeviceFile, root: Option<&Path>) -> Result<(Vec<PathBuf>, fetch
     Ok((paths, supplier.into_pruner()))
 }
 
+/// Where a component came from, for `up --check`: nothing for a file, else `, from
+/// ns:name@x.y.z (sha256:0123456789ab…), signed` or `, composed: app ... + plugs ...`.
+fn source_summary(source: &ComponentSource, signed: bool) -> String {
+    fn piece(source: &ComponentSource, signed: bool) -> String {
+        match source {
+            ComponentSource::Path(path) => path.display().to_string(),
+            ComponentSource::Registry {
+                package,
+                version,
+                digest,
+            } => format!(
+                "{package}@{version} ({}…){}",
+                &digest[..digest.len().min(19)],
+                if signed { ", signed" } else { "" }
+            ),
+            ComponentSource::Composed { .. } => "a composition".to_string(),
+        }
+    }
+    match source {
+        ComponentSource::Path(_) => String::new(),
+        ComponentSource::Registry { .. } => format!(", from {}", piece(source, signed)),
+        ComponentSource::Composed { app, plugs } => format!(
+            ", composed: app {} + plugs {}",
+            piece(app, signed),
+            plugs
+                .iter()
+                .map(|p| piece(p, signed))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn load_file(path: &Path) -> Result<DeviceFile> {
     DeviceFile::load(path).map_err(|e| anyhow!("{e}"))
 }
@@ -276,10 +309,11 @@ impl Device {
                 ComponentKind::Sensor { poll_every } => format!("sensor every {poll_every:?}"),
             };
             components.push(format!(
-                "{}: {kind}, grants [{}], memory-limit {} KiB",
+                "{}: {kind}, grants [{}], memory-limit {} KiB{}",
                 entry.name,
                 grants.join(", "),
-                entry.memory_limit >> 10
+                entry.memory_limit >> 10,
+                source_summary(&entry.source, !file.supply.trusted_keys.is_empty())
             ));
         }
         Ok(CheckReport {

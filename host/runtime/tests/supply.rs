@@ -185,6 +185,15 @@ fn signed_pinned_registry_components_run_and_the_rest_are_refused() {
     );
     let (_, status) = up(&device, &supply, Duration::from_secs(20));
     assert_outdoor_measured(&status);
+    let report = Device::check_with(&options(&device, &supply, None)).unwrap();
+    assert_eq!(
+        report.components,
+        [format!(
+            "outdoor: sensor every 5s, grants [i2c0@0x77], memory-limit 4096 KiB, from \
+             wasi-hal:bme680@0.1.0 ({}…), signed",
+            &digest[..19]
+        )]
+    );
     let cached: Vec<String> = std::fs::read_dir(
         std::fs::read_dir(&supply)
             .unwrap()
