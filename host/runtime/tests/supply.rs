@@ -25,9 +25,8 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir()
-            .join(format!("wasi-hal-supply-tests-{}", std::process::id()))
-            .join(name);
+        let dir =
+            std::env::temp_dir().join(format!("wasi-hal-supply-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
