@@ -16,8 +16,8 @@
 //! Every file is written to a temporary name and renamed into place, and checked against the
 //! digest in its name before use (a damaged file is fetched or composed again). After a
 //! successful load or reload, every file the device file no longer names is deleted, so the
-//! folder only ever holds what the device runs (decisions: docs/runtime.md, "Registry
-//! components").
+//! folder only ever holds what the device runs (decisions: docs/runtime.md, "Where
+//! components come from").
 
 use crate::component::{self, FileKind};
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -52,7 +52,7 @@ struct ReleaseRecord {
 
 /// Resolves the components of one device file to files, fetching and composing what it must.
 pub(crate) struct Supplier {
-    /// `file:line` of `[device] registry`, for messages.
+    /// The device file, for messages.
     device_path: PathBuf,
     /// The device's folder in the supply cache; `None` when there is no cache root.
     dir: Option<PathBuf>,
