@@ -21,6 +21,8 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+pub mod device_memory;
+pub mod device_poll;
 pub mod native;
 pub mod soak;
 

@@ -654,6 +654,7 @@ fn the_device_runtime_runs_the_python_app_beside_the_polled_python_driver() {
         virtual_time: true,
         max_time: Some(Duration::from_secs(12)),
         status: None,
+        supply_cache: None,
     })
     .unwrap_or_else(|e| panic!("{e:#}"));
     let status = device

@@ -619,6 +619,7 @@ fn up(args: UpArgs) -> i32 {
         virtual_time: args.virtual_time,
         max_time: args.max_time,
         status: (!args.no_status).then_some(args.status),
+        supply_cache: None,
     };
     let mut device = match wasi_hal_runtime::Device::load(options) {
         Ok(device) => device,

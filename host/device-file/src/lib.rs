@@ -18,10 +18,11 @@ pub mod units;
 
 pub use error::{DeviceError, ErrorKind, Location};
 pub use load::{
-    DEFAULT_MEMORY_LIMIT, MAX_COMPONENTS, MAX_DEVICE_FILE_BYTES, MAX_MEMORY_LIMIT, MIN_POLL_PERIOD,
+    DEFAULT_MEMORY_LIMIT, MAX_COMPONENTS, MAX_DEVICE_FILE_BYTES, MAX_MEMORY_LIMIT, MAX_PLUGS,
+    MIN_POLL_PERIOD,
 };
 pub use model::{
     Backoff, ComponentEntry, ComponentKind, ComponentSource, DeviceFile, Grant, RestartPolicy,
-    TelemetryEntry,
+    Supply, TelemetryEntry,
 };
 pub use wasi_hal_board_file::BoardFile;

@@ -5,6 +5,7 @@
 use crate::error::{DeviceError, ErrorKind, Location};
 use crate::model::{
     Backoff, ComponentEntry, ComponentKind, ComponentSource, DeviceFile, Grant, RestartPolicy,
+    Supply,
 };
 use crate::units::{parse_duration, parse_size};
 use std::collections::{BTreeMap, HashMap};
@@ -298,7 +299,14 @@ impl DeviceFile {
         let device = root.table("device")?.ok_or_else(|| {
             root.error(ErrorKind::MissingKey, "missing required table `[device]`")
         })?;
-        device.only(&["name", "board"])?;
+        device.only(&[
+            "name",
+            "board",
+            "registry",
+            "trusted-keys",
+            "allow-unsigned-paths",
+        ])?;
+        let supply = read_supply(&device, path)?;
         let name = device.require_string("name")?;
         if name.get_ref().trim().is_empty() {
             return Err(device.value_error(
@@ -342,6 +350,7 @@ impl DeviceFile {
             board,
             components,
             telemetry,
+            supply,
         })
     }
 }
@@ -367,6 +376,8 @@ fn read_component(
         "path",
         "registry",
         "digest",
+        "app",
+        "plug",
         "kind",
         "grants",
         "config",
@@ -385,48 +396,7 @@ fn read_component(
             "a component name is letters, digits, `-` and `_` (it names the component in logs and status)",
         ));
     }
-    let source = match (table.string("path")?, table.string("registry")?) {
-        (Some(path), None) => {
-            if table.entry("digest").is_some() {
-                return Err(table.value_error(
-                    "digest",
-                    ErrorKind::InvalidValue,
-                    "`digest` pins a `registry` reference; a `path` has none",
-                ));
-            }
-            ComponentSource::Path(base.join(path.get_ref()))
-        }
-        (None, Some(reference)) => {
-            let (package, version) = parse_reference(reference.get_ref())
-                .map_err(|m| table.value_error("registry", ErrorKind::InvalidValue, m))?;
-            let digest = table.string("digest")?.ok_or_else(|| {
-                table.error(
-                    ErrorKind::MissingKey,
-                    "missing required key `digest`: a registry reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
-                )
-            })?;
-            check_digest(digest.get_ref())
-                .map_err(|m| table.value_error("digest", ErrorKind::InvalidValue, m))?;
-            ComponentSource::Registry {
-                package,
-                version,
-                digest: digest.get_ref().to_string(),
-            }
-        }
-        (Some(_), Some(_)) => {
-            return Err(table.value_error(
-                "registry",
-                ErrorKind::InvalidValue,
-                "give `path` or `registry`, not both",
-            ));
-        }
-        (None, None) => {
-            return Err(table.error(
-                ErrorKind::MissingKey,
-                "missing required key `path` (a component file) or `registry` (`ns:name@x.y.z`)",
-            ));
-        }
-    };
+    let source = read_source(table, base)?;
     let kind_text = table.string("kind")?.map_or("app", |k| *k.get_ref());
     let poll_every = table.duration("poll-every")?;
     let kind = match kind_text {
@@ -521,6 +491,219 @@ fn read_component(
         restart,
         commands: telemetry::read_commands(table, kind)?,
         location: Location::of_offset(table.source.text, table.offset),
+    })
+}
+
+/// The most components one `plug` array may plug into an app.
+pub const MAX_PLUGS: usize = 32;
+
+/// Where a component's code comes from: `path`, `registry` + `digest`, or `app` + `plug`.
+fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, DeviceError> {
+    if table.entry("app").is_some() {
+        for key in ["path", "registry", "digest"] {
+            if table.entry(key).is_some() {
+                return Err(table.value_error(
+                    key,
+                    ErrorKind::InvalidValue,
+                    format!("give `app` (with `plug`) or `{key}`, not both"),
+                ));
+            }
+        }
+        let app = table.table("app")?.expect("checked above");
+        app.only(&["path", "registry", "digest"])?;
+        let app = read_piece(&app, base)?;
+        let Some((_, value)) = table.entry("plug") else {
+            return Err(table.error(
+                ErrorKind::MissingKey,
+                "missing required key `plug`: the components to plug into the `app` \
+                 (`plug = [{ path = \"driver.wasm\" }]`); an app alone is a `path`",
+            ));
+        };
+        let DeValue::Array(array) = value.get_ref() else {
+            return Err(table.value_error(
+                "plug",
+                ErrorKind::WrongType,
+                format!(
+                    "expected an array of `{{ path = ... }}` or `{{ registry = ..., digest = ... }}` tables, found {}",
+                    type_name(value.get_ref())
+                ),
+            ));
+        };
+        if array.is_empty() || array.len() > MAX_PLUGS {
+            return Err(table.value_error(
+                "plug",
+                ErrorKind::InvalidValue,
+                format!("`plug` names from 1 to {MAX_PLUGS} components"),
+            ));
+        }
+        let mut plugs = Vec::new();
+        for (index, element) in array.iter().enumerate() {
+            let key = format!("{}[{index}]", join(&table.path, "plug"));
+            let DeValue::Table(inner) = element.get_ref() else {
+                return Err(table.source.error(
+                    &key,
+                    element.span().start,
+                    ErrorKind::WrongType,
+                    format!(
+                        "expected a `{{ path = ... }}` or `{{ registry = ..., digest = ... }}` table, found {}",
+                        type_name(element.get_ref())
+                    ),
+                ));
+            };
+            let piece = Table {
+                source: table.source,
+                table: inner,
+                path: key,
+                offset: element.span().start,
+            };
+            piece.only(&["path", "registry", "digest"])?;
+            plugs.push(read_piece(&piece, base)?);
+        }
+        return Ok(ComponentSource::Composed {
+            app: Box::new(app),
+            plugs,
+        });
+    }
+    if table.entry("plug").is_some() {
+        return Err(table.value_error(
+            "plug",
+            ErrorKind::InvalidValue,
+            "`plug` names the components plugged into an `app`: add `app = { path = ... }` or remove `plug`",
+        ));
+    }
+    read_piece(table, base)
+}
+
+/// `path`, or `registry` + `digest`, of a component table or of an `app` / `plug` entry.
+fn read_piece(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, DeviceError> {
+    match (table.string("path")?, table.string("registry")?) {
+        (Some(path), None) => {
+            if table.entry("digest").is_some() {
+                return Err(table.value_error(
+                    "digest",
+                    ErrorKind::InvalidValue,
+                    "`digest` pins a `registry` reference; a `path` has none",
+                ));
+            }
+            Ok(ComponentSource::Path(base.join(path.get_ref())))
+        }
+        (None, Some(reference)) => {
+            let (package, version) = parse_reference(reference.get_ref())
+                .map_err(|m| table.value_error("registry", ErrorKind::InvalidValue, m))?;
+            let digest = table.string("digest")?.ok_or_else(|| {
+                table.error(
+                    ErrorKind::MissingKey,
+                    "missing required key `digest`: a registry reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
+                )
+            })?;
+            check_digest(digest.get_ref())
+                .map_err(|m| table.value_error("digest", ErrorKind::InvalidValue, m))?;
+            Ok(ComponentSource::Registry {
+                package,
+                version,
+                digest: digest.get_ref().to_string(),
+            })
+        }
+        (Some(_), Some(_)) => Err(table.value_error(
+            "registry",
+            ErrorKind::InvalidValue,
+            "give `path` or `registry`, not both",
+        )),
+        (None, None) => Err(table.error(
+            ErrorKind::MissingKey,
+            "missing required key `path` (a component file), `registry` (`ns:name@x.y.z`) or `app` (with `plug`)",
+        )),
+    }
+}
+
+/// `[device] registry`, `trusted-keys` and `allow-unsigned-paths`.
+fn read_supply(device: &Table<'_, '_>, path: &Path) -> Result<Supply, DeviceError> {
+    let base = path.parent().unwrap_or(Path::new(""));
+    let at = |key: &str| {
+        let offset = device
+            .entry(key)
+            .map_or(device.offset, |(_, v)| v.span().start);
+        Location::of_offset(device.source.text, offset)
+    };
+    let registry = match device.string("registry")? {
+        Some(text) if text.get_ref().trim().is_empty() => {
+            return Err(device.value_error(
+                "registry",
+                ErrorKind::InvalidValue,
+                "the registry is empty: give `http://HOST:PORT`, `https://HOST[/PREFIX]` or a folder",
+            ));
+        }
+        Some(text) => {
+            let text = text.get_ref().trim();
+            // A folder is resolved against the device file, as every other path in it.
+            Some(if text.starts_with('.') {
+                base.join(text).display().to_string()
+            } else {
+                text.to_string()
+            })
+        }
+        None => None,
+    };
+    let mut trusted_keys = Vec::new();
+    if let Some((_, value)) = device.entry("trusted-keys") {
+        let DeValue::Array(array) = value.get_ref() else {
+            return Err(device.value_error(
+                "trusted-keys",
+                ErrorKind::WrongType,
+                format!(
+                    "expected an array of public key files (PEM), found {}",
+                    type_name(value.get_ref())
+                ),
+            ));
+        };
+        if array.is_empty() {
+            return Err(device.value_error(
+                "trusted-keys",
+                ErrorKind::InvalidValue,
+                "`trusted-keys` is empty: name at least one public key file, or remove the key",
+            ));
+        }
+        for (index, element) in array.iter().enumerate() {
+            let DeValue::String(text) = element.get_ref() else {
+                return Err(device.source.error(
+                    &format!("{}[{index}]", join(&device.path, "trusted-keys")),
+                    element.span().start,
+                    ErrorKind::WrongType,
+                    format!(
+                        "expected a public key file (PEM), found {}",
+                        type_name(element.get_ref())
+                    ),
+                ));
+            };
+            trusted_keys.push(base.join(text.as_ref()));
+        }
+    }
+    let allow_unsigned_paths = match device.entry("allow-unsigned-paths") {
+        None => false,
+        Some((_, value)) => match value.get_ref() {
+            DeValue::Boolean(b) => *b,
+            other => {
+                return Err(device.value_error(
+                    "allow-unsigned-paths",
+                    ErrorKind::WrongType,
+                    format!("expected a boolean, found {}", type_name(other)),
+                ));
+            }
+        },
+    };
+    if allow_unsigned_paths && trusted_keys.is_empty() {
+        return Err(device.value_error(
+            "allow-unsigned-paths",
+            ErrorKind::InvalidValue,
+            "`allow-unsigned-paths` only means something with `trusted-keys`: without them no component needs a signature",
+        ));
+    }
+    Ok(Supply {
+        registry,
+        registry_at: at("registry"),
+        trusted_keys,
+        trusted_keys_at: at("trusted-keys"),
+        allow_unsigned_paths,
     })
 }
 

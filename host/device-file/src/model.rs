@@ -21,6 +21,29 @@ pub struct DeviceFile {
     pub components: Vec<ComponentEntry>,
     /// `[telemetry]`: the MQTT broker the device reports to; `None` reports nowhere.
     pub telemetry: Option<TelemetryEntry>,
+    /// `[device] registry`, `trusted-keys` and `allow-unsigned-paths`: where `registry`
+    /// components are fetched from, and whose signatures they need.
+    pub supply: Supply,
+}
+
+/// Where registry components come from and which signatures a device requires
+/// (`docs/device-file.md`, "Registry components and signatures").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Supply {
+    /// `registry`: the registry `registry = "ns:name@x.y.z"` references are fetched from, as
+    /// written (`http://HOST:PORT[/PREFIX]`, `https://HOST[/PREFIX]`, or a folder, resolved
+    /// against the device file's folder when relative). `None`: no registry.
+    pub registry: Option<String>,
+    /// Where `registry` is written in the device file.
+    pub registry_at: Location,
+    /// `trusted-keys`: public key files (PEM), resolved against the device file's folder. When
+    /// any is given, every registry component must be signed by one of them.
+    pub trusted_keys: Vec<PathBuf>,
+    /// Where `trusted-keys` is written in the device file.
+    pub trusted_keys_at: Location,
+    /// `allow-unsigned-paths`: with trusted keys, `path` components (which carry no signature)
+    /// are refused unless this is `true`.
+    pub allow_unsigned_paths: bool,
 }
 
 impl DeviceFile {
@@ -72,6 +95,28 @@ pub enum ComponentSource {
         /// `sha256:` and 64 lowercase hex digits.
         digest: String,
     },
+    /// `app = {...}` with `plug = [{...}, ...]`: an app and the components plugged into its
+    /// imports (its drivers), each a `Path` or a `Registry` reference, composed by the runtime
+    /// as `wac plug` does: every import of the app that a plug exports is wired to that plug's
+    /// export.
+    Composed {
+        /// `app`: the component whose imports the plugs fill.
+        app: Box<ComponentSource>,
+        /// `plug`: the components plugged in, in file order.
+        plugs: Vec<ComponentSource>,
+    },
+}
+
+impl ComponentSource {
+    /// The pieces this source is made of: itself, or the app and its plugs of a composition.
+    pub fn pieces(&self) -> Vec<&ComponentSource> {
+        match self {
+            ComponentSource::Composed { app, plugs } => {
+                std::iter::once(app.as_ref()).chain(plugs.iter()).collect()
+            }
+            piece => vec![piece],
+        }
+    }
 }
 
 /// How the runtime runs a component.

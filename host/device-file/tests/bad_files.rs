@@ -178,14 +178,14 @@ fn unknown_keys_missing_keys_and_wrong_types() {
         "[component.a]\npath = \"a.wasm\"\ngrant = [\"led\"]\n",
         ErrorKind::UnknownKey,
         "devices/x.toml:7:1: key `component.a.grant`: unknown key `grant` (known keys: `path`, \
-         `registry`, `digest`, `kind`, `grants`, `config`, `memory-limit`, `restart`, \
+         `registry`, `digest`, `app`, `plug`, `kind`, `grants`, `config`, `memory-limit`, `restart`, \
          `poll-every`, `commands`)",
     );
     assert_error(
         "[component.a]\nkind = \"app\"\n",
         ErrorKind::MissingKey,
-        "devices/x.toml:5:12: key `component.a`: missing required key `path` (a component file) \
-         or `registry` (`ns:name@x.y.z`)",
+        "devices/x.toml:5:12: key `component.a`: missing required key `path` (a component file), \
+         `registry` (`ns:name@x.y.z`) or `app` (with `plug`)",
     );
     assert_error(
         "[component.a]\npath = 3\n",
@@ -258,6 +258,119 @@ fn registry_references_are_pinned() {
         ErrorKind::InvalidValue,
         "devices/x.toml:6:12: key `component.a.registry`: `weather-station` is not a registry \
          reference `namespace:name@x.y.z`",
+    );
+}
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+#[test]
+fn an_app_and_its_plugs_read_into_a_composed_source() {
+    let file = parse(&format!(
+        "[component.w]\napp = {{ path = \"app.wasm\" }}\nplug = [\n  {{ path = \"bme680.wasm\" }},\n  \
+         {{ registry = \"wasi-hal:ssd1306-i2c@0.1.0\", digest = \"{DIGEST}\" }},\n]\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        file.component("w").unwrap().source,
+        ComponentSource::Composed {
+            app: Box::new(ComponentSource::Path("devices/app.wasm".into())),
+            plugs: vec![
+                ComponentSource::Path("devices/bme680.wasm".into()),
+                ComponentSource::Registry {
+                    package: "wasi-hal:ssd1306-i2c".into(),
+                    version: "0.1.0".into(),
+                    digest: DIGEST.into(),
+                },
+            ],
+        }
+    );
+    assert_error(
+        "[component.w]\napp = { path = \"app.wasm\" }\n",
+        ErrorKind::MissingKey,
+        "devices/x.toml:5:12: key `component.w`: missing required key `plug`: the components to \
+         plug into the `app` (`plug = [{ path = \"driver.wasm\" }]`); an app alone is a `path`",
+    );
+    assert_error(
+        "[component.w]\npath = \"a.wasm\"\nplug = [{ path = \"d.wasm\" }]\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:8: key `component.w.plug`: `plug` names the components plugged into an \
+         `app`: add `app = { path = ... }` or remove `plug`",
+    );
+    assert_error(
+        "[component.w]\napp = { path = \"a.wasm\" }\npath = \"a.wasm\"\nplug = [{ path = \"d.wasm\" }]\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:7:8: key `component.w.path`: give `app` (with `plug`) or `path`, not both",
+    );
+    assert_error(
+        "[component.w]\napp = { path = \"a.wasm\" }\nplug = [{ path = \"d.wasm\" }, { registry = \"wasi-hal:x@0.1.0\" }]\n",
+        ErrorKind::MissingKey,
+        "devices/x.toml:7:30: key `component.w.plug[1]`: missing required key `digest`: a registry \
+         reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
+    );
+    assert_error(
+        "[component.w]\napp = { path = \"a.wasm\" }\nplug = [\"d.wasm\"]\n",
+        ErrorKind::WrongType,
+        "devices/x.toml:7:9: key `component.w.plug[0]`: expected a `{ path = ... }` or \
+         `{ registry = ..., digest = ... }` table, found a string",
+    );
+    assert_error(
+        "[component.w]\napp = { path = \"a.wasm\", kind = \"app\" }\nplug = [{ path = \"d.wasm\" }]\n",
+        ErrorKind::UnknownKey,
+        "devices/x.toml:6:26: key `component.w.app.kind`: unknown key `kind` (known keys: \
+         `path`, `registry`, `digest`)",
+    );
+}
+
+#[test]
+fn registry_and_trusted_keys_of_the_device() {
+    let board = || BoardFile::parse(BOARD, "devices/b.toml").expect("the test board is valid");
+    let device = |head: &str| {
+        DeviceFile::parse(
+            &format!(
+                "[device]\nname = \"node\"\nboard = \"b.toml\"\n{head}\n[component.a]\npath = \"a.wasm\"\n"
+            ),
+            "devices/x.toml",
+            board(),
+        )
+    };
+    let file = device(
+        "registry = \"http://127.0.0.1:5000/myorg\"\ntrusted-keys = [\"keys/a.pub\", \"/etc/b.pub\"]\n\
+         allow-unsigned-paths = true",
+    )
+    .unwrap();
+    assert_eq!(
+        file.supply.registry.as_deref(),
+        Some("http://127.0.0.1:5000/myorg")
+    );
+    assert_eq!(
+        file.supply.trusted_keys,
+        vec![
+            std::path::PathBuf::from("devices/keys/a.pub"),
+            std::path::PathBuf::from("/etc/b.pub")
+        ]
+    );
+    assert!(file.supply.allow_unsigned_paths);
+    assert_eq!(file.supply.trusted_keys_at.line, 5);
+    let error = |head: &str| device(head).unwrap_err().to_string();
+    assert_eq!(
+        error("trusted-keys = []"),
+        "devices/x.toml:4:16: key `device.trusted-keys`: `trusted-keys` is empty: name at least \
+         one public key file, or remove the key"
+    );
+    assert_eq!(
+        error("trusted-keys = [1]"),
+        "devices/x.toml:4:17: key `device.trusted-keys[0]`: expected a public key file (PEM), \
+         found an integer"
+    );
+    assert_eq!(
+        error("allow-unsigned-paths = true"),
+        "devices/x.toml:4:24: key `device.allow-unsigned-paths`: `allow-unsigned-paths` only \
+         means something with `trusted-keys`: without them no component needs a signature"
+    );
+    assert_eq!(
+        error("registry = \" \""),
+        "devices/x.toml:4:12: key `device.registry`: the registry is empty: give \
+         `http://HOST:PORT`, `https://HOST[/PREFIX]` or a folder"
     );
 }
 

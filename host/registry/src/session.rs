@@ -543,22 +543,32 @@ impl Session {
         self.runtime.block_on(async {
             let reference =
                 oci_client::Reference::with_tag(host.clone(), repository.clone(), version.into());
-            let (manifest, manifest_digest) = client
-                .pull_image_manifest(&reference, &auth)
+            let (raw, served_digest) = client
+                .pull_manifest_raw(
+                    &reference,
+                    &auth,
+                    &[
+                        oci_client::manifest::OCI_IMAGE_MEDIA_TYPE,
+                        oci_client::manifest::IMAGE_MANIFEST_MEDIA_TYPE,
+                    ],
+                )
                 .await
-                .map_err(|e| {
-                anyhow!("cannot read {release} from {url}: {}", error_chain(&e))
-            })?;
-            let layer_digest = manifest
-                .layers
-                .iter()
-                .find(|l| l.media_type == "application/wasm")
-                .map(|l| l.digest.clone())
-                .with_context(|| format!("{release} in {url} has no application/wasm layer"))?;
+                .map_err(|e| anyhow!("cannot read {release} from {url}: {}", error_chain(&e)))?;
+            // The digest is that of the bytes received, whatever a header said.
+            let manifest_digest = crate::sha256_digest(&raw);
+            if !served_digest.is_empty() && served_digest != manifest_digest {
+                bail!(
+                    "{release} in {url}: the registry says its manifest is {served_digest}, \
+                     but the manifest received is {manifest_digest}"
+                );
+            }
+            let layer_digest =
+                signing::wasm_layer_digest(&raw).with_context(|| format!("{release} in {url}"))?;
             let signatures = read_signatures(&client, &auth, &host, &repository, &manifest_digest)
                 .await
                 .with_context(|| format!("cannot read the signatures of {release} in {url}"))?;
             Ok(SignedRelease {
+                manifest: raw.to_vec(),
                 manifest_digest,
                 layer_digest,
                 signatures,
@@ -587,13 +597,29 @@ impl Session {
             return Ok(release.manifest_digest);
         }
         let signature = key.sign(&reference, &release.manifest_digest);
+        let mut signatures = release.signatures.clone();
+        signatures.push(signature);
+        self.store_signatures(package, version, &release.manifest_digest, &signatures)?;
+        Ok(release.manifest_digest)
+    }
+
+    /// Stores `signatures` as the signatures of the manifest `manifest_digest` of `package`
+    /// (the image under the tag `sha256-<hex>.sig`, one layer per signature), replacing what
+    /// that tag held. `version` names the release in errors. [`Session::sign`] adds to the
+    /// signatures this way; tests use it to store signatures that do not fit.
+    pub fn store_signatures(
+        &self,
+        package: &str,
+        version: &str,
+        manifest_digest: &str,
+        signatures: &[Signature],
+    ) -> Result<()> {
+        let name = format!("{package}@{version}");
         let (client, auth, host) = self.oci_client()?;
         let repository = self.registry.repository(package);
         let url = self.registry.url();
-        let mut layers: Vec<oci_client::client::ImageLayer> = release
-            .signatures
+        let mut layers: Vec<oci_client::client::ImageLayer> = signatures
             .iter()
-            .chain(std::iter::once(&signature))
             .map(|s| {
                 oci_client::client::ImageLayer::new(
                     s.payload.clone(),
@@ -614,7 +640,7 @@ impl Session {
             oci_client::manifest::IMAGE_CONFIG_MEDIA_TYPE.to_string(),
             None,
         );
-        let tag = signing::signature_tag(&release.manifest_digest);
+        let tag = signing::signature_tag(manifest_digest);
         self.runtime
             .block_on(async {
                 let target = oci_client::Reference::with_tag(host, repository, tag);
@@ -626,7 +652,7 @@ impl Session {
                     error_chain(&e)
                 )
             })?;
-        Ok(release.manifest_digest)
+        Ok(())
     }
 
     /// The bytes of `package@version`, only when one of `trusted` signed the manifest the
@@ -664,6 +690,8 @@ impl Session {
 /// A release as the registry serves it, with its signatures.
 #[derive(Clone, Debug)]
 pub struct SignedRelease {
+    /// Its OCI manifest, as served (JSON): what [`signing::verify_release`] checks offline.
+    pub manifest: Vec<u8>,
     /// The digest of its OCI manifest (what a signature covers).
     pub manifest_digest: String,
     /// The digest of its `application/wasm` layer (the release's bytes).

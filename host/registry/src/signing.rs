@@ -57,7 +57,7 @@ pub fn simple_signing_payload(docker_reference: &str, manifest_digest: &str) -> 
 }
 
 /// One signature as stored in the registry: the payload blob and its base64 signature.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Signature {
     /// The simple-signing payload (JSON) that was signed.
     pub payload: Vec<u8>,
@@ -221,6 +221,61 @@ pub fn verify(
     )
 }
 
+/// The digest of the `application/wasm` layer an OCI manifest (JSON) names: the release's
+/// bytes. An error when the manifest is not JSON or names no such layer (or more than one).
+pub fn wasm_layer_digest(manifest: &[u8]) -> Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        layers: Vec<Layer>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Layer {
+        #[serde(rename = "mediaType")]
+        media_type: String,
+        digest: String,
+    }
+    let manifest: Manifest =
+        serde_json::from_slice(manifest).context("its manifest is not an OCI image manifest")?;
+    let mut wasm = manifest
+        .layers
+        .into_iter()
+        .filter(|l| l.media_type == "application/wasm");
+    match (wasm.next(), wasm.next()) {
+        (Some(layer), None) => Ok(layer.digest),
+        (None, _) => bail!("its manifest has no application/wasm layer"),
+        (Some(_), Some(_)) => bail!("its manifest has more than one application/wasm layer"),
+    }
+}
+
+/// Checks offline that `content_digest` (the `sha256:` digest of a release's bytes) is what the
+/// signed `manifest` names, and that one of `signatures` is a trusted signature of that manifest
+/// ([`verify`]): what a device checks for a component it fetched earlier and keeps with its
+/// manifest and signatures. The manifest's digest is computed here from its bytes.
+pub fn verify_release(
+    release: &str,
+    docker_reference: &str,
+    manifest: &[u8],
+    content_digest: &str,
+    signatures: &[Signature],
+    trusted: &TrustedKeys,
+) -> Result<()> {
+    let manifest_digest = crate::sha256_digest(manifest);
+    let layer = wasm_layer_digest(manifest).with_context(|| release.to_string())?;
+    if layer != content_digest {
+        bail!(
+            "{release} is refused: its signed manifest {manifest_digest} names the content \
+             {layer}, but the content is {content_digest} (the content changed after it was signed)"
+        );
+    }
+    verify(
+        release,
+        docker_reference,
+        &manifest_digest,
+        signatures,
+        trusted,
+    )
+}
+
 fn check_one(
     docker_reference: &str,
     manifest_digest: &str,
@@ -348,6 +403,48 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("wasi:spi@0.1.0 is not signed"), "{err}");
+    }
+
+    #[test]
+    fn a_kept_release_verifies_offline_only_with_its_manifest_and_content() {
+        let key = SigningKey::generate();
+        let trusted = TrustedKeys::new(vec![key.public_key()]);
+        let manifest = |content: &str| {
+            format!(
+                r#"{{"schemaVersion":2,"layers":[{{"mediaType":"application/wasm","digest":"{content}","size":1}}]}}"#
+            )
+        };
+        let kept = manifest(DIGEST);
+        let signature = key.sign(REFERENCE, &crate::sha256_digest(kept.as_bytes()));
+        let check = |manifest: &str, content: &str| {
+            verify_release(
+                "wasi:spi@0.1.0",
+                REFERENCE,
+                manifest.as_bytes(),
+                content,
+                std::slice::from_ref(&signature),
+                &trusted,
+            )
+        };
+        check(&kept, DIGEST).unwrap();
+        // Other content than the signed manifest names.
+        let other = DIGEST.replace("0123", "ffff");
+        let err = check(&kept, &other).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "names the content {DIGEST}, but the content is {other}"
+            )),
+            "{err}"
+        );
+        // A kept manifest edited to name the other content: the signature does not cover it.
+        let err = check(&manifest(&other), &other).unwrap_err().to_string();
+        assert!(err.contains("changed after it was signed"), "{err}");
+        // Not a manifest.
+        let err = check("{}", DIGEST).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("not an OCI image manifest"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::guest::{self, EPOCH_TICK};
 use crate::readings::{Reading, SUBSCRIBER_BACKLOG};
 use crate::status::{DeviceStatus, StatusBoard};
 use crate::supervisor::{self, Prepared, Shared};
-use crate::{cache, component, grants, imports};
+use crate::{cache, component, fetch, grants, imports};
 use anyhow::{Context as _, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -34,6 +34,9 @@ pub struct UpOptions {
     /// Serve the status on this address (HTTP; docs/runtime.md). Only loopback addresses are
     /// allowed.
     pub status: Option<SocketAddr>,
+    /// The root of the supply cache (fetched registry components and compositions, one folder
+    /// per device file); `None`: [`fetch::default_dir`].
+    pub supply_cache: Option<PathBuf>,
 }
 
 /// Asks a running device to stop or to reload, from another thread (a signal handler).
@@ -123,11 +126,13 @@ pub struct CheckReport {
     pub components: Vec<String>,
 }
 
-/// Reads a component's file and checks it against its entry and the board as the component
-/// sees it; compiles it when `engine` is given.
+/// Reads a component's file (`path`: what [`fetch::Supplier`] resolved its source to) and
+/// checks it against its entry and the board as the component sees it; compiles it when
+/// `engine` is given.
 fn prepare(
     file: &DeviceFile,
     entry: &ComponentEntry,
+    path: &Path,
     engine: Option<&Engine>,
     cache_dir: Option<&Path>,
 ) -> Result<Option<Prepared>> {
@@ -137,17 +142,17 @@ fn prepare(
         entry.location,
         entry.name
     );
-    let path = match &entry.source {
-        ComponentSource::Path(path) => path,
-        ComponentSource::Registry {
-            package, version, ..
-        } => bail!(
-            "{place}: registry references (`{package}@{version}`) are not fetched by this build \
-             yet; fetch the component (`wkg get`) and give its `path`"
-        ),
-    };
     let (bytes, kind) = component::read(path, component::DEFAULT_MAX_COMPONENT_BYTES)
         .with_context(|| place.clone())?;
+    if kind == component::FileKind::Precompiled && !matches!(entry.source, ComponentSource::Path(_))
+    {
+        // Machine code is loaded without the checks a component gets: only from a file the
+        // owner of the device named.
+        bail!(
+            "{place}: {} is precompiled machine code, which is run only from a `path`",
+            path.display()
+        );
+    }
     let precompiled = match (kind, engine) {
         (component::FileKind::Precompiled, Some(engine)) => Some(
             crate::deserialize_precompiled(engine, path, &bytes).with_context(|| place.clone())?,
@@ -236,6 +241,52 @@ fn prepare(
     }))
 }
 
+/// The file of every component of `file`, in order: fetched, verified and composed as their
+/// sources say ([`fetch`]), with the supply cache under `root`; and what prunes the cache to
+/// them once the device file has loaded.
+fn supply(file: &DeviceFile, root: Option<&Path>) -> Result<(Vec<PathBuf>, fetch::Pruner)> {
+    let mut supplier = fetch::Supplier::new(file, root)?;
+    let paths = file
+        .components
+        .iter()
+        .map(|entry| supplier.component_file(entry))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((paths, supplier.into_pruner()))
+}
+
+/// Where a component came from, for `up --check`: nothing for a file, else `, from
+/// ns:name@x.y.z (sha256:0123456789ab…), signed` or `, composed: app ... + plugs ...`.
+fn source_summary(source: &ComponentSource, signed: bool) -> String {
+    fn piece(source: &ComponentSource, signed: bool) -> String {
+        match source {
+            ComponentSource::Path(path) => path.display().to_string(),
+            ComponentSource::Registry {
+                package,
+                version,
+                digest,
+            } => format!(
+                "{package}@{version} ({}…){}",
+                &digest[..digest.len().min(19)],
+                if signed { ", signed" } else { "" }
+            ),
+            ComponentSource::Composed { .. } => "a composition".to_string(),
+        }
+    }
+    match source {
+        ComponentSource::Path(_) => String::new(),
+        ComponentSource::Registry { .. } => format!(", from {}", piece(source, signed)),
+        ComponentSource::Composed { app, plugs } => format!(
+            ", composed: app {} + plugs {}",
+            piece(app, signed),
+            plugs
+                .iter()
+                .map(|p| piece(p, signed))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 fn load_file(path: &Path) -> Result<DeviceFile> {
     DeviceFile::load(path).map_err(|e| anyhow!("{e}"))
 }
@@ -243,13 +294,23 @@ fn load_file(path: &Path) -> Result<DeviceFile> {
 impl Device {
     /// Checks the device file at `path` without compiling or running anything: the file, its
     /// board, every grant, and each component's imports and exports against its grants and
-    /// kind.
+    /// kind. Registry components are fetched (or taken from the supply cache, [`fetch`]) and
+    /// compositions composed, with every check of a load.
     pub fn check(path: &Path) -> Result<CheckReport> {
-        let file = load_file(path)?;
+        Self::check_with(&UpOptions {
+            device: path.to_owned(),
+            ..UpOptions::default()
+        })
+    }
+
+    /// [`Device::check`] with the device file and the supply cache of `options`.
+    pub fn check_with(options: &UpOptions) -> Result<CheckReport> {
+        let file = load_file(&options.device)?;
         crate::telemetry::options(&file)?;
+        let (paths, _) = supply(&file, options.supply_cache.as_deref())?;
         let mut components = Vec::new();
-        for entry in &file.components {
-            prepare(&file, entry, None, None)?;
+        for (entry, path) in file.components.iter().zip(&paths) {
+            prepare(&file, entry, path, None, None)?;
             let grants: Vec<String> = entry.grants.iter().map(ToString::to_string).collect();
             let kind = match entry.kind {
                 ComponentKind::App => "app".to_string(),
@@ -257,10 +318,11 @@ impl Device {
                 ComponentKind::Handler => "handler".to_string(),
             };
             components.push(format!(
-                "{}: {kind}, grants [{}], memory-limit {} KiB",
+                "{}: {kind}, grants [{}], memory-limit {} KiB{}",
                 entry.name,
                 grants.join(", "),
-                entry.memory_limit >> 10
+                entry.memory_limit >> 10,
+                source_summary(&entry.source, !file.supply.trusted_keys.is_empty())
             ));
         }
         Ok(CheckReport {
@@ -281,12 +343,14 @@ impl Device {
         }
         let board = Board::build(file.board.clone()).map_err(|e| anyhow!("{e}"))?;
         let engine = guest::engine()?;
+        let (paths, pruner) = supply(&file, options.supply_cache.as_deref())?;
         let mut components = Vec::new();
-        for entry in &file.components {
-            let prepared = prepare(&file, entry, Some(&engine), options.cache.as_deref())?
+        for (entry, path) in file.components.iter().zip(&paths) {
+            let prepared = prepare(&file, entry, path, Some(&engine), options.cache.as_deref())?
                 .expect("compiled with an engine");
             components.push(prepared);
         }
+        pruner.prune();
         let (readings, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         Ok(Device {
             file,
@@ -470,11 +534,20 @@ impl Device {
         }
         crate::telemetry::options(&file)?;
         crate::telemetry::warn_if_changed(&self.file, &file);
+        // Fetching may wait on the network: off the thread the components run on.
+        let (paths, pruner) = {
+            let file = file.clone();
+            let root = self.options.supply_cache.clone();
+            tokio::task::spawn_blocking(move || supply(&file, root.as_deref()))
+                .await
+                .context("fetching the components stopped")??
+        };
         let mut prepared = Vec::new();
-        for entry in &file.components {
+        for (entry, path) in file.components.iter().zip(&paths) {
             let component = prepare(
                 &file,
                 entry,
+                path,
                 Some(&self.engine),
                 self.options.cache.as_deref(),
             )?
@@ -487,6 +560,7 @@ impl Device {
                 })?;
             prepared.push(component);
         }
+        pruner.prune();
         let names: Vec<String> = prepared.iter().map(|p| p.entry.name.clone()).collect();
         // Stop what is gone or changed first: their devices are released before anything new
         // opens them.

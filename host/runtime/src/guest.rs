@@ -182,7 +182,14 @@ pub fn new_store(engine: &Engine, setup: StoreSetup) -> Result<Store<GuestState>
         let data = ctx.data_mut();
         data.preemptions.fetch_add(1, Ordering::Relaxed);
         if !data.clock.charges_cpu() {
-            return Ok(UpdateDeadline::Yield(1));
+            // tokio's yield, not Wasmtime's plain one: tokio wakes the task only after it has
+            // looked at its timers, so a sleeping neighbour whose time has come runs next.
+            // (Woken at once, a spinner would be polled again and again and the timers only
+            // looked at every 61 polls of a task: up to 61 ticks late.)
+            return Ok(UpdateDeadline::YieldCustom(
+                1,
+                Box::pin(tokio::task::yield_now()),
+            ));
         }
         let charge = data.cpu.take();
         let clock = data.clock.clone();

@@ -30,6 +30,11 @@
 //!   commands the device file authorises come back to the components ([`telemetry`]);
 //! - [`status`] is what `wasi-hal status` shows, served over HTTP on 127.0.0.1 ([`server`]).
 //!
+//! Before that, [`fetch`] turns each component's source into a file: a `path`, a registry
+//! reference fetched into the device's supply cache (pinned by digest, signed by a trusted key
+//! when the device names trusted keys), or an app with its plugs composed with
+//! `wasi-hal-compose`.
+//!
 //! The modules `wasi-hal run` shares with it live here too: [`component`] (reading a component
 //! file with a size bound), [`cache`] (the precompiled cache), the import checks
 //! ([`check_imports`]), [`compile`] and [`deserialize_precompiled`].
@@ -39,6 +44,7 @@ pub mod clock;
 pub mod commands;
 pub mod component;
 mod device;
+pub mod fetch;
 pub mod grants;
 mod guest;
 mod imports;

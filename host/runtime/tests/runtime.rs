@@ -86,6 +86,7 @@ fn up(path: &Path, max_time: Duration) -> (Device, DeviceStatus) {
         virtual_time: true,
         max_time: Some(max_time),
         status: None,
+        supply_cache: Some(temp("supply")),
     })
     .unwrap_or_else(|e| panic!("{e:#}"));
     let status = device.run(&Control::default()).expect("the device runs");
@@ -226,6 +227,7 @@ fn runtime_blink_then_trap() {
         virtual_time: true,
         max_time: Some(Duration::from_secs(30)),
         status: None,
+        supply_cache: Some(temp("supply")),
     })
     .unwrap();
     let sim = device.board().simulated().unwrap();
@@ -337,6 +339,7 @@ fn stopping_puts_outputs_at_their_safe_levels() {
         virtual_time: true,
         max_time: Some(Duration::from_millis(50)),
         status: None,
+        supply_cache: Some(temp("supply")),
     })
     .unwrap();
     let sim = device.board().simulated().unwrap();

@@ -149,6 +149,7 @@ fn readings_go_to_the_broker_and_commands_come_back_to_the_component() {
         virtual_time: false,
         max_time: Some(Duration::from_secs(4)),
         status: None,
+        supply_cache: None,
     })
     .unwrap_or_else(|e| panic!("{e:#}"));
     let control = Control::default();
@@ -370,6 +371,7 @@ fn a_ring_command_sounds_the_simulated_buzzer() {
         virtual_time: false,
         max_time: Some(Duration::from_secs(4)),
         status: None,
+        supply_cache: None,
     })
     .unwrap_or_else(|e| panic!("{e:#}"));
     let runner = std::thread::spawn(move || {
