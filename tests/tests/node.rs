@@ -16,7 +16,9 @@
 //!   frame-NNN.png` of the host-side simulation, pixel for pixel.
 //! - **Issue 19's devices on their virtual boards in Node.js**: the LED strip
 //!   (`strip-rainbow-ws2812-virtual`) shows the golden colours of `wasi-hal run` after 30 frames
-//!   with no timing warning, and the passive-buzzer doorbell (`doorbell-buzzer-pwm-virtual`, its
+//!   with no timing warning, the colour OLED (`ball-screensaver-pmod-oledrgb-virtual`) and the
+//!   DHT22 weather station (`weather-dht22-ssd1306-virtual`) their golden frame 30, and the
+//!   passive-buzzer doorbell (`doorbell-buzzer-pwm-virtual`, its
 //!   board exporting `wasi:pwm`) plays the golden tones.
 //! - **The JavaScript host follows the WIT** (`host/js/test/hal.test.js`, run with
 //!   `node --test`): errors, resources and policy cases the driver never reaches; the web page's
@@ -705,4 +707,62 @@ fn the_virtual_pwm_doorbell_in_node_plays_the_golden_tones() {
     )
     .unwrap();
     assert_eq!(Value::Array(tones), golden, "{stderr}");
+}
+
+/// `compositions/<name>.wac` run in Node.js for 30 frames (`args`): its last frame equals the
+/// golden frame 30 of `wasi-hal run` (`tests/golden/<golden>/frame-030.png`).
+fn virtual_in_node_shows_golden_frame_30(
+    name: &str,
+    golden: &str,
+    deps: &[(&str, &str)],
+    args: &[&str],
+) {
+    let (stdout, stderr) = run_virtual_in_node(name, deps, args);
+    let frames = frame_stream::parse_frames(&stdout);
+    let last = frames
+        .last()
+        .unwrap_or_else(|| panic!("{name} in Node.js wrote no frame: {stderr}"));
+    let path = js_host::root().join(format!("tests/golden/{golden}/frame-030.png"));
+    frame_stream::assert_same_frame(
+        &last.frame,
+        &wasi_hal_sim_render::load_png(&path).unwrap(),
+        &format!("{name} in Node.js after 30 frames against {}", path.display()),
+    );
+}
+
+/// The colour OLED's virtual board (an SSD1331 writing RGB565 frames) in Node.js.
+#[test]
+fn the_virtual_colour_oled_in_node_shows_the_golden_frame() {
+    use test_programs_artifacts::{
+        APP_BALL_SCREENSAVER, DRIVER_PMOD_OLEDRGB, VIRTUAL_BOARD_SIM_PMOD_OLEDRGB,
+    };
+    virtual_in_node_shows_golden_frame_30(
+        "ball-screensaver-pmod-oledrgb-virtual",
+        "ball-screensaver-pmod-oledrgb",
+        &[
+            ("wasi-hal:ball-screensaver", APP_BALL_SCREENSAVER),
+            ("wasi-hal:pmod-oledrgb", DRIVER_PMOD_OLEDRGB),
+            ("wasi-hal:sim-pmod-oledrgb", VIRTUAL_BOARD_SIM_PMOD_OLEDRGB),
+        ],
+        &["ball-screensaver", "--frames", "30"],
+    );
+}
+
+/// The kernel sensor's virtual board (the simulated DHT22 exported as `sensor:environment`) under
+/// the weather station in Node.js.
+#[test]
+fn the_virtual_dht22_weather_station_in_node_shows_the_golden_frame() {
+    use test_programs_artifacts::{
+        APP_WEATHER_STATION, DRIVER_SSD1306_I2C, VIRTUAL_BOARD_SIM_WEATHER_DHT22,
+    };
+    virtual_in_node_shows_golden_frame_30(
+        "weather-dht22-ssd1306-virtual",
+        "weather-dht22-ssd1306",
+        &[
+            ("wasi-hal:weather-station", APP_WEATHER_STATION),
+            ("wasi-hal:ssd1306-i2c", DRIVER_SSD1306_I2C),
+            ("wasi-hal:sim-weather-dht22", VIRTUAL_BOARD_SIM_WEATHER_DHT22),
+        ],
+        &["weather-station", "--frames", "30"],
+    );
 }
