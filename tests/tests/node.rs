@@ -726,7 +726,10 @@ fn virtual_in_node_shows_golden_frame_30(
     frame_stream::assert_same_frame(
         &last.frame,
         &wasi_hal_sim_render::load_png(&path).unwrap(),
-        &format!("{name} in Node.js after 30 frames against {}", path.display()),
+        &format!(
+            "{name} in Node.js after 30 frames against {}",
+            path.display()
+        ),
     );
 }
 
@@ -761,7 +764,10 @@ fn the_virtual_dht22_weather_station_in_node_shows_the_golden_frame() {
         &[
             ("wasi-hal:weather-station", APP_WEATHER_STATION),
             ("wasi-hal:ssd1306-i2c", DRIVER_SSD1306_I2C),
-            ("wasi-hal:sim-weather-dht22", VIRTUAL_BOARD_SIM_WEATHER_DHT22),
+            (
+                "wasi-hal:sim-weather-dht22",
+                VIRTUAL_BOARD_SIM_WEATHER_DHT22,
+            ),
         ],
         &["weather-station", "--frames", "30"],
     );
