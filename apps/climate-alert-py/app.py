@@ -75,33 +75,57 @@ def lines(measurement):
     return [first, second, "OK"], False
 
 
-def draw_text(screen, text, x, y, scale, color):
-    """Draws `text` with its top left corner at (`x`, `y`), each font pixel `scale` pixels
-    square; what falls outside the display is not drawn."""
-    info = screen.get_info()
-    for char in text:
-        glyph = FONT.get(char, FONT[" "])
-        for row, bits in enumerate(glyph):
-            for column in range(3):
-                if bits & (0b100 >> column):
-                    left = x + column * scale
-                    top = y + row * scale
-                    if left + scale <= info.width and top + scale <= info.height:
-                        screen.fill_rect(display.Rect(x=left, y=top, width=scale, height=scale), color)
-        x += 4 * scale
+class Canvas:
+    """A frame in the display's own pixel format, drawn here and sent in one call."""
+
+    def __init__(self, info):
+        self.width = info.width
+        self.height = info.height
+        self.rgb565 = info.format == display.ColorFormat.RGB565
+        # Bytes per row: two per pixel in RGB565; one bit per pixel in mono1, rows whole bytes.
+        self.stride = self.width * 2 if self.rgb565 else (self.width + 7) // 8
+        self.pixels = bytearray(self.stride * self.height)
+
+    def clear(self, lit):
+        """Every pixel lit (white) or dark."""
+        self.pixels[:] = (b"\xff" if lit else b"\x00") * len(self.pixels)
+
+    def square(self, x, y, size, lit):
+        """A `size` x `size` square with its top left corner at (`x`, `y`), clipped."""
+        for row in range(max(y, 0), min(y + size, self.height)):
+            for column in range(max(x, 0), min(x + size, self.width)):
+                if self.rgb565:
+                    at = row * self.stride + column * 2
+                    self.pixels[at : at + 2] = b"\xff\xff" if lit else b"\x00\x00"
+                else:
+                    at = row * self.stride + column // 8
+                    bit = 0x80 >> (column % 8)
+                    if lit:
+                        self.pixels[at] |= bit
+                    else:
+                        self.pixels[at] &= ~bit & 0xFF
+
+    def text(self, text, x, y, scale, lit):
+        """`text` with its top left corner at (`x`, `y`), each font pixel `scale` pixels square."""
+        for char in text:
+            glyph = FONT.get(char, FONT[" "])
+            for row, bits in enumerate(glyph):
+                for column in range(3):
+                    if bits & (0b100 >> column):
+                        self.square(x + column * scale, y + row * scale, scale, lit)
+            x += 4 * scale
 
 
-def draw(screen, text, alarm):
-    """Draws one frame: the temperature four times the font's size, the rest twice, inverted
-    during an alarm."""
-    info = screen.get_info()
-    lit = 0xFFFF if info.format == display.ColorFormat.RGB565 else 1
-    background, ink = (lit, 0) if alarm else (0, lit)
-    screen.fill_rect(display.Rect(x=0, y=0, width=info.width, height=info.height), background)
-    draw_text(screen, text[0], 2, 2, 4, ink)
-    draw_text(screen, text[1], 2, 26, 2, ink)
-    draw_text(screen, text[2], 2, 40, 2, ink)
-    screen.present()
+def draw(screen, canvas, text, alarm):
+    """Draws one frame and presents it in one call: the temperature four times the font's size,
+    the rest twice, inverted during an alarm."""
+    canvas.clear(alarm)
+    ink = not alarm
+    canvas.text(text[0], 2, 2, 4, ink)
+    canvas.text(text[1], 2, 26, 2, ink)
+    canvas.text(text[2], 2, 40, 2, ink)
+    area = display.Rect(x=0, y=0, width=canvas.width, height=canvas.height)
+    screen.present_region(area, bytes(canvas.pixels))
 
 
 class WitWorld(wit_world.WitWorld):
@@ -125,6 +149,7 @@ class WitWorld(wit_world.WitWorld):
             print(f"climate-alert: no buzzer ({e.value}): the alarm is silent", file=sys.stderr)
             alarm_sound = None
 
+        canvas = Canvas(screen.get_info())
         start = delay.now_ns()
         frame = 0
         alarm_frames = 0
@@ -136,7 +161,7 @@ class WitWorld(wit_world.WitWorld):
                 measurement = None
             text, alarm = lines(measurement)
             try:
-                draw(screen, text, alarm)
+                draw(screen, canvas, text, alarm)
             except Err as e:
                 print(f"climate-alert: drawing failed: {e.value}", file=sys.stderr)
             if alarm:
