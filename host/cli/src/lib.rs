@@ -490,7 +490,10 @@ pub fn run_with_report(options: &RunOptions) -> Result<RunReport> {
     store.limiter(|s| &mut s.limits);
     let ticker = limits::install(&engine, &mut store);
 
-    let result = match pre.instantiate(&mut store).map_err(anyhow::Error::from) {
+    // A memory image the kernel would not seal yet is built again (`wasi_hal_runtime::instantiate`).
+    let instantiated =
+        wasi_hal_runtime::instantiate::retry_busy_image(|| Ok(pre.instantiate(&mut store)?));
+    let result = match instantiated {
         Ok(command) => command
             .wasi_cli_run()
             .call_run(&mut store)

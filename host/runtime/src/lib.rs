@@ -48,6 +48,7 @@ pub mod fetch;
 pub mod grants;
 mod guest;
 mod imports;
+pub mod instantiate;
 pub mod output;
 pub mod readings;
 pub mod server;

@@ -236,9 +236,8 @@ async fn run_app(
     prepared: &Prepared,
     store: &mut wasmtime::Store<GuestState>,
 ) -> Result<()> {
-    let pre = shared.linker.instantiate_pre(&prepared.component)?;
-    let pre = wasmtime_wasi::p2::bindings::CommandPre::new(pre)?;
-    let command = pre.instantiate_async(&mut *store).await?;
+    let instance = instantiate(shared, prepared, store).await?;
+    let command = wasmtime_wasi::p2::bindings::Command::new(&mut *store, &instance)?;
     mark_running(shared, &prepared.entry);
     command
         .wasi_cli_run()
@@ -253,11 +252,7 @@ async fn serve_handler(
     prepared: &Prepared,
     store: &mut wasmtime::Store<GuestState>,
 ) -> Result<()> {
-    let instance = shared
-        .linker
-        .instantiate_pre(&prepared.component)?
-        .instantiate_async(&mut *store)
-        .await?;
+    let instance = instantiate(shared, prepared, store).await?;
     let mut inbox = commands::inbox(shared, &prepared.entry, store, &instance)?;
     mark_running(shared, &prepared.entry);
     commands::serve_until(
@@ -268,6 +263,27 @@ async fn serve_handler(
         std::future::pending(),
     )
     .await
+}
+
+/// Instantiates the component in `store`, trying again while the kernel refuses to seal a
+/// memory image ([`crate::instantiate`]).
+async fn instantiate(
+    shared: &Shared,
+    prepared: &Prepared,
+    store: &mut wasmtime::Store<GuestState>,
+) -> Result<wasmtime::component::Instance> {
+    let pre = shared.linker.instantiate_pre(&prepared.component)?;
+    let mut attempt = 1;
+    loop {
+        match pre
+            .instantiate_async(&mut *store)
+            .await
+            .map_err(anyhow::Error::from)
+        {
+            Err(e) if crate::instantiate::wait_to_retry(&e, attempt) => attempt += 1,
+            result => return result,
+        }
+    }
 }
 
 fn mark_running(shared: &Shared, entry: &ComponentEntry) {
@@ -314,11 +330,7 @@ async fn poll_sensor(
     period: Duration,
 ) -> Result<()> {
     let entry = &prepared.entry;
-    let instance = shared
-        .linker
-        .instantiate_pre(&prepared.component)?
-        .instantiate_async(&mut *store)
-        .await?;
+    let instance = instantiate(shared, prepared, store).await?;
     let driver = sensor_bindings::Driver::new(&mut *store, &instance)?;
     let mut inbox = commands::inbox(shared, entry, store, &instance)?;
     let environment = driver.sensor_environment_environment();
