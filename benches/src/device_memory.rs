@@ -1,5 +1,5 @@
 //! Memory of a device's components (issue 17): `wasi-hal up`'s runtime with N idle components,
-//! each the fixed-readings sensor (`host/test-programs/worlds`, example `sensor-driver`) in its
+//! each the fixed-readings sensor (`tests/programs/worlds`, example `sensor-driver`) in its
 //! own store, opened and measured once at the start and then waiting for its next poll a day
 //! later. The process's resident memory (`VmRSS`) is sampled before the device file is loaded,
 //! after every component is compiled (`loaded`), and while they all wait (`running`).

@@ -1,13 +1,13 @@
 //! A polled sensor under `wasi-hal up`'s runtime (issue 17): what the host spends on one poll,
 //! and how far a poll lands from its slot on the schedule while a neighbour spins.
 //!
-//! The sensor is the fixed-readings sensor (`host/test-programs/worlds`, example
+//! The sensor is the fixed-readings sensor (`tests/programs/worlds`, example
 //! `sensor-driver`), whose `measure()` does next to nothing, so a poll's cost is the host's: the
 //! schedule, the call into the guest's store, the readings made, kept and broadcast.
 //!
 //! - [`overhead`]: polled every 10 ms for a stretch of virtual time, alone: wall time per poll.
 //! - [`jitter`]: polled every `period` in real time for a while, with or without a neighbour
-//!   that spins without ever calling the host (`host/test-programs/cli`, example `spin`):
+//!   that spins without ever calling the host (`tests/programs/cli`, example `spin`):
 //!   every reading's timestamp (the device's clock when the poll woke, in ms) against its slot,
 //!   start + k × period.
 //!

@@ -568,7 +568,7 @@ fn the_rust_weather_station_on_the_python_driver_sends_the_display_the_rust_driv
 
 mod probe {
     wasmtime::component::bindgen!({
-        path: "../host/test-programs/python/probe-py/wit",
+        path: "../tests/programs/python/probe-py/wit",
         world: "probe",
     });
 }

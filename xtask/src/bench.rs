@@ -326,7 +326,7 @@ impl Report {
         writeln!(w)?;
         writeln!(
             w,
-            "The `spi-noop` guest (`host/test-programs/bench`) calls `device.transaction([])` \
+            "The `spi-noop` guest (`tests/programs/bench`) calls `device.transaction([])` \
              in a loop on a device whose backend does nothing, so one call is the canonical ABI \
              both ways, the resource table lookup, the host crate's size check and the shared \
              device's lock: {} per call ({}–{}). Wasmtime publishes about 34 ns for a bare \
@@ -615,7 +615,7 @@ slots once per engine, not per instantiation). `wasi-hal run` caches the compile
 under `$WASI_HAL_CACHE/compiled` (default `~/.cache/wasi-hal/compiled`) as \
 `<engine hash>-<native|pulley>-<sha256 of the component>.cwasm`, written through a temporary \
 file and a rename; `--no-cache` compiles every time and writes nothing; a damaged file is \
-compiled again and replaced (tests in `host/cli/tests/cli.rs`).
+compiled again and replaced (tests in `tools/wasi-hal/tests/cli.rs`).
 - **Pulley** (`wasi-hal run --interpreter`) is Wasmtime's portable interpreter (target \
 `pulley64` on 64-bit little-endian hosts), for hosts where no JIT is allowed; its precompiled \
 bytecode is cached apart from machine code.

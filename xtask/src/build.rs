@@ -46,7 +46,7 @@ pub struct Options<'a> {
     /// Why there is no componentize-py, for the one line that says the Python guests are
     /// skipped (`None` with no `python`: this task does not build them).
     pub no_python_because: Option<&'a str>,
-    /// Whether to build the guest test programs (`host/test-programs/`): the tests need them,
+    /// Whether to build the guest test programs (`tests/programs/`): the tests need them,
     /// the main job does not.
     pub test_programs: bool,
 }
@@ -360,7 +360,7 @@ fn build_hub_page(to: &Path) -> Result<Vec<PathBuf>> {
 fn examples_of(package: &str) -> Result<Vec<String>> {
     let short = package.trim_start_matches("test-programs-");
     let dir = workspace::root()
-        .join("host/test-programs")
+        .join("tests/programs")
         .join(short)
         .join("examples");
     let mut names = Vec::new();

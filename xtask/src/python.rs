@@ -170,14 +170,14 @@ pub fn guests() -> Result<Vec<Guest>> {
     guests_in(&["drivers", "apps"])
 }
 
-/// The Python guest test programs, under `host/test-programs/python/`: built for the tests into
+/// The Python guest test programs, under `tests/programs/python/`: built for the tests into
 /// `components/test-programs/python/`, never published.
 pub fn test_guests() -> Result<Vec<Guest>> {
     guests_in(&[TEST_PROGRAMS])
 }
 
 /// The folder of the Python guest test programs, relative to the workspace root.
-const TEST_PROGRAMS: &str = "host/test-programs/python";
+const TEST_PROGRAMS: &str = "tests/programs/python";
 
 /// The Python guests in the folders of `folders` (relative to the workspace root), by name.
 fn guests_in(folders: &[&str]) -> Result<Vec<Guest>> {

@@ -84,11 +84,11 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "chromium",
     // tests/tests/registry.rs: a real OCI registry (the CNCF distribution registry).
     "docker-registry",
-    // host/cli/tests/live_view.rs: the live view in a real terminal emulator.
+    // tools/wasi-hal/tests/live_view.rs: the live view in a real terminal emulator.
     "tmux",
     // tests/vm/tests/aarch64.rs: qemu-aarch64 runs the Raspberry Pi build.
     "qemu-user-static",
-    // host/telemetry/tests/broker.rs, host/runtime/tests/telemetry.rs, host/cli/tests/fleet.rs: a real MQTT broker.
+    // host/telemetry/tests/broker.rs, host/runtime/tests/telemetry.rs, tools/wasi-hal/tests/fleet.rs: a real MQTT broker.
     "mosquitto",
 ];
 

@@ -28,7 +28,7 @@ pub enum GuestKind {
     Library,
     /// An app under apps/: a command component.
     App,
-    /// A test program crate under host/test-programs/ (cdylib examples).
+    /// A test program crate under tests/programs/ (cdylib examples).
     TestPrograms,
     /// A virtual board under virtual-boards/: a cdylib component exporting the bus interfaces.
     VirtualBoard,
@@ -115,8 +115,8 @@ impl Workspace {
                 } else {
                     GuestKind::Library
                 }
-            } else if rel.starts_with("host/test-programs")
-                && !rel.starts_with("host/test-programs/artifacts")
+            } else if rel.starts_with("tests/programs")
+                && !rel.starts_with("tests/programs/artifacts")
             {
                 GuestKind::TestPrograms
             } else {

@@ -1,4 +1,4 @@
-//! A real guest (host/test-programs/worlds/examples/commands-receiver.rs) through Wasmtime:
+//! A real guest (tests/programs/worlds/examples/commands-receiver.rs) through Wasmtime:
 //! the commands it accepts, a command that reaches it (its count goes up), its refusals, and
 //! the checks made before a command crosses into it.
 

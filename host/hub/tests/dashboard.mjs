@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Drives the hub's dashboard in headless Chromium (Debian's chromium, through playwright-core
-// from host/js's npm packages: `$WASI_HAL_JS_DIR`, else host/js) for host/cli/tests/fleet.rs.
+// from host/js's npm packages: `$WASI_HAL_JS_DIR`, else host/js) for tools/wasi-hal/tests/fleet.rs.
 // Reads one JSON request a line on stdin and answers one JSON line on stdout:
 //
 //   {"op":"open","url":U}                       -> {"ok":true}      (waits for data-state=live)

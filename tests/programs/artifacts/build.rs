@@ -1,4 +1,4 @@
-//! Builds every guest test program (the examples of each crate in host/test-programs/), every
+//! Builds every guest test program (the examples of each crate in tests/programs/), every
 //! driver (cdylib crates in drivers/), every app (bin crates in apps/), every virtual board
 //! (cdylib crates in virtual-boards/) and every adapter (adapters/) for wasm32-wasip2 and
 //! writes `programs.rs`: one constant per component file, and a `foreach_program!` macro that

@@ -18,7 +18,7 @@
 //! It lives here rather than in the `tests` crate because only this crate's tests have the
 //! real `wasi-hal` binary (`CARGO_BIN_EXE_wasi-hal`).
 
-#[path = "../../telemetry/tests/support/mosquitto.rs"]
+#[path = "../../../host/telemetry/tests/support/mosquitto.rs"]
 mod mosquitto;
 
 use mosquitto::Mosquitto;
