@@ -4,10 +4,9 @@
 //! error is located from the key or value being read: there is no second walk of the text and no
 //! reading of the library's messages.
 
-use crate::error::{BoardError, ErrorKind, Location};
+use crate::error::{BoardError, ErrorKind, Location, TomlSource as Source, toml_type_name};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use std::fmt::{self, Write as _};
-use std::path::Path;
 use std::sync::OnceLock;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -54,54 +53,13 @@ pub(crate) fn entry_path(table: &str, name: &str) -> String {
     display_path(&[Seg::Key(table.to_owned()), Seg::Key(name.to_owned())])
 }
 
-/// The board file's text and name, for turning spans into locations and errors.
-#[derive(Clone, Copy)]
-pub(crate) struct Source<'a> {
-    /// The whole text.
-    pub text: &'a str,
-    /// The file name errors carry.
-    pub path: &'a Path,
-}
-
-impl Source<'_> {
-    /// An error at byte `offset` about the key at `key`.
-    pub(crate) fn error(
-        &self,
-        key: &[Seg],
-        offset: usize,
-        kind: ErrorKind,
-        message: impl Into<String>,
-    ) -> BoardError {
-        let err =
-            BoardError::new(self.path, kind, message).at(Location::of_offset(self.text, offset));
-        if key.is_empty() {
-            err
-        } else {
-            err.with_key(display_path(key))
-        }
-    }
-}
-
 /// A value that does not have the type or range the schema wants: the kind and the message.
 pub(crate) type Mismatch = (ErrorKind, String);
-
-/// A TOML type as messages name it.
-fn type_name(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(..) => "a string",
-        DeValue::Integer(..) => "an integer",
-        DeValue::Float(..) => "a float",
-        DeValue::Boolean(..) => "a boolean",
-        DeValue::Datetime(..) => "a date-time",
-        DeValue::Array(..) => "an array",
-        DeValue::Table(..) => "a table",
-    }
-}
 
 fn wrong_type(expected: &str, found: &DeValue<'_>) -> Mismatch {
     (
         ErrorKind::WrongType,
-        format!("expected {expected}, found {}", type_name(found)),
+        format!("expected {expected}, found {}", toml_type_name(found)),
     )
 }
 
@@ -295,7 +253,8 @@ impl<'r, 'a> Table<'r, 'a> {
 
     /// An error about the table itself (at its header key or element).
     pub(crate) fn table_error(&self, kind: ErrorKind, message: impl Into<String>) -> BoardError {
-        self.source.error(&self.path, self.at, kind, message)
+        self.source
+            .error(&display_path(&self.path), self.at, kind, message)
     }
 
     /// An error about the value of `key` (at the value; at the key or the table when absent).
@@ -307,7 +266,7 @@ impl<'r, 'a> Table<'r, 'a> {
     ) -> BoardError {
         let offset = self.entry(key).map_or(self.at, |(_, v)| v.span().start);
         self.source
-            .error(&self.key_path(key), offset, kind, message)
+            .error(&display_path(&self.key_path(key)), offset, kind, message)
     }
 
     /// An error about `key` itself (at its name; at the table when it is absent).
@@ -319,7 +278,7 @@ impl<'r, 'a> Table<'r, 'a> {
     ) -> BoardError {
         let offset = self.entry(key).map_or(self.at, |(k, _)| k.span().start);
         self.source
-            .error(&self.key_path(key), offset, kind, message)
+            .error(&display_path(&self.key_path(key)), offset, kind, message)
     }
 
     /// An error about element `index` of the array at `key`.
@@ -337,7 +296,8 @@ impl<'r, 'a> Table<'r, 'a> {
         let mut path = self.key_path(key);
         path.push(Seg::Index(index));
         let offset = element.map_or(self.at, |e| e.span().start);
-        self.source.error(&path, offset, kind, message)
+        self.source
+            .error(&display_path(&path), offset, kind, message)
     }
 
     /// Refuses any key but `known` (the first unknown one in file order).
@@ -372,8 +332,12 @@ impl<'r, 'a> Table<'r, 'a> {
         T::from_toml(value.get_ref())
             .map(|v| Some(Spanned::new(value.span(), v)))
             .map_err(|(kind, message)| {
-                self.source
-                    .error(&self.key_path(key), value.span().start, kind, message)
+                self.source.error(
+                    &display_path(&self.key_path(key)),
+                    value.span().start,
+                    kind,
+                    message,
+                )
             })
     }
 
@@ -528,7 +492,7 @@ mod tests {
         let root = DeTable::parse(text).unwrap();
         let source = Source {
             text,
-            path: Path::new("x.toml"),
+            path: std::path::Path::new("x.toml"),
         };
         let root = Table::root(source, root.get_ref());
         let (name, oled) = root.named_tables("spi").unwrap().remove(0);

@@ -1,4 +1,5 @@
-//! The one error type of this crate: what went wrong, in which file, where, and under which key.
+//! The error type of this crate, and of every TOML file of the project: what went wrong, in
+//! which file, where, and under which key.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -72,18 +73,23 @@ pub enum ErrorKind {
 ///
 /// Its `Display` is one line in the usual compiler form, for example
 /// ``boards/x.toml:12:5: key `spi.oled.max-frequency-hz`: expected an integer, found a string``.
+pub type BoardError = FileError<ErrorKind>;
+
+/// An error about a TOML file of this project (a board file here, a device file in
+/// `wasi-hal-device-file`, with its own kinds `K`): the file, the position and key when known,
+/// the kind, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BoardError {
+pub struct FileError<K> {
     file: PathBuf,
     location: Option<Location>,
     key: Option<String>,
-    kind: ErrorKind,
+    kind: K,
     message: String,
 }
 
-impl BoardError {
+impl<K: Copy> FileError<K> {
     /// An error about `file` with no position.
-    pub fn new(file: impl Into<PathBuf>, kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub fn new(file: impl Into<PathBuf>, kind: K, message: impl Into<String>) -> Self {
         Self {
             file: file.into(),
             location: None,
@@ -105,7 +111,7 @@ impl BoardError {
         self
     }
 
-    /// The board file the error is about.
+    /// The file the error is about.
     pub fn file(&self) -> &Path {
         &self.file
     }
@@ -121,7 +127,7 @@ impl BoardError {
     }
 
     /// What kind of error it is.
-    pub fn kind(&self) -> ErrorKind {
+    pub fn kind(&self) -> K {
         self.kind
     }
 
@@ -131,7 +137,7 @@ impl BoardError {
     }
 }
 
-impl fmt::Display for BoardError {
+impl<K> fmt::Display for FileError<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
         if let Some(location) = self.location {
@@ -145,7 +151,49 @@ impl fmt::Display for BoardError {
     }
 }
 
-impl std::error::Error for BoardError {}
+impl<K: fmt::Debug> std::error::Error for FileError<K> {}
+
+/// A TOML file's text and name, for turning byte offsets into located errors.
+#[derive(Clone, Copy)]
+pub struct TomlSource<'a> {
+    /// The whole text.
+    pub text: &'a str,
+    /// The file name errors carry.
+    pub path: &'a Path,
+}
+
+impl TomlSource<'_> {
+    /// An error at byte `offset` about the key path `key` (no key when it is empty).
+    pub fn error<K: Copy>(
+        &self,
+        key: &str,
+        offset: usize,
+        kind: K,
+        message: impl Into<String>,
+    ) -> FileError<K> {
+        let error =
+            FileError::new(self.path, kind, message).at(Location::of_offset(self.text, offset));
+        if key.is_empty() {
+            error
+        } else {
+            error.with_key(key)
+        }
+    }
+}
+
+/// A TOML value's type as error messages name it ("an integer", "a table", ...).
+pub fn toml_type_name(value: &toml::de::DeValue<'_>) -> &'static str {
+    use toml::de::DeValue;
+    match value {
+        DeValue::String(..) => "a string",
+        DeValue::Integer(..) => "an integer",
+        DeValue::Float(..) => "a float",
+        DeValue::Boolean(..) => "a boolean",
+        DeValue::Datetime(..) => "a date-time",
+        DeValue::Array(..) => "an array",
+        DeValue::Table(..) => "a table",
+    }
+}
 
 #[cfg(test)]
 mod tests {

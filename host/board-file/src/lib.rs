@@ -29,7 +29,7 @@ mod sensor;
 mod spi;
 
 pub use discovery::Discovery;
-pub use error::{BoardError, ErrorKind, Location};
+pub use error::{BoardError, ErrorKind, FileError, Location, TomlSource, toml_type_name};
 pub use gpio::{GpioEntry, GpioPolicy, GpioSource, Level, PinMode};
 pub use i2c::{DEFAULT_I2C_FREQUENCY_HZ, I2cEntry, I2cPolicy, I2cSource};
 pub use load::{DEFAULT_MAX_TRANSFER_BYTES, MAX_BOARD_FILE_BYTES, MAX_TRANSFER_BYTES_LIMIT};

@@ -3,7 +3,8 @@
 //! `[config]`). The per-bus and per-part rules are in their modules; the helpers they share are
 //! here.
 
-use crate::document::{Source, Table, entry_path, integer};
+use crate::document::{Table, entry_path, integer};
+use crate::error::TomlSource as Source;
 use crate::error::{BoardError, ErrorKind, Location};
 use crate::model::{Backend, BoardFile};
 use crate::{discovery, gpio, i2c, parts, pwm, sensor, spi};

@@ -16,7 +16,7 @@ mod load;
 mod model;
 pub mod units;
 
-pub use error::{DeviceError, ErrorKind, Location};
+pub use error::{DeviceError, ErrorKind, FileError, Location};
 pub use load::{
     DEFAULT_MEMORY_LIMIT, MAX_COMPONENTS, MAX_DEVICE_FILE_BYTES, MAX_MEMORY_LIMIT, MAX_PLUGS,
     MIN_POLL_PERIOD,

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
-use wasi_hal_board_file::BoardFile;
+use wasi_hal_board_file::{BoardFile, TomlSource, toml_type_name};
 
 mod telemetry;
 
@@ -28,49 +28,12 @@ pub const MAX_MEMORY_LIMIT: u64 = 4 << 30;
 /// The shortest `poll-every`: 10 ms.
 pub const MIN_POLL_PERIOD: Duration = Duration::from_millis(10);
 
-/// The text of the file being read, and its name for errors.
-#[derive(Clone, Copy)]
-struct Source<'a> {
-    text: &'a str,
-    path: &'a Path,
-}
-
-impl Source<'_> {
-    fn error(
-        &self,
-        key: &str,
-        offset: usize,
-        kind: ErrorKind,
-        message: impl Into<String>,
-    ) -> DeviceError {
-        let error =
-            DeviceError::new(self.path, kind, message).at(Location::of_offset(self.text, offset));
-        if key.is_empty() {
-            error
-        } else {
-            error.with_key(key)
-        }
-    }
-}
-
 /// A table of the document with its key path.
 struct Table<'r, 'a> {
-    source: Source<'a>,
+    source: TomlSource<'a>,
     table: &'r DeTable<'a>,
     path: String,
     offset: usize,
-}
-
-fn type_name(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(..) => "a string",
-        DeValue::Integer(..) => "an integer",
-        DeValue::Float(..) => "a float",
-        DeValue::Boolean(..) => "a boolean",
-        DeValue::Datetime(..) => "a date-time",
-        DeValue::Array(..) => "an array",
-        DeValue::Table(..) => "a table",
-    }
 }
 
 fn quoted(items: &[&str]) -> String {
@@ -151,7 +114,7 @@ impl<'r, 'a> Table<'r, 'a> {
                 other => Err(self.value_error(
                     key,
                     ErrorKind::WrongType,
-                    format!("expected a string, found {}", type_name(other)),
+                    format!("expected a string, found {}", toml_type_name(other)),
                 )),
             },
         }
@@ -179,7 +142,7 @@ impl<'r, 'a> Table<'r, 'a> {
                 other => Err(self.value_error(
                     key,
                     ErrorKind::WrongType,
-                    format!("expected a table, found {}", type_name(other)),
+                    format!("expected a table, found {}", toml_type_name(other)),
                 )),
             },
         }
@@ -204,7 +167,10 @@ impl<'r, 'a> Table<'r, 'a> {
             return Err(self.value_error(
                 key,
                 ErrorKind::WrongType,
-                format!("expected an integer, found {}", type_name(value.get_ref())),
+                format!(
+                    "expected an integer, found {}",
+                    toml_type_name(value.get_ref())
+                ),
             ));
         };
         i128::from_str_radix(i.as_str(), i.radix())
@@ -288,7 +254,7 @@ impl DeviceFile {
                 None => error,
             }
         })?;
-        let source = Source { text, path };
+        let source = TomlSource { text, path };
         let root = Table {
             source,
             table: document.get_ref(),
@@ -463,7 +429,7 @@ fn read_component(
                     .ok_or_else(|| "a size is not negative".to_string()),
                 other => Err(format!(
                     "expected a size such as \"16 MiB\", found {}",
-                    type_name(other)
+                    toml_type_name(other)
                 )),
             }
             .map_err(|m| table.value_error("memory-limit", ErrorKind::InvalidValue, m))?;
@@ -525,7 +491,7 @@ fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, De
                 ErrorKind::WrongType,
                 format!(
                     "expected an array of `{{ path = ... }}` or `{{ registry = ..., digest = ... }}` tables, found {}",
-                    type_name(value.get_ref())
+                    toml_type_name(value.get_ref())
                 ),
             ));
         };
@@ -546,7 +512,7 @@ fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, De
                     ErrorKind::WrongType,
                     format!(
                         "expected a `{{ path = ... }}` or `{{ registry = ..., digest = ... }}` table, found {}",
-                        type_name(element.get_ref())
+                        toml_type_name(element.get_ref())
                     ),
                 ));
             };
@@ -652,7 +618,7 @@ fn read_supply(device: &Table<'_, '_>, path: &Path) -> Result<Supply, DeviceErro
                 ErrorKind::WrongType,
                 format!(
                     "expected an array of public key files (PEM), found {}",
-                    type_name(value.get_ref())
+                    toml_type_name(value.get_ref())
                 ),
             ));
         };
@@ -671,7 +637,7 @@ fn read_supply(device: &Table<'_, '_>, path: &Path) -> Result<Supply, DeviceErro
                     ErrorKind::WrongType,
                     format!(
                         "expected a public key file (PEM), found {}",
-                        type_name(element.get_ref())
+                        toml_type_name(element.get_ref())
                     ),
                 ));
             };
@@ -686,7 +652,7 @@ fn read_supply(device: &Table<'_, '_>, path: &Path) -> Result<Supply, DeviceErro
                 return Err(device.value_error(
                     "allow-unsigned-paths",
                     ErrorKind::WrongType,
-                    format!("expected a boolean, found {}", type_name(other)),
+                    format!("expected a boolean, found {}", toml_type_name(other)),
                 ));
             }
         },
@@ -754,7 +720,7 @@ fn read_grants(table: &Table<'_, '_>) -> Result<Vec<Grant>, DeviceError> {
             ErrorKind::WrongType,
             format!(
                 "expected an array of board names, found {}",
-                type_name(value.get_ref())
+                toml_type_name(value.get_ref())
             ),
         ));
     };
@@ -769,7 +735,7 @@ fn read_grants(table: &Table<'_, '_>) -> Result<Vec<Grant>, DeviceError> {
                 ErrorKind::WrongType,
                 format!(
                     "expected a board name, found {}",
-                    type_name(element.get_ref())
+                    toml_type_name(element.get_ref())
                 ),
             ));
         };
@@ -830,7 +796,7 @@ fn read_config(table: &Table<'_, '_>) -> Result<BTreeMap<String, String>, Device
                     ErrorKind::WrongType,
                     format!(
                         "a config value is a string, number or boolean, found {}",
-                        type_name(other)
+                        toml_type_name(other)
                     ),
                 ));
             }

@@ -6,12 +6,13 @@
 //! [`TelemetryEntry::location_of`]. Here: known keys, types, and paths resolved against the
 //! device file's folder.
 
-use super::{Table, join, type_name};
+use super::{Table, join};
 use crate::error::{DeviceError, ErrorKind, Location};
 use crate::model::{ComponentKind, TelemetryEntry};
 use std::collections::BTreeMap;
 use std::path::Path;
 use toml::de::DeValue;
+use wasi_hal_board_file::toml_type_name;
 
 /// Every key of `[telemetry]`.
 const KEYS: &[&str] = &[
@@ -59,7 +60,7 @@ pub(super) fn read_telemetry(
                 return Err(table.value_error(
                     "discovery",
                     ErrorKind::WrongType,
-                    format!("expected a boolean, found {}", type_name(other)),
+                    format!("expected a boolean, found {}", toml_type_name(other)),
                 ));
             }
         },
@@ -110,7 +111,7 @@ pub(super) fn read_commands(
             ErrorKind::WrongType,
             format!(
                 "expected an array of command names, found {}",
-                type_name(value.get_ref())
+                toml_type_name(value.get_ref())
             ),
         ));
     };
@@ -125,7 +126,7 @@ pub(super) fn read_commands(
                 ErrorKind::WrongType,
                 format!(
                     "expected a command name, found {}",
-                    type_name(element.get_ref())
+                    toml_type_name(element.get_ref())
                 ),
             ));
         };
