@@ -45,23 +45,12 @@ impl Args {
         let mut parsed = Self::default();
         display_graphics::options::parse(args, |name, value| {
             match name {
-                "--frames" => {
-                    parsed.frames =
-                        Some(display_graphics::options::frames(&value.get("a number")?)?)
-                }
+                "--frames" => parsed.frames = Some(value.frames()?),
                 "--balls" => {
-                    let v = value.get("a number")?;
-                    parsed.balls = v
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=64).contains(n))
-                        .ok_or_else(|| format!("--balls: `{v}` is not a number from 1 to 64"))?;
+                    parsed.balls = value.number_in(1..=64)?;
                 }
                 "--seed" => {
-                    let v = value.get("a number")?;
-                    parsed.seed = v
-                        .parse()
-                        .map_err(|_| format!("--seed: `{v}` is not a 32-bit number"))?;
+                    parsed.seed = value.u32()?;
                 }
                 "-h" | "--help" if value.is_flag() => parsed.help = true,
                 _ => return Ok(false),

@@ -19,6 +19,35 @@ impl Value<'_> {
             .ok_or_else(|| format!("{} needs {what}", self.name))
     }
 
+    /// The option's value as a number in `range`; the error names the option and the range
+    /// (``--balls: `x` is not a number from 1 to 64``).
+    pub fn number_in<T>(&mut self, range: core::ops::RangeInclusive<T>) -> Result<T, String>
+    where
+        T: core::str::FromStr + PartialOrd + core::fmt::Display,
+    {
+        let v = self.get("a number")?;
+        v.parse().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+            format!(
+                "{}: `{v}` is not a number from {} to {}",
+                self.name,
+                range.start(),
+                range.end()
+            )
+        })
+    }
+
+    /// The option's value as a 32-bit number (a seed).
+    pub fn u32(&mut self) -> Result<u32, String> {
+        let v = self.get("a number")?;
+        v.parse()
+            .map_err(|_| format!("{}: `{v}` is not a 32-bit number", self.name))
+    }
+
+    /// The value of `--frames`: how many frames to draw before stopping.
+    pub fn frames(&mut self) -> Result<u64, String> {
+        frames(&self.get("a number")?)
+    }
+
     /// `true` when the option was written without `=value`, as a flag must be.
     pub fn is_flag(&self) -> bool {
         self.inline.is_none()
@@ -61,6 +90,43 @@ pub fn frames(value: &str) -> Result<u64, String> {
     value
         .parse()
         .map_err(|_| format!("--frames: `{value}` is not a number of frames"))
+}
+
+/// The whole `main.rs` of an app: `app_main!(pacman, "pacman", "a display driver")` reads the
+/// arguments with the app's `args::Args::parse`; on an error prints it and `args::USAGE` to
+/// stderr (exit status 2); with `--help` prints `args::USAGE`; else runs `component::run(args)`
+/// (the app's `src/component.rs`, built for wasm32 only). Built natively, where there is no
+/// host to run on, the program says it is a component to compose with the named driver.
+#[macro_export]
+macro_rules! app_main {
+    ($app:ident, $name:literal, $driver:literal) => {
+        #[cfg(target_arch = "wasm32")]
+        mod component;
+
+        fn main() -> std::process::ExitCode {
+            let args = match $app::args::Args::parse(std::env::args().skip(1)) {
+                Ok(args) => args,
+                Err(message) => {
+                    eprintln!("{}: {message}\n\n{}", $name, $app::args::USAGE);
+                    return std::process::ExitCode::from(2);
+                }
+            };
+            if args.help {
+                println!("{}", $app::args::USAGE);
+                return std::process::ExitCode::SUCCESS;
+            }
+            #[cfg(target_arch = "wasm32")]
+            return component::run(args);
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                eprintln!(
+                    "{}: this program is a wasm32-wasip2 component; run it composed with {}",
+                    $name, $driver
+                );
+                std::process::ExitCode::FAILURE
+            }
+        }
+    };
 }
 
 #[cfg(test)]

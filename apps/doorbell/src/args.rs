@@ -42,14 +42,7 @@ impl Args {
         display_graphics::options::parse(args, |name, value| {
             match name {
                 "--rings" => {
-                    let v = value.get("a number")?;
-                    parsed.rings = v
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|n| (1..=MAX_RINGS).contains(n))
-                        .ok_or_else(|| {
-                            format!("--rings: `{v}` is not a number from 1 to {MAX_RINGS}")
-                        })?;
+                    parsed.rings = value.number_in(1..=MAX_RINGS)?;
                 }
                 "-h" | "--help" if value.is_flag() => parsed.help = true,
                 _ => return Ok(false),

@@ -53,10 +53,7 @@ impl Args {
                     )?)
                 }
                 "--seed" => {
-                    let v = value.get("a number")?;
-                    parsed.seed = v
-                        .parse()
-                        .map_err(|_| format!("--seed: `{v}` is not a 32-bit number"))?;
+                    parsed.seed = value.u32()?;
                 }
                 "--buttons-active-high" if value.is_flag() => parsed.buttons_active_high = true,
                 "-h" | "--help" if value.is_flag() => parsed.help = true,

@@ -43,18 +43,11 @@ impl Args {
         S: AsRef<str>,
     {
         let mut parsed = Self::default();
-        let byte = |flag: &str, v: String| {
-            v.parse::<u8>()
-                .map_err(|_| format!("{flag}: `{v}` is not a number from 0 to 255"))
-        };
         display_graphics::options::parse(args, |name, value| {
             match name {
-                "--frames" => {
-                    parsed.frames =
-                        Some(display_graphics::options::frames(&value.get("a number")?)?)
-                }
-                "--speed" => parsed.speed = byte(name, value.get("a number")?)?,
-                "--brightness" => parsed.brightness = byte(name, value.get("a number")?)?,
+                "--frames" => parsed.frames = Some(value.frames()?),
+                "--speed" => parsed.speed = value.number_in(0..=255)?,
+                "--brightness" => parsed.brightness = value.number_in(0..=255)?,
                 "-h" | "--help" if value.is_flag() => parsed.help = true,
                 _ => return Ok(false),
             }

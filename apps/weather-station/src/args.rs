@@ -42,19 +42,9 @@ impl Args {
         let mut parsed = Self::default();
         display_graphics::options::parse(args, |name, value| {
             match name {
-                "--frames" => {
-                    parsed.frames =
-                        Some(display_graphics::options::frames(&value.get("a number")?)?)
-                }
+                "--frames" => parsed.frames = Some(value.frames()?),
                 "--interval-ms" => {
-                    let v = value.get("a number")?;
-                    parsed.interval_ms = v
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=3_600_000).contains(n))
-                        .ok_or_else(|| {
-                            format!("--interval-ms: `{v}` is not a number from 1 to 3600000")
-                        })?;
+                    parsed.interval_ms = value.number_in(1..=3_600_000)?;
                 }
                 "-h" | "--help" if value.is_flag() => parsed.help = true,
                 _ => return Ok(false),
