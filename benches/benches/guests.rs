@@ -16,13 +16,12 @@
 
 use anyhow::{Context, Result, bail};
 use criterion::{BatchSize, Criterion};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use test_programs_artifacts::{
     ADAPTER_RUN_COMMAND_ADAPTER, APP_WEATHER_STATION, DRIVER_BME680, DRIVER_BUZZER_GPIO,
     DRIVER_SSD1306_I2C,
 };
-use wasi_hal_benches::{Host, board, engine, linker, root};
+use wasi_hal_benches::{Host, board, compose, engine, linker, root};
 use wasmtime::component::Component;
 
 /// A guest of the benchmark: its name in the benchmark ids and its component file.
@@ -45,19 +44,6 @@ fn built(name: &str) -> Result<PathBuf> {
             path.display()
         );
     }
-    Ok(path)
-}
-
-/// Composes `wac` (relative to the workspace root) from `parts` into the benchmarks' folder.
-fn compose(name: &str, wac: &str, parts: &[(&str, PathBuf)]) -> Result<PathBuf> {
-    let deps: HashMap<String, PathBuf> = parts
-        .iter()
-        .map(|(package, file)| (package.to_string(), file.clone()))
-        .collect();
-    let bytes = wasi_hal_compose::compose_file(&root().join(wac), &deps)
-        .with_context(|| format!("composing {wac} failed"))?;
-    let path = wasi_hal_benches::out_dir().join(format!("{name}.wasm"));
-    std::fs::write(&path, bytes)?;
     Ok(path)
 }
 

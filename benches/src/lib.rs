@@ -136,19 +136,25 @@ impl Composition {
 
     /// Composes it with `wasi-hal-compose` into `target/wasi-hal/bench/<name>.wasm`.
     pub fn compose(&self) -> Result<PathBuf> {
-        let deps: HashMap<String, PathBuf> = self
-            .parts
-            .iter()
-            .map(|(name, file)| (name.to_string(), PathBuf::from(file)))
-            .collect();
-        let bytes = wasi_hal_compose::compose_file(&root().join(self.wac), &deps)
-            .with_context(|| format!("composing {} failed", self.wac))?;
-        let path = out_dir().join(format!("{}.wasm", self.name));
-        let tmp = path.with_extension(format!("wasm.tmp{}", std::process::id()));
-        std::fs::write(&tmp, &bytes)?;
-        std::fs::rename(&tmp, &path)?;
-        Ok(path)
+        compose(self.name, self.wac, &self.parts)
     }
+}
+
+/// Composes `wac` (relative to the workspace root) from `parts` (each package the file names
+/// and its component file) into `target/wasi-hal/bench/<name>.wasm`, written whole through a
+/// temporary file.
+pub fn compose<P: AsRef<Path>>(name: &str, wac: &str, parts: &[(&str, P)]) -> Result<PathBuf> {
+    let deps: HashMap<String, PathBuf> = parts
+        .iter()
+        .map(|(package, file)| (package.to_string(), file.as_ref().to_path_buf()))
+        .collect();
+    let bytes = wasi_hal_compose::compose_file(&root().join(wac), &deps)
+        .with_context(|| format!("composing {wac} failed"))?;
+    let path = out_dir().join(format!("{name}.wasm"));
+    let tmp = path.with_extension(format!("wasm.tmp{}", std::process::id()));
+    std::fs::write(&tmp, &bytes)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
 }
 
 /// What a guest's store holds: WASI, the board's contexts for this guest and its config values.

@@ -12,6 +12,7 @@
 //! reachable through the returned [`Running`], so a test can look at the wire and the glass.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{Level, PinModes, PinPolicy, SharedPin, WasiGpioCtx, WasiGpioCtxBuilder};
@@ -22,6 +23,7 @@ use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace, TraceEvent
 use wasi_hal_spi::{SharedSpiDevice, SpiPolicy, WasiSpiCtx, WasiSpiCtxBuilder};
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
 use wasmtime::{Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_config::WasiConfigVariables;
 
 /// Host-side bindings of the `display:pixels` driver world.
@@ -58,6 +60,63 @@ impl WasiHalView for HostState {
             table: &mut self.table,
         }
     }
+}
+
+/// What the store of a command guest holds: WASI 0.2 (with what the test grants), the board's
+/// wasi-hal contexts for this guest and the resource table both use.
+pub struct WasiHalHost {
+    /// The guest's resources.
+    pub table: ResourceTable,
+    /// WASI 0.2.
+    pub wasi: WasiCtx,
+    /// The board's contexts for this guest and its `[config]` values.
+    pub hal: WasiHalCtx,
+}
+
+impl WasiView for WasiHalHost {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHalView for WasiHalHost {
+    fn hal(&mut self) -> WasiHalCtxView<'_> {
+        WasiHalCtxView {
+            ctx: &mut self.hal,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// The workspace's root folder.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is inside the workspace")
+        .to_path_buf()
+}
+
+/// Writes `bytes` to `path` through a temporary file, so a reader (another test process) never
+/// sees half of it.
+pub fn write_whole(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", tmp.display()));
+    std::fs::rename(&tmp, path).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// `compositions/<name>.wac` composed with `wasi-hal-compose` (as `cargo xtask build` composes
+/// it) from `deps`: each package the file names and the component file it stands for.
+pub fn compose<P: AsRef<Path>>(name: &str, deps: &[(&str, P)]) -> Vec<u8> {
+    let wac = root().join("compositions").join(format!("{name}.wac"));
+    let deps = deps
+        .iter()
+        .map(|(package, file)| (package.to_string(), file.as_ref().to_path_buf()))
+        .collect();
+    wasi_hal_compose::compose_file(&wac, &deps)
+        .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()))
 }
 
 /// The engine and the linker with every wasi-hal interface and `wasi:config/store`, made once.

@@ -19,13 +19,7 @@ use test_programs_artifacts::{
 };
 use test_programs_foreign::seed_oled_pattern;
 use wasi_hal::{Outcome, RunOptions};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .to_path_buf()
-}
+use wasi_hal_tests::root;
 
 /// A new empty folder for one test's files.
 fn scratch(label: &str) -> PathBuf {

@@ -17,7 +17,6 @@ mod frame_stream;
 
 use frame_stream::{StreamFrame, assert_same_frame, parse_frames};
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use test_programs_artifacts::{
     APP_BALL_SCREENSAVER, APP_PACMAN, APP_STRIP_RAINBOW, APP_WEATHER_STATION, DRIVER_BME680,
@@ -25,6 +24,7 @@ use test_programs_artifacts::{
     VIRTUAL_BOARD_SIM_BUZZER_PWM, VIRTUAL_BOARD_SIM_LED_STRIP, VIRTUAL_BOARD_SIM_PACMAN_PMOD_OLED,
     VIRTUAL_BOARD_SIM_PMOD_OLEDRGB, VIRTUAL_BOARD_SIM_WEATHER, VIRTUAL_BOARD_SIM_WEATHER_DHT22,
 };
+use wasi_hal_tests::root;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -59,14 +59,6 @@ use board_world::exports::wasi::spi::spi::{
     BitOrder, Config as SpiConfig, ErrorCode as SpiError, Mode, Operation,
 };
 use board_world::exports::wasi_hal::inspect::board::{BusOp, Conditions, EventKind};
-
-/// The workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .to_path_buf()
-}
 
 /// The store's data: WASI and nothing else.
 struct PlainWasi {
@@ -212,14 +204,7 @@ impl Virtual {
         static DONE: OnceLock<Done> = OnceLock::new();
         let mut done = DONE.get_or_init(Default::default).lock().unwrap();
         done.entry(self.name).or_insert_with(|| {
-            let wac = root().join(format!("compositions/{}.wac", self.name));
-            let deps = self
-                .deps
-                .iter()
-                .map(|(name, file)| (name.to_string(), PathBuf::from(file)))
-                .collect();
-            let bytes = wasi_hal_compose::compose_file(&wac, &deps)
-                .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
+            let bytes = wasi_hal_tests::compose(self.name, self.deps);
             let component = Component::new(engine(), &bytes).unwrap();
             Box::leak(Box::new((bytes, component)))
         })

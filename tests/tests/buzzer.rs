@@ -6,7 +6,6 @@
 //! `UPDATE_GOLDEN=1 cargo test -p wasi-hal-tests --test buzzer` rewrites the golden recordings
 //! when a change is meant.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use test_programs_artifacts::{
@@ -15,7 +14,9 @@ use test_programs_artifacts::{
 };
 use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_board::Board;
-use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
+use wasi_hal_tests::WasiHalHost;
+use wasi_hal_tests::root;
+
 use wasi_hal_sim::buzzer::Tone;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -45,39 +46,8 @@ const GPIO: Doorbell = Doorbell {
     virtual_board: ("wasi-hal:sim-buzzer-gpio", VIRTUAL_BOARD_SIM_BUZZER_GPIO),
 };
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .to_path_buf()
-}
-
-struct Host {
-    table: ResourceTable,
-    wasi: WasiCtx,
-    hal: WasiHalCtx,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHalView for Host {
-    fn hal(&mut self) -> WasiHalCtxView<'_> {
-        WasiHalCtxView {
-            ctx: &mut self.hal,
-            table: &mut self.table,
-        }
-    }
-}
-
-fn engine_and_linker() -> &'static (Engine, Linker<Host>) {
-    static CELL: OnceLock<(Engine, Linker<Host>)> = OnceLock::new();
+fn engine_and_linker() -> &'static (Engine, Linker<WasiHalHost>) {
+    static CELL: OnceLock<(Engine, Linker<WasiHalHost>)> = OnceLock::new();
     CELL.get_or_init(|| {
         let engine = Engine::default();
         let mut linker = Linker::new(&engine);
@@ -94,18 +64,11 @@ impl Doorbell {
         let mut done = DONE.lock().unwrap();
         let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.wasm", self.name));
         if !done.contains(&self.name) {
-            let wac = root()
-                .join("compositions")
-                .join(format!("{}.wac", self.name));
-            let deps = HashMap::from([
-                ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
-                (self.driver.0.to_string(), PathBuf::from(self.driver.1)),
-            ]);
-            let bytes = wasi_hal_compose::compose_file(&wac, &deps)
-                .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
-            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-            std::fs::write(&tmp, bytes).unwrap();
-            std::fs::rename(&tmp, &path).unwrap();
+            let bytes = wasi_hal_tests::compose(
+                self.name,
+                &[("wasi-hal:doorbell", APP_DOORBELL), self.driver],
+            );
+            wasi_hal_tests::write_whole(&path, &bytes);
             done.push(self.name);
         }
         path
@@ -118,7 +81,7 @@ impl Doorbell {
         let board = Board::load(root().join(self.board)).unwrap_or_else(|e| panic!("{e}"));
         let stdout = MemoryOutputPipe::new(4096);
         let args = ["doorbell".to_string(), "--rings".into(), rings.to_string()];
-        let host = Host {
+        let host = WasiHalHost {
             table: ResourceTable::new(),
             wasi: WasiCtx::builder()
                 .args(&args)
@@ -283,17 +246,14 @@ impl Doorbell {
     /// the virtual board) in a Wasmtime whose linker has plain WASI 0.2 and nothing else: what
     /// the app printed and the tones the virtual board wrote to stderr.
     fn ring_virtual(&self, rings: u32) -> (String, Vec<Tone>) {
-        let wac = root().join(format!("compositions/{}-virtual.wac", self.name));
-        let deps = HashMap::from([
-            ("wasi-hal:doorbell".to_string(), PathBuf::from(APP_DOORBELL)),
-            (self.driver.0.to_string(), PathBuf::from(self.driver.1)),
-            (
-                self.virtual_board.0.to_string(),
-                PathBuf::from(self.virtual_board.1),
-            ),
-        ]);
-        let bytes = wasi_hal_compose::compose_file(&wac, &deps)
-            .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
+        let bytes = wasi_hal_tests::compose(
+            &format!("{}-virtual", self.name),
+            &[
+                ("wasi-hal:doorbell", APP_DOORBELL),
+                self.driver,
+                self.virtual_board,
+            ],
+        );
         let engine = &engine_and_linker().0;
         let component = Component::new(engine, &bytes).unwrap();
         let mut linker = Linker::<PlainWasi>::new(engine);

@@ -3,16 +3,13 @@
 //! build imports and exports the same interfaces as the workspace's own build
 //! (`cargo build --target wasm32-wasip2`), with the types of the driver's world.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use test_programs_artifacts::{
     DRIVER_BME680, DRIVER_PMOD_OLED, DRIVER_SSD1306_I2C, DRIVER_SSD1306_SPI,
 };
+use wasi_hal_tests::root;
 use wit_parser::Resolve;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// The pinned cargo-component: `$WASI_HAL_CARGO_COMPONENT` (set by `cargo xtask test`), else
 /// where `cargo xtask setup` installs it.

@@ -33,6 +33,7 @@ use test_programs_artifacts::{
 use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_board::Board;
 use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
+use wasi_hal_tests::{root, write_whole};
 use wasmtime::component::{HasSelf, Linker, Resource, ResourceAny, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -116,14 +117,6 @@ const WEATHER_DHT22_SSD1306: Composition = Composition {
 /// The GPIO lines of the Pmod OLED on `boards/sim-pacman-pmod-oled.toml`.
 const PMOD_OLED_LINES: [&str; 4] = ["oled-dc", "oled-res", "oled-vbatc", "oled-vddc"];
 
-/// The workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .to_path_buf()
-}
-
 /// This test binary's folder under cargo's temporary folder for integration tests.
 fn tmp() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compositions");
@@ -139,13 +132,6 @@ fn scratch(label: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("cannot create a scratch folder");
     dir
-}
-
-/// Writes `bytes` to `path` through a temporary file, so a reader never sees half of it.
-fn write_whole(path: &Path, bytes: &[u8]) {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", tmp.display()));
-    std::fs::rename(&tmp, path).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
 impl Composition {
@@ -174,12 +160,9 @@ impl Composition {
         if let Some(path) = done.get(self.name) {
             return path.clone();
         }
-        let mut deps = HashMap::from([(self.app.0.to_string(), PathBuf::from(self.app.1))]);
-        for (name, file) in self.drivers {
-            deps.insert(name.to_string(), PathBuf::from(file));
-        }
-        let bytes = wasi_hal_compose::compose_file(&self.wac(), &deps)
-            .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", self.wac().display()));
+        let mut deps = vec![self.app];
+        deps.extend(self.drivers.iter().copied());
+        let bytes = wasi_hal_tests::compose(self.name, &deps);
         let path = tmp().join(format!("{}.wasm", self.name));
         write_whole(&path, &bytes);
         done.insert(self.name, path.clone());

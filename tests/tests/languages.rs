@@ -32,7 +32,6 @@
 //!   attempt fails and the port sees no connection.
 
 use serde_json::Value;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -42,10 +41,12 @@ use test_programs_artifacts::{
 };
 use wasi_hal::{Outcome, RunOptions};
 use wasi_hal_board::Board;
-use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
+use wasi_hal_tests::WasiHalHost;
+use wasi_hal_tests::root;
+
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::WasiCtx;
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -55,13 +56,6 @@ mod bindings {
 }
 
 use bindings::exports::sensor::environment::environment::Quantities;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .to_path_buf()
-}
 
 /// A Python or JavaScript guest built by `cargo xtask build`.
 fn built_guest(name: &str) -> PathBuf {
@@ -77,34 +71,9 @@ fn built_guest(name: &str) -> PathBuf {
     path
 }
 
-/// A guest's store: WASI with nothing granted, and the board's wasi-hal contexts.
-struct PythonHost {
-    table: ResourceTable,
-    wasi: WasiCtx,
-    hal: WasiHalCtx,
-}
-
-impl WasiView for PythonHost {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHalView for PythonHost {
-    fn hal(&mut self) -> WasiHalCtxView<'_> {
-        WasiHalCtxView {
-            ctx: &mut self.hal,
-            table: &mut self.table,
-        }
-    }
-}
-
 /// The engine and the linker of the Python guests' stores.
-fn engine_and_linker() -> &'static (Engine, Linker<PythonHost>) {
-    static CELL: OnceLock<(Engine, Linker<PythonHost>)> = OnceLock::new();
+fn engine_and_linker() -> &'static (Engine, Linker<WasiHalHost>) {
+    static CELL: OnceLock<(Engine, Linker<WasiHalHost>)> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut config = Config::new();
         config.parallel_compilation(true);
@@ -119,7 +88,7 @@ fn engine_and_linker() -> &'static (Engine, Linker<PythonHost>) {
 /// megabytes: compiling it is most of these tests' time).
 fn driver() -> (
     &'static Engine,
-    &'static Linker<PythonHost>,
+    &'static Linker<WasiHalHost>,
     &'static Component,
 ) {
     static CELL: OnceLock<Component> = OnceLock::new();
@@ -135,7 +104,7 @@ fn the_python_bme680_driver_measures_the_simulated_conditions() {
     let sim = board.simulated().expect("a simulated board");
     sim.trace().enable();
     let (engine, linker, component) = driver();
-    let state = PythonHost {
+    let state = WasiHalHost {
         table: ResourceTable::new(),
         // Nothing granted: no preopened folder, no environment, no arguments, no network.
         wasi: WasiCtx::builder().build(),
@@ -279,15 +248,8 @@ fn scratch(label: &str) -> PathBuf {
 /// Composes `compositions/<name>.wac` with `wasi-hal-compose` from `deps` (package name,
 /// component file) into `dir`.
 fn compose(name: &str, deps: &[(&str, &Path)], dir: &Path) -> PathBuf {
-    let wac = root().join("compositions").join(format!("{name}.wac"));
-    let deps: HashMap<String, PathBuf> = deps
-        .iter()
-        .map(|(package, file)| (package.to_string(), file.to_path_buf()))
-        .collect();
-    let bytes = wasi_hal_compose::compose_file(&wac, &deps)
-        .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
     let path = dir.join(format!("{name}.wasm"));
-    std::fs::write(&path, bytes).unwrap();
+    std::fs::write(&path, wasi_hal_tests::compose(name, deps)).unwrap();
     path
 }
 
@@ -588,7 +550,7 @@ fn a_python_guest_given_nothing_can_open_no_file_and_no_socket() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
-    let state = PythonHost {
+    let state = WasiHalHost {
         table: ResourceTable::new(),
         // What `wasi-hal run` and `wasi-hal up` grant besides arguments and output: nothing.
         wasi: WasiCtx::builder().build(),

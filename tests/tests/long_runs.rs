@@ -6,11 +6,12 @@
 use std::path::{Path, PathBuf};
 use test_programs_artifacts::*;
 use wasi_hal_board::{Board, BoardFile, ErrorKind, MAX_TRANSFER_BYTES_LIMIT};
-use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
+use wasi_hal_tests::WasiHalHost;
+
 use wasi_hal_sim::gpio::HISTORY_WINDOW;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::WasiCtx;
 
 // Every program of the `longrun` test-program crate must have a test below.
 macro_rules! assert_test_exists {
@@ -24,39 +25,15 @@ foreach_longrun!(assert_test_exists);
 /// Changes of level the toggling guest makes: hundreds of thousands, far past the window.
 const CHANGES: u64 = 200_000;
 
-struct Host {
-    table: ResourceTable,
-    wasi: WasiCtx,
-    hal: WasiHalCtx,
-}
-
-impl WasiView for Host {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHalView for Host {
-    fn hal(&mut self) -> WasiHalCtxView<'_> {
-        WasiHalCtxView {
-            ctx: &mut self.hal,
-            table: &mut self.table,
-        }
-    }
-}
-
 /// Runs the command component `program` on `board` with `args`; returns what `run` returned.
 /// The store is dropped before returning, as at the end of `wasi-hal run`.
 fn run_guest(board: &Board, program: &str, args: &[&str]) -> Result<(), ()> {
     let engine = Engine::default();
-    let mut linker: Linker<Host> = Linker::new(&engine);
+    let mut linker: Linker<WasiHalHost> = Linker::new(&engine);
     wasi_hal_linker::add_to_linker_sync(&mut linker).unwrap();
     let mut argv = vec![program];
     argv.extend_from_slice(args);
-    let host = Host {
+    let host = WasiHalHost {
         table: ResourceTable::new(),
         wasi: WasiCtx::builder().args(&argv).inherit_stderr().build(),
         hal: board.guest_ctx(),

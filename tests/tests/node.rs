@@ -615,13 +615,7 @@ fn the_self_contained_pacman_in_node_shows_the_golden_frames() {
 /// names and files), transpiled by jco and run by `run-command.mjs` with `args` on
 /// preview2-shim alone: its stdout and stderr.
 fn run_virtual_in_node(name: &str, deps: &[(&str, &str)], args: &[&str]) -> (Vec<u8>, String) {
-    let wac = js_host::root().join(format!("compositions/{name}.wac"));
-    let deps = deps
-        .iter()
-        .map(|(package, file)| (package.to_string(), PathBuf::from(file)))
-        .collect();
-    let bytes = wasi_hal_compose::compose_file(&wac, &deps)
-        .unwrap_or_else(|e| panic!("composing {} failed: {e:?}", wac.display()));
+    let bytes = wasi_hal_tests::compose(name, deps);
     let dir = js_host::scratch(name);
     let component = dir.join(format!("{name}.wasm"));
     std::fs::write(&component, bytes).unwrap();

@@ -18,13 +18,7 @@ use wasi_hal_registry::project::{self, COMPONENT_FOLDERS, Item, Sources};
 use wasi_hal_registry::publish::{self, Outcome as Published};
 use wasi_hal_registry::signing::{self, SigningKey, TrustedKeys};
 use wasi_hal_registry::{Credentials, Registry, Session, catalog};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate is inside the workspace")
-        .to_path_buf()
-}
+use wasi_hal_tests::root;
 
 /// A new empty folder outside the repository (so wkg finds no `wkg.toml` above it); removed when
 /// dropped.
