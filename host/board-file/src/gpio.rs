@@ -1,9 +1,9 @@
 //! `[gpio.NAME]` and `[discovery.gpio]`: levels, directions, the policy of a line and what is
 //! behind each name.
 
-use crate::document::{Table, entry_path};
-use crate::error::{BoardError, ErrorKind, Location};
-use crate::load::{Context, device_path};
+use crate::document::Table;
+use crate::error::{BoardError, ErrorKind};
+use crate::load::{ChipKeys, Context, chip_number, read_named};
 use crate::model::Backend;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -53,82 +53,32 @@ pub enum GpioSource {
 }
 
 /// One `[gpio.NAME]` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GpioEntry {
-    /// What is behind the name.
-    pub backend: GpioSource,
-    /// What a guest may do with it.
-    pub policy: GpioPolicy,
-    /// Where the entry is in the file.
-    pub location: Location,
-}
+pub type GpioEntry = crate::model::Entry<GpioSource, GpioPolicy>;
 
 /// The keys of a GPIO table.
 const KEYS: &[&str] = &["chip", "line", "modes", "initial", "safe"];
+
+/// What the `chip` and `line` keys of `[gpio.NAME]` must say.
+const CHIP: ChipKeys = ChipKeys {
+    number: "line",
+    missing: "missing required key: a linux board maps each GPIO name to a chip and line, e.g. \
+              chip = \"/dev/gpiochip0\" and line = 17",
+    on_simulated: "a simulated board has no GPIO chips: each name is a simulated line",
+};
 
 /// Reads `[gpio.NAME]`, in file order: one chip line per name on a Linux board.
 pub(crate) fn read_entries(
     root: &Table<'_, '_>,
     backend: Backend,
 ) -> Result<BTreeMap<String, GpioEntry>, BoardError> {
-    let mut entries = BTreeMap::new();
-    let mut lines: BTreeMap<(PathBuf, u32), &str> = BTreeMap::new();
-    for (name, table) in root.named_tables("gpio")? {
-        table.only(KEYS)?;
-        let chip = table.get::<String>("chip")?;
-        let line = table.get::<u32>("line")?;
-        let backend = match (backend, chip, line) {
-            (Backend::Linux, Some(chip), Some(line)) => {
-                let chip_path = device_path(&table, "chip", &chip)?;
-                let key = (chip_path.clone(), line);
-                if let Some(other) = lines.get(&key) {
-                    return Err(table.value_error(
-                        "line",
-                        ErrorKind::DuplicateDevice,
-                        format!(
-                            "line {line} of `{chip}` is already mapped as `{}`",
-                            entry_path("gpio", other)
-                        ),
-                    ));
-                }
-                lines.insert(key, name);
-                GpioSource::Linux {
-                    chip: chip_path,
-                    line,
-                }
-            }
-            (Backend::Linux, chip, _) => {
-                let missing = if chip.is_none() { "chip" } else { "line" };
-                return Err(table.key_error(
-                    missing,
-                    ErrorKind::MissingKey,
-                    "missing required key: a linux board maps each GPIO name to a chip and \
-                     line, e.g. chip = \"/dev/gpiochip0\" and line = 17",
-                ));
-            }
-            (Backend::Simulated, chip, line) => {
-                if chip.is_some() || line.is_some() {
-                    let key = if chip.is_some() { "chip" } else { "line" };
-                    return Err(table.key_error(
-                        key,
-                        ErrorKind::InvalidValue,
-                        "a simulated board has no GPIO chips: each name is a simulated line",
-                    ));
-                }
-                GpioSource::Simulated
-            }
+    let mut lines = BTreeMap::new();
+    read_named(root, "gpio", KEYS, |table, name| {
+        let source = match chip_number(table, backend, name, &mut lines, "gpio", &CHIP)? {
+            Some((chip, line)) => GpioSource::Linux { chip, line },
+            None => GpioSource::Simulated,
         };
-        let policy = read_policy(&table, Context::Named)?;
-        entries.insert(
-            name.to_owned(),
-            GpioEntry {
-                backend,
-                policy,
-                location: table.location(),
-            },
-        );
-    }
-    Ok(entries)
+        Ok((source, read_policy(table, Context::Named)?))
+    })
 }
 
 /// Reads and checks a GPIO policy table.

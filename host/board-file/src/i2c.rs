@@ -2,8 +2,8 @@
 //! what is behind each name.
 
 use crate::document::Table;
-use crate::error::{BoardError, ErrorKind, Location};
-use crate::load::{Context, DeviceKey, device_node, max_transfer};
+use crate::error::{BoardError, ErrorKind};
+use crate::load::{Context, DeviceKey, device_node, max_transfer, read_named};
 use crate::model::Backend;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -37,15 +37,7 @@ pub enum I2cSource {
 }
 
 /// One `[i2c.NAME]` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct I2cEntry {
-    /// What is behind the name.
-    pub backend: I2cSource,
-    /// What a guest may do on it.
-    pub policy: I2cPolicy,
-    /// Where the entry is in the file.
-    pub location: Location,
-}
+pub type I2cEntry = crate::model::Entry<I2cSource, I2cPolicy>;
 
 /// The keys of an I2C table.
 const KEYS: &[&str] = &["device", "addresses", "max-transfer-bytes", "frequency-hz"];
@@ -65,25 +57,14 @@ pub(crate) fn read_entries(
     root: &Table<'_, '_>,
     backend: Backend,
 ) -> Result<BTreeMap<String, I2cEntry>, BoardError> {
-    let mut entries = BTreeMap::new();
     let mut nodes = BTreeMap::new();
-    for (name, table) in root.named_tables("i2c")? {
-        table.only(KEYS)?;
-        let backend = match device_node(&table, backend, name, &mut nodes, "i2c", &DEVICE)? {
+    read_named(root, "i2c", KEYS, |table, name| {
+        let source = match device_node(table, backend, name, &mut nodes, "i2c", &DEVICE)? {
             Some(path) => I2cSource::Linux { path },
             None => I2cSource::Simulated,
         };
-        let policy = read_policy(&table, Context::Named)?;
-        entries.insert(
-            name.to_owned(),
-            I2cEntry {
-                backend,
-                policy,
-                location: table.location(),
-            },
-        );
-    }
-    Ok(entries)
+        Ok((source, read_policy(table, Context::Named)?))
+    })
 }
 
 /// Reads and checks an I2C policy table.

@@ -33,7 +33,7 @@ pub use error::{BoardError, ErrorKind, FileError, Location, TomlSource, toml_typ
 pub use gpio::{GpioEntry, GpioPolicy, GpioSource, Level, PinMode};
 pub use i2c::{DEFAULT_I2C_FREQUENCY_HZ, I2cEntry, I2cPolicy, I2cSource};
 pub use load::{DEFAULT_MAX_TRANSFER_BYTES, MAX_BOARD_FILE_BYTES, MAX_TRANSFER_BYTES_LIMIT};
-pub use model::{Backend, BoardFile};
+pub use model::{Backend, BoardFile, Entry};
 pub use parts::{
     Bme680Part, Bme680Variant, ButtonPart, BuzzerPart, BuzzerWiring, Conditions,
     DEFAULT_ACTIVE_PITCH_HZ, LedPart, MAX_STRIP_LENGTH, Panel, Part, PartKind, Ssd1306Interface,

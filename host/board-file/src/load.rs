@@ -6,7 +6,7 @@
 use crate::document::{Table, entry_path, integer};
 use crate::error::TomlSource as Source;
 use crate::error::{BoardError, ErrorKind, Location};
-use crate::model::{Backend, BoardFile};
+use crate::model::{Backend, BoardFile, Entry};
 use crate::{discovery, gpio, i2c, parts, pwm, sensor, spi};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -362,6 +362,83 @@ pub(crate) fn device_node<'n>(
             Err(table.key_error("device", ErrorKind::InvalidValue, words.on_simulated))
         }
         (Backend::Simulated, None) => Ok(None),
+    }
+}
+
+/// Reads every `[bus.NAME]` table, in file order, each with no keys but `keys`: `read` gives
+/// what is behind the name and its policy.
+pub(crate) fn read_named<'r, Source, Policy>(
+    root: &Table<'r, '_>,
+    bus: &str,
+    keys: &[&str],
+    mut read: impl FnMut(&Table<'r, '_>, &'r str) -> Result<(Source, Policy), BoardError>,
+) -> Result<BTreeMap<String, Entry<Source, Policy>>, BoardError> {
+    let mut entries = BTreeMap::new();
+    for (name, table) in root.named_tables(bus)? {
+        table.only(keys)?;
+        let (backend, policy) = read(&table, name)?;
+        let location = table.location();
+        entries.insert(
+            name.to_owned(),
+            Entry {
+                backend,
+                policy,
+                location,
+            },
+        );
+    }
+    Ok(entries)
+}
+
+/// What the `chip` key and its number key (`line`, `channel`) of a GPIO or PWM table must say,
+/// in the words of one kind.
+pub(crate) struct ChipKeys {
+    /// The key of the number on the chip, and its word in messages: `line` or `channel`.
+    pub number: &'static str,
+    /// The message when a Linux board's entry lacks the chip or the number.
+    pub missing: &'static str,
+    /// The message when a simulated board's entry has one.
+    pub on_simulated: &'static str,
+}
+
+/// The chip and the number on it of the entry `name` (`Some` on a Linux board, `None` on a
+/// simulated one), each chip line under one name only (`taken` has the names so far).
+pub(crate) fn chip_number<'n>(
+    table: &Table<'_, '_>,
+    backend: Backend,
+    name: &'n str,
+    taken: &mut BTreeMap<(PathBuf, u32), &'n str>,
+    bus: &str,
+    words: &ChipKeys,
+) -> Result<Option<(PathBuf, u32)>, BoardError> {
+    let chip = table.get::<String>("chip")?;
+    let number = table.get::<u32>(words.number)?;
+    match (backend, chip, number) {
+        (Backend::Linux, Some(chip), Some(number)) => {
+            let key = (device_path(table, "chip", &chip)?, number);
+            if let Some(other) = taken.get(&key) {
+                return Err(table.value_error(
+                    words.number,
+                    ErrorKind::DuplicateDevice,
+                    format!(
+                        "{} {number} of `{chip}` is already mapped as `{}`",
+                        words.number,
+                        entry_path(bus, other)
+                    ),
+                ));
+            }
+            taken.insert(key.clone(), name);
+            Ok(Some(key))
+        }
+        (Backend::Linux, chip, _) => {
+            let missing = if chip.is_none() { "chip" } else { words.number };
+            Err(table.key_error(missing, ErrorKind::MissingKey, words.missing))
+        }
+        (Backend::Simulated, None, None) => Ok(None),
+        (Backend::Simulated, chip, _) => {
+            let key = if chip.is_some() { "chip" } else { words.number };
+            Err(table.key_error(key, ErrorKind::InvalidValue, words.on_simulated))
+        }
     }
 }
 

@@ -13,6 +13,18 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// One `[BUS.NAME]` entry (`[spi.NAME]`, `[i2c.NAME]`, `[gpio.NAME]`, `[pwm.NAME]`): what is
+/// behind the name, what a guest may do with it, and where it is in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry<Source, Policy> {
+    /// What is behind the name.
+    pub backend: Source,
+    /// What a guest may do with it.
+    pub policy: Policy,
+    /// Where the entry is in the file.
+    pub location: crate::error::Location,
+}
+
 /// A parsed and checked board file: which virtual names exist, what is behind each one, the
 /// policy for each, and the simulated parts and their wiring.
 #[derive(Clone, Debug, PartialEq)]

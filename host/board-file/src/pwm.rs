@@ -1,8 +1,8 @@
 //! `[pwm.NAME]`: a PWM channel, the frequencies a guest may set, and what is behind the name.
 
-use crate::document::{Table, entry_path};
-use crate::error::{BoardError, ErrorKind, Location};
-use crate::load::device_path;
+use crate::document::Table;
+use crate::error::{BoardError, ErrorKind};
+use crate::load::{ChipKeys, chip_number, read_named};
 use crate::model::Backend;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -28,15 +28,7 @@ pub enum PwmSource {
 }
 
 /// One `[pwm.NAME]` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PwmEntry {
-    /// What is behind the name.
-    pub backend: PwmSource,
-    /// The frequencies a guest may set, and the one the channel starts at.
-    pub policy: PwmPolicy,
-    /// Where the entry is in the file.
-    pub location: Location,
-}
+pub type PwmEntry = crate::model::Entry<PwmSource, PwmPolicy>;
 
 /// The keys of a PWM table.
 const KEYS: &[&str] = &[
@@ -47,69 +39,27 @@ const KEYS: &[&str] = &[
     "default-frequency-hz",
 ];
 
+/// What the `chip` and `channel` keys of `[pwm.NAME]` must say.
+const CHIP: ChipKeys = ChipKeys {
+    number: "channel",
+    missing: "missing required key: a linux board maps each PWM name to a sysfs chip and \
+              channel, e.g. chip = \"/sys/class/pwm/pwmchip0\" and channel = 0",
+    on_simulated: "a simulated board has no PWM chips: each name is a simulated channel",
+};
+
 /// Reads `[pwm.NAME]`, in file order: one chip channel per name on a Linux board.
 pub(crate) fn read_entries(
     root: &Table<'_, '_>,
     backend: Backend,
 ) -> Result<BTreeMap<String, PwmEntry>, BoardError> {
-    let mut entries = BTreeMap::new();
-    let mut channels: BTreeMap<(PathBuf, u32), &str> = BTreeMap::new();
-    for (name, table) in root.named_tables("pwm")? {
-        table.only(KEYS)?;
-        let chip = table.get::<String>("chip")?;
-        let channel = table.get::<u32>("channel")?;
-        let source = match (backend, chip, channel) {
-            (Backend::Linux, Some(chip), Some(channel)) => {
-                let chip_path = device_path(&table, "chip", &chip)?;
-                let key = (chip_path.clone(), channel);
-                if let Some(other) = channels.get(&key) {
-                    return Err(table.value_error(
-                        "channel",
-                        ErrorKind::DuplicateDevice,
-                        format!(
-                            "channel {channel} of `{chip}` is already mapped as `{}`",
-                            entry_path("pwm", other)
-                        ),
-                    ));
-                }
-                channels.insert(key, name);
-                PwmSource::Linux {
-                    chip: chip_path,
-                    channel,
-                }
-            }
-            (Backend::Linux, chip, _) => {
-                let missing = if chip.is_none() { "chip" } else { "channel" };
-                return Err(table.key_error(
-                    missing,
-                    ErrorKind::MissingKey,
-                    "missing required key: a linux board maps each PWM name to a sysfs chip and \
-                     channel, e.g. chip = \"/sys/class/pwm/pwmchip0\" and channel = 0",
-                ));
-            }
-            (Backend::Simulated, chip, channel) => {
-                if chip.is_some() || channel.is_some() {
-                    let key = if chip.is_some() { "chip" } else { "channel" };
-                    return Err(table.key_error(
-                        key,
-                        ErrorKind::InvalidValue,
-                        "a simulated board has no PWM chips: each name is a simulated channel",
-                    ));
-                }
-                PwmSource::Simulated
-            }
+    let mut channels = BTreeMap::new();
+    read_named(root, "pwm", KEYS, |table, name| {
+        let source = match chip_number(table, backend, name, &mut channels, "pwm", &CHIP)? {
+            Some((chip, channel)) => PwmSource::Linux { chip, channel },
+            None => PwmSource::Simulated,
         };
-        let policy = read_policy(&table)?;
-        entries.insert(
-            name.to_owned(),
-            PwmEntry {
-                backend: source,
-                policy,
-                location: table.location(),
-            },
-        );
-    }
-    Ok(entries)
+        Ok((source, read_policy(table)?))
+    })
 }
 
 /// Reads and checks the frequency range and default of a PWM table.

@@ -2,8 +2,10 @@
 //! and what is behind each name.
 
 use crate::document::Table;
-use crate::error::{BoardError, ErrorKind, Location};
-use crate::load::{Context, DeviceKey, device_node, kebab, max_transfer, sorted_unique};
+use crate::error::{BoardError, ErrorKind};
+use crate::load::{
+    Context, DeviceKey, device_node, kebab, max_transfer, read_named, sorted_unique,
+};
 use crate::model::Backend;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -62,15 +64,7 @@ pub enum SpiSource {
 }
 
 /// One `[spi.NAME]` entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SpiEntry {
-    /// What is behind the name.
-    pub backend: SpiSource,
-    /// What a guest may do with it.
-    pub policy: SpiPolicy,
-    /// Where the entry is in the file.
-    pub location: Location,
-}
+pub type SpiEntry = crate::model::Entry<SpiSource, SpiPolicy>;
 
 /// The keys of an SPI table.
 const KEYS: &[&str] = &[
@@ -101,25 +95,14 @@ pub(crate) fn read_entries(
     root: &Table<'_, '_>,
     backend: Backend,
 ) -> Result<BTreeMap<String, SpiEntry>, BoardError> {
-    let mut entries = BTreeMap::new();
     let mut nodes = BTreeMap::new();
-    for (name, table) in root.named_tables("spi")? {
-        table.only(KEYS)?;
-        let backend = match device_node(&table, backend, name, &mut nodes, "spi", &DEVICE)? {
+    read_named(root, "spi", KEYS, |table, name| {
+        let source = match device_node(table, backend, name, &mut nodes, "spi", &DEVICE)? {
             Some(path) => SpiSource::Linux { path },
             None => SpiSource::Simulated,
         };
-        let policy = read_policy(&table, Context::Named)?;
-        entries.insert(
-            name.to_owned(),
-            SpiEntry {
-                backend,
-                policy,
-                location: table.location(),
-            },
-        );
-    }
-    Ok(entries)
+        Ok((source, read_policy(table, Context::Named)?))
+    })
 }
 
 /// Reads and checks an SPI policy table.

@@ -146,6 +146,26 @@ fn same_gpio_line_under_two_names() {
 }
 
 #[test]
+fn same_pwm_channel_under_two_names_and_a_chip_on_a_simulated_board() {
+    let channel = "chip = \"/sys/class/pwm/pwmchip0\"\nchannel = 1\nmin-frequency-hz = 100\n\
+                   max-frequency-hz = 5000\n";
+    assert_error(
+        LINUX_HEAD,
+        &format!("[pwm.fan]\n{channel}\n[pwm.buzzer]\n{channel}"),
+        ErrorKind::DuplicateDevice,
+        "boards/x.toml:13:11: key `pwm.buzzer.channel`: channel 1 of `/sys/class/pwm/pwmchip0` \
+         is already mapped as `pwm.fan`",
+    );
+    assert_error(
+        HEAD,
+        &format!("[pwm.fan]\n{channel}"),
+        ErrorKind::InvalidValue,
+        "boards/x.toml:6:1: key `pwm.fan.chip`: a simulated board has no PWM chips: each name is \
+         a simulated channel",
+    );
+}
+
+#[test]
 fn same_i2c_bus_under_two_names() {
     assert_error(
         LINUX_HEAD,
