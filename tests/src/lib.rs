@@ -17,7 +17,9 @@ use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{Level, PinModes, PinPolicy, SharedPin, WasiGpioCtx, WasiGpioCtxBuilder};
 use wasi_hal_i2c::{I2cPolicy, SharedI2cBus, WasiI2cCtx, WasiI2cCtxBuilder};
 use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
-use wasi_hal_sim::ssd1306::{Panel, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
+use wasi_hal_sim::ssd1306::{
+    PanelSize, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi,
+};
 use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace, TraceEvent, TraceKind};
 use wasi_hal_spi::{SharedSpiDevice, SpiPolicy, WasiSpiCtx, WasiSpiCtxBuilder};
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
@@ -102,7 +104,7 @@ pub struct Board {
 
 impl Board {
     /// A board with an SSD1306 model driving `panel` (connected to no bus yet).
-    pub fn new(panel: Panel) -> Board {
+    pub fn new(panel: PanelSize) -> Board {
         let clock = SimClock::new();
         let trace = Trace::new();
         trace.enable();

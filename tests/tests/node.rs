@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use test_programs_artifacts::DRIVER_PMOD_OLED;
-use wasi_hal_sim::ssd1306::Panel;
+use wasi_hal_sim::ssd1306::PanelSize;
 use wasi_hal_spi::{SpiConfig, SpiMode, SpiPolicy};
 use wasi_hal_tests::{Board, ErrorCode, Rect};
 
@@ -169,7 +169,7 @@ const LINES: [(&str, bool, bool); 4] = [
 impl PmodBoard {
     /// The board on the Rust host: Wasmtime, the host crates and the simulated SSD1306.
     fn rust(&self) -> Board {
-        let mut board = Board::new(Panel::W128H32);
+        let mut board = Board::new(PanelSize::W128H32);
         let mut lines = Vec::new();
         for (name, initial, safe) in LINES {
             if self.missing.contains(&name) {

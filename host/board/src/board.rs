@@ -12,12 +12,12 @@ use std::sync::{Arc, Mutex};
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
 use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
-use wasi_hal_iio::{SharedSimDht22, WasiIioCtx};
+use wasi_hal_iio::WasiIioCtx;
 use wasi_hal_linker::WasiHalCtx;
 use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
 use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
 use wasi_hal_sim::buzzer::{self as sim_buzzer, SharedSimBuzzer, SimBuzzer};
-use wasi_hal_sim::dht22::SimDht22;
+use wasi_hal_sim::dht22::{SharedSimDht22, SimDht22};
 use wasi_hal_sim::spi::SpiTarget;
 use wasi_hal_sim::ssd1306::{
     SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, connect_reset_line,
@@ -331,7 +331,7 @@ impl SimBoard {
                 }
                 PartKind::Ws2812(strip) => {
                     let shared: SharedWs2812Strip = Arc::new(Mutex::new(Ws2812Strip::new(
-                        strip.model.to_sim(),
+                        strip.model,
                         strip.length,
                         clock.clone(),
                     )));

@@ -24,6 +24,7 @@
 
 mod board;
 mod ctx;
+mod dht22;
 
 pub use board::{Board, SimBoard, SimButton, SimDisplay, SimLed};
 pub use wasi_hal_board_file::*;

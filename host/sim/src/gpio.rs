@@ -181,6 +181,25 @@ impl embedded_hal::digital::InputPin for SimLine {
     }
 }
 
+/// What a host drives and watches: the inherent methods of the same names.
+impl wasi_hal_policy::gpio::RecordedLine for SimLine {
+    fn set_high(&self, high: bool) {
+        self.set(high);
+    }
+
+    fn is_high(&self) -> bool {
+        self.is_high_now()
+    }
+
+    fn level_count(&self) -> u64 {
+        SimLine::level_count(self)
+    }
+
+    fn levels_since(&self, from: u64) -> (u64, Vec<(u64, bool)>) {
+        SimLine::levels_since(self, from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

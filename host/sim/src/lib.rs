@@ -21,7 +21,6 @@
 
 pub mod bme680;
 pub mod buzzer;
-pub mod clock;
 pub mod dht22;
 pub mod frame;
 pub mod gpio;
@@ -33,10 +32,11 @@ pub mod ssd1331;
 pub mod trace;
 pub mod ws2812;
 
-pub use clock::SimClock;
 pub use frame::Frame;
 pub use gpio::SimLine;
 pub use i2c::{I2cTarget, I2cTargetError, SimI2cBus};
 pub use pwm::{PwmSetting, SimPwm};
 pub use spi::{SimSpiDevice, SpiConfig, SpiTarget};
 pub use trace::{Trace, TraceEvent, TraceKind, TraceSink};
+/// The virtual clock lives in `wasi-hal-policy`, so hosts use it without the simulator.
+pub use wasi_hal_policy::clock::{self, SimClock};

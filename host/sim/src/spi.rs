@@ -237,6 +237,21 @@ impl embedded_hal::spi::ErrorType for SimSpiDevice {
     type Error = SimSpiError;
 }
 
+/// A guest's `configure` reaches the simulated device: it is what a host applies.
+impl wasi_hal_policy::spi::ApplySpiSettings for SimSpiDevice {
+    fn apply_spi_settings(
+        &mut self,
+        config: &wasi_hal_policy::SpiConfig,
+    ) -> Result<(), SimSpiError> {
+        self.set_config(SpiConfig {
+            frequency_hz: config.frequency_hz,
+            mode: config.mode.to_hal(),
+            lsb_first: config.lsb_first,
+        });
+        Ok(())
+    }
+}
+
 impl embedded_hal::spi::SpiDevice for SimSpiDevice {
     fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), SimSpiError> {
         let start = self.clock.now_ns();
@@ -312,5 +327,59 @@ impl embedded_hal::spi::SpiDevice for SimSpiDevice {
             },
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use embedded_hal::spi::SpiDevice;
+    use wasi_hal_policy::spi::ApplySpiSettings;
+
+    #[derive(Default)]
+    struct Part {
+        selected: Vec<SpiConfig>,
+        received: Vec<u8>,
+    }
+
+    impl SpiTarget for Part {
+        fn select(&mut self, config: &SpiConfig) {
+            self.selected.push(*config);
+        }
+        fn exchange(&mut self, mosi: &[u8], miso: &mut [u8]) {
+            self.received.extend_from_slice(mosi);
+            miso.fill(0x5A);
+        }
+    }
+
+    /// What a host applies (a guest's `configure`) is what the part sees, and sets the time a
+    /// transfer takes on the wire.
+    #[test]
+    fn applied_settings_reach_the_part_and_the_wire_time() {
+        let part = Arc::new(Mutex::new(Part::default()));
+        let clock = SimClock::new();
+        let mut device = SimSpiDevice::new("oled", part.clone(), clock.clone(), Trace::new());
+        device
+            .apply_spi_settings(&wasi_hal_policy::SpiConfig {
+                frequency_hz: 8_000_000,
+                mode: wasi_hal_policy::SpiMode::Mode3,
+                lsb_first: false,
+            })
+            .unwrap();
+        let mut read = [0; 2];
+        device.transfer(&mut read, &[1, 2]).unwrap();
+        assert_eq!(read, [0x5A, 0x5A]);
+        let part = part.lock().unwrap();
+        assert_eq!(part.received, [1, 2]);
+        assert_eq!(
+            part.selected,
+            [SpiConfig {
+                frequency_hz: 8_000_000,
+                mode: embedded_hal::spi::MODE_3,
+                lsb_first: false
+            }]
+        );
+        // 16 bits at 8 MHz took 2 us of virtual time.
+        assert_eq!(clock.now_ns(), 2_000);
     }
 }

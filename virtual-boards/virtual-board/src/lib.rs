@@ -164,7 +164,7 @@ pub enum PartSpec {
         /// The part's name (a display name for `wasi-hal:inspect`).
         name: &'static str,
         /// The glass.
-        panel: wasi_hal_sim::ssd1306::Panel,
+        panel: wasi_hal_sim::ssd1306::PanelSize,
         /// The SPI device it answers on.
         spi: &'static str,
         /// Its D/C# line.
@@ -177,7 +177,7 @@ pub enum PartSpec {
         /// The part's name.
         name: &'static str,
         /// The glass.
-        panel: wasi_hal_sim::ssd1306::Panel,
+        panel: wasi_hal_sim::ssd1306::PanelSize,
         /// The bus.
         bus: &'static str,
         /// Its 7-bit address.
