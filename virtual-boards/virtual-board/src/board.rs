@@ -104,7 +104,7 @@ pub struct Button {
 }
 
 /// A virtual board: every bus, line and part of a [`BoardSpec`], on one clock and one trace.
-pub struct Board {
+pub struct VirtualBoard {
     /// The board's name.
     pub name: &'static str,
     /// The one guest of the board: every driver and app composed onto it.
@@ -170,9 +170,9 @@ pub fn policy_config(config: wasi_hal_sim::SpiConfig) -> wasi_hal_policy::SpiCon
     }
 }
 
-impl Board {
+impl VirtualBoard {
     /// Wires the parts of `spec` as the host-side simulated board wires a board file's.
-    pub fn build(spec: BoardSpec) -> Board {
+    pub fn build(spec: BoardSpec) -> VirtualBoard {
         let clock = SimClock::new();
         let trace = Trace::new();
         let lines: BTreeMap<&'static str, LineEntry> = spec
@@ -384,7 +384,7 @@ impl Board {
                 )
             })
             .collect();
-        Board {
+        VirtualBoard {
             name: spec.name,
             guest: GuestId::fresh(),
             clock,
