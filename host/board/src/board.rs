@@ -15,18 +15,14 @@ use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
 use wasi_hal_iio::WasiIioCtx;
 use wasi_hal_linker::WasiHalCtx;
 use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
-use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
-use wasi_hal_sim::buzzer::{self as sim_buzzer, SharedSimBuzzer, SimBuzzer};
-use wasi_hal_sim::dht22::{SharedSimDht22, SimDht22};
-use wasi_hal_sim::spi::SpiTarget;
-use wasi_hal_sim::ssd1306::{
-    SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, connect_reset_line,
-};
-use wasi_hal_sim::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi};
-use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Spi, Ws2812Strip};
+use wasi_hal_sim::bme680::{self, SharedBme680};
+use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer};
+use wasi_hal_sim::dht22::SharedSimDht22;
+use wasi_hal_sim::ssd1306::SharedSsd1306;
+use wasi_hal_sim::ssd1331::SharedSsd1331;
+use wasi_hal_sim::ws2812::SharedWs2812Strip;
 use wasi_hal_sim::{
-    Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SpiConfig, Trace,
-    spi::SharedSpiTarget,
+    Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SimWiring, SpiConfig, Trace,
 };
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
@@ -217,201 +213,99 @@ impl std::fmt::Debug for SimBoard {
     }
 }
 
-/// What a simulated SPI name with no part behind it answers: nothing drives MISO, which reads
-/// 0xFF as on a bus with a pull-up.
-struct NoPart;
-
-impl SpiTarget for NoPart {
-    fn exchange(&mut self, _mosi: &[u8], miso: &mut [u8]) {
-        miso.fill(0xFF);
-    }
-}
-
 impl SimBoard {
     pub(crate) fn build(file: &BoardFile) -> SimBoard {
-        let clock = SimClock::new();
-        let trace = Trace::new();
+        let mut wiring = SimWiring::new();
         // Lines first: parts are wired to them. A line starts at its `initial` level (the checker
         // has already set a button's line to the button's released level).
-        let lines: BTreeMap<String, SimLine> = file
-            .gpio
-            .iter()
-            .map(|(name, entry)| {
-                let line = SimLine::new(
-                    name,
-                    entry.policy.initial.is_high(),
-                    clock.clone(),
-                    trace.clone(),
-                );
-                (name.clone(), line)
-            })
-            .collect();
-        let i2c: BTreeMap<String, SimI2cBus> = file
-            .i2c
-            .iter()
-            .map(|(name, entry)| {
-                let mut bus = SimI2cBus::new(name, clock.clone(), trace.clone());
-                bus.set_frequency_hz(entry.policy.frequency_hz);
-                (name.clone(), bus)
-            })
-            .collect();
-        // A simulated channel's duty resolution: 1000 steps, a tenth of a percent.
-        let pwm: BTreeMap<String, SimPwm> = file
-            .pwm
-            .iter()
-            .map(|(name, entry)| {
-                let channel = SimPwm::new(
-                    name,
-                    entry.policy.default_frequency_hz,
-                    1_000,
-                    clock.clone(),
-                )
-                .with_trace(trace.clone());
-                (name.clone(), channel)
-            })
-            .collect();
+        for (name, entry) in &file.gpio {
+            wiring.add_line(name, entry.policy.initial.is_high());
+        }
+        for (name, entry) in &file.i2c {
+            wiring.add_i2c(name, entry.policy.frequency_hz);
+        }
+        for (name, entry) in &file.pwm {
+            wiring.add_pwm(name, entry.policy.default_frequency_hz);
+        }
         let dht22: BTreeMap<String, SharedSimDht22> = file
             .sensors
             .iter()
             .filter_map(|(name, entry)| match &entry.source {
                 SensorSource::SimulatedDht22(air) => {
-                    let mut dht =
-                        SimDht22::new(clock.clone(), air.temperature_c, air.humidity_percent);
-                    if let Some(n) = air.fail_every {
-                        dht.fail_every(n);
-                    }
+                    let dht = wiring.dht22(air.temperature_c, air.humidity_percent, air.fail_every);
                     Some((name.clone(), Arc::new(Mutex::new(dht))))
                 }
                 SensorSource::Linux(_) => None,
             })
             .collect();
         let mut buzzers = BTreeMap::new();
-        let mut spi_targets: BTreeMap<String, SharedSpiTarget> = BTreeMap::new();
         let mut displays = BTreeMap::new();
         let mut sensors = BTreeMap::new();
         let mut leds = BTreeMap::new();
         let mut buttons = BTreeMap::new();
-        // The checker guarantees every name a part refers to exists; `line()` and `bus()` only
-        // look them up.
-        let line = |name: &str| lines.get(name).cloned();
         for part in &file.parts {
+            let name = part.name.clone();
             match &part.kind {
                 PartKind::Ssd1306(ssd) => {
-                    let display = Ssd1306::new_shared(Ssd1306Config::new(ssd.panel), clock.clone());
-                    let res = ssd.res.as_deref().and_then(line);
-                    match &ssd.interface {
+                    let res = ssd.res.as_deref();
+                    let display = match &ssd.interface {
                         Ssd1306Interface::Spi { device, dc } => {
-                            if let Some(dc) = line(dc) {
-                                let target = Ssd1306Spi::new(display.clone(), dc, res.as_ref());
-                                spi_targets.insert(device.clone(), Arc::new(Mutex::new(target)));
-                            }
+                            wiring.ssd1306_spi(ssd.panel, device, dc, res)
                         }
                         Ssd1306Interface::I2c { bus, address } => {
-                            if let Some(res) = &res {
-                                connect_reset_line(&display, res);
-                            }
-                            if let Some(bus) = i2c.get(bus) {
-                                let target = Ssd1306I2c::new(display.clone());
-                                bus.attach(*address, Arc::new(Mutex::new(target)));
-                            }
+                            wiring.ssd1306_i2c(ssd.panel, bus, *address, res)
                         }
-                    }
-                    displays.insert(part.name.clone(), SimDisplay::Ssd1306(display));
+                    };
+                    displays.insert(name, SimDisplay::Ssd1306(display));
                 }
                 PartKind::Ssd1331(oled) => {
-                    let display = Ssd1331::new_shared(clock.clone());
-                    let res = oled.res.as_deref().and_then(line);
-                    let vccen = oled.vccen.as_deref().and_then(line);
-                    if let Some(dc) = line(&oled.dc) {
-                        let target =
-                            Ssd1331Spi::new(display.clone(), dc, res.as_ref(), vccen.as_ref());
-                        spi_targets.insert(oled.spi.clone(), Arc::new(Mutex::new(target)));
-                    }
-                    displays.insert(part.name.clone(), SimDisplay::Ssd1331(display));
+                    let (res, vccen) = (oled.res.as_deref(), oled.vccen.as_deref());
+                    let display = wiring.ssd1331(&oled.spi, &oled.dc, res, vccen);
+                    displays.insert(name, SimDisplay::Ssd1331(display));
                 }
                 PartKind::Ws2812(strip) => {
-                    let shared: SharedWs2812Strip = Arc::new(Mutex::new(Ws2812Strip::new(
-                        strip.model,
-                        strip.length,
-                        clock.clone(),
-                    )));
-                    let target = Ws2812Spi(shared.clone());
-                    spi_targets.insert(strip.spi.clone(), Arc::new(Mutex::new(target)));
-                    displays.insert(part.name.clone(), SimDisplay::LedStrip(shared));
+                    let strip = wiring.ws2812(&strip.spi, strip.model, strip.length);
+                    displays.insert(name, SimDisplay::LedStrip(strip));
                 }
                 PartKind::Bme680(sensor) => {
                     let variant = match sensor.variant {
                         Bme680Variant::Bme680 => bme680::Variant::Bme680,
                         Bme680Variant::Bme688 => bme680::Variant::Bme688,
                     };
-                    let shared = Bme680::new(clock.clone())
-                        .with_variant(variant)
-                        .into_shared();
-                    shared
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .set_conditions(bme680::Conditions {
-                            temperature_celsius: sensor.conditions.temperature_c,
-                            pressure_pa: sensor.conditions.pressure_pa,
-                            humidity_percent: sensor.conditions.humidity_percent,
-                            gas_resistance_ohm: sensor.conditions.gas_ohms,
-                        });
-                    if let Some(bus) = i2c.get(&sensor.bus) {
-                        let address = if sensor.address == 0x77 {
-                            bme680::Bme680Address::Secondary
-                        } else {
-                            bme680::Bme680Address::Primary
-                        };
-                        Bme680I2c::attach(&shared, bus, address);
-                    }
-                    sensors.insert(part.name.clone(), shared);
+                    let conditions = bme680::Conditions {
+                        temperature_celsius: sensor.conditions.temperature_c,
+                        pressure_pa: sensor.conditions.pressure_pa,
+                        humidity_percent: sensor.conditions.humidity_percent,
+                        gas_resistance_ohm: sensor.conditions.gas_ohms,
+                    };
+                    let shared = wiring.bme680(&sensor.bus, sensor.address, variant, conditions);
+                    sensors.insert(name, shared);
                 }
                 PartKind::Led(led) => {
-                    if let Some(line) = line(&led.line) {
-                        leds.insert(
-                            part.name.clone(),
-                            SimLed {
-                                line,
-                                active: led.active,
-                            },
-                        );
+                    if let Some(line) = wiring.lines.get(&led.line).cloned() {
+                        let active = led.active;
+                        leds.insert(name, SimLed { line, active });
                     }
                 }
                 PartKind::Buzzer(buzzer) => {
-                    let shared = SimBuzzer::new_shared();
-                    match &buzzer.wiring {
+                    let wired = match &buzzer.wiring {
                         BuzzerWiring::Active {
-                            line: name,
+                            line,
                             active,
                             pitch_hz,
-                        } => {
-                            if let Some(line) = line(name) {
-                                sim_buzzer::connect_active(
-                                    &shared,
-                                    &line,
-                                    *pitch_hz,
-                                    active.is_high(),
-                                );
-                            }
+                        } => wiring
+                            .active_buzzer(line, active.is_high(), *pitch_hz)
+                            .map(|(buzzer, _)| buzzer),
+                        BuzzerWiring::Passive { pwm } => {
+                            wiring.passive_buzzer(pwm).map(|(buzzer, _)| buzzer)
                         }
-                        BuzzerWiring::Passive { pwm: name } => {
-                            if let Some(channel) = pwm.get(name) {
-                                sim_buzzer::connect_passive(&shared, channel);
-                            }
-                        }
-                    }
-                    buzzers.insert(part.name.clone(), shared);
+                    };
+                    buzzers.insert(name, wired.unwrap_or_else(SimBuzzer::new_shared));
                 }
                 PartKind::Button(button) => {
-                    if let Some(line) = line(&button.line) {
-                        line.set(!button.active.is_high());
-                        buttons.insert(
-                            part.name.clone(),
-                            SimButton {
-                                line,
-                                active: button.active,
-                            },
-                        );
+                    if let Some(line) = wiring.button(&button.line, button.active.is_high()) {
+                        let active = button.active;
+                        buttons.insert(name, SimButton { line, active });
                     }
                 }
             }
@@ -420,19 +314,23 @@ impl SimBoard {
             .spi
             .iter()
             .map(|(name, entry)| {
-                let target = spi_targets
-                    .remove(name)
-                    .unwrap_or_else(|| Arc::new(Mutex::new(NoPart)));
-                let mut device = SimSpiDevice::new(name, target, clock.clone(), trace.clone());
                 let settings = entry.policy.settings;
-                device.set_config(SpiConfig {
+                let config = SpiConfig {
                     frequency_hz: settings.frequency_hz,
                     mode: settings.mode.to_hal(),
                     lsb_first: settings.bit_order == crate::file::BitOrder::LsbFirst,
-                });
-                (name.clone(), device)
+                };
+                (name.clone(), wiring.spi_device(name, config))
             })
             .collect();
+        let SimWiring {
+            clock,
+            trace,
+            lines,
+            i2c,
+            pwm,
+            ..
+        } = wiring;
         SimBoard {
             clock,
             trace,

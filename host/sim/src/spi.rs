@@ -243,12 +243,30 @@ impl wasi_hal_policy::spi::ApplySpiSettings for SimSpiDevice {
         &mut self,
         config: &wasi_hal_policy::SpiConfig,
     ) -> Result<(), SimSpiError> {
-        self.set_config(SpiConfig {
+        self.set_config((*config).into());
+        Ok(())
+    }
+}
+
+impl From<wasi_hal_policy::SpiConfig> for SpiConfig {
+    /// The board's settings, as the simulated wire runs them.
+    fn from(config: wasi_hal_policy::SpiConfig) -> Self {
+        Self {
             frequency_hz: config.frequency_hz,
             mode: config.mode.to_hal(),
             lsb_first: config.lsb_first,
-        });
-        Ok(())
+        }
+    }
+}
+
+impl From<SpiConfig> for wasi_hal_policy::SpiConfig {
+    /// The simulated wire's settings, as the board's policy spells them.
+    fn from(config: SpiConfig) -> Self {
+        Self {
+            frequency_hz: config.frequency_hz,
+            mode: wasi_hal_policy::SpiMode::from_hal(config.mode),
+            lsb_first: config.lsb_first,
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::bindings::exports::wasi::i2c::i2c;
 use crate::bindings::exports::wasi::pwm::pwm;
 use crate::bindings::exports::wasi::spi::spi;
 use crate::bindings::exports::wasi_hal::inspect::board as inspect;
-use crate::board::{PWM_MAX_DUTY, VirtualBoard, lock, policy_config, sim_config};
+use crate::board::{PWM_MAX_DUTY, VirtualBoard, lock};
 use embedded_hal::i2c::{I2c as _, NoAcknowledgeSource};
 use embedded_hal::spi::{Operation, SpiDevice as _};
 use std::cell::Cell;
@@ -168,14 +168,14 @@ impl spi::GuestDevice for SpiHandle {
         let effective = entry
             .spec
             .policy
-            .effective_config(policy_config(device.config()), requested)
+            .effective_config(device.config().into(), requested)
             .map_err(|_| spi::ErrorCode::NotPermitted)?;
-        device.set_config(sim_config(effective));
+        device.set_config(effective.into());
         Ok(wit_config(effective))
     }
 
     fn current_config(&self) -> spi::Config {
-        wit_config(policy_config(lock(&self.entry().device).config()))
+        wit_config(lock(&self.entry().device).config().into())
     }
 
     fn max_transfer_bytes(&self) -> u32 {
