@@ -4,8 +4,7 @@
 use crate::ctx::Devices;
 use crate::error::BoardError;
 use crate::file::{
-    Backend, Bme680Variant, BoardFile, BuzzerWiring, Level, PartKind, SensorSource,
-    Ssd1306Interface,
+    Backend, Bme680Variant, BoardFile, BuzzerWiring, PartKind, SensorSource, Ssd1306Interface,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -22,7 +21,8 @@ use wasi_hal_sim::ssd1306::SharedSsd1306;
 use wasi_hal_sim::ssd1331::SharedSsd1331;
 use wasi_hal_sim::ws2812::SharedWs2812Strip;
 use wasi_hal_sim::{
-    Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SimWiring, SpiConfig, Trace,
+    Frame, SimButton, SimClock, SimDisplay, SimI2cBus, SimLed, SimLine, SimPwm, SimSpiDevice,
+    SimWiring, SpiConfig, Trace,
 };
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
@@ -282,9 +282,8 @@ impl SimBoard {
                     sensors.insert(name, shared);
                 }
                 PartKind::Led(led) => {
-                    if let Some(line) = wiring.lines.get(&led.line).cloned() {
-                        let active = led.active;
-                        leds.insert(name, SimLed { line, active });
+                    if let Some(led) = wiring.led(&led.line, led.active) {
+                        leds.insert(name, led);
                     }
                 }
                 PartKind::Buzzer(buzzer) => {
@@ -303,9 +302,8 @@ impl SimBoard {
                     buzzers.insert(name, wired.unwrap_or_else(SimBuzzer::new_shared));
                 }
                 PartKind::Button(button) => {
-                    if let Some(line) = wiring.button(&button.line, button.active.is_high()) {
-                        let active = button.active;
-                        buttons.insert(name, SimButton { line, active });
+                    if let Some(button) = wiring.button(&button.line, button.active) {
+                        buttons.insert(name, button);
                     }
                 }
             }
@@ -317,7 +315,7 @@ impl SimBoard {
                 let settings = entry.policy.settings;
                 let config = SpiConfig {
                     frequency_hz: settings.frequency_hz,
-                    mode: settings.mode.to_hal(),
+                    mode: settings.mode,
                     lsb_first: settings.bit_order == crate::file::BitOrder::LsbFirst,
                 };
                 (name.clone(), wiring.spi_device(name, config))
@@ -439,85 +437,5 @@ impl SimBoard {
     /// The names of the display parts: everything that shows a picture (OLEDs and LED strips).
     pub fn display_names(&self) -> impl Iterator<Item = &str> {
         self.displays.keys().map(String::as_str)
-    }
-}
-
-/// A part of the simulated board a person looks at: its picture is a [`Frame`].
-#[derive(Clone)]
-pub enum SimDisplay {
-    /// A monochrome OLED.
-    Ssd1306(SharedSsd1306),
-    /// A colour OLED.
-    Ssd1331(SharedSsd1331),
-    /// An LED strip, shown as a row of blocks.
-    LedStrip(SharedWs2812Strip),
-}
-
-impl SimDisplay {
-    /// Whether it shows anything now (an OLED switched off or unpowered does not; a strip
-    /// always does, dark LEDs being a picture too).
-    pub fn is_lit(&self) -> bool {
-        match self {
-            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
-            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
-            SimDisplay::LedStrip(_) => true,
-        }
-    }
-
-    /// What it shows now.
-    pub fn frame(&self) -> Frame {
-        match self {
-            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
-            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
-            SimDisplay::LedStrip(s) => s.lock().unwrap_or_else(|e| e.into_inner()).frame(),
-        }
-    }
-}
-
-/// An LED on a simulated line.
-#[derive(Clone, Debug)]
-pub struct SimLed {
-    line: SimLine,
-    active: Level,
-}
-
-impl SimLed {
-    /// Whether it is lit now.
-    pub fn is_lit(&self) -> bool {
-        self.line.is_high_now() == self.active.is_high()
-    }
-
-    /// The line it is on.
-    pub fn line(&self) -> &SimLine {
-        &self.line
-    }
-}
-
-/// A push button on a simulated line: pressing it drives the line to its active level.
-#[derive(Clone, Debug)]
-pub struct SimButton {
-    line: SimLine,
-    active: Level,
-}
-
-impl SimButton {
-    /// Presses the button (at the board clock's current time).
-    pub fn press(&self) {
-        self.line.set(self.active.is_high());
-    }
-
-    /// Releases the button.
-    pub fn release(&self) {
-        self.line.set(!self.active.is_high());
-    }
-
-    /// Whether it is pressed now.
-    pub fn is_pressed(&self) -> bool {
-        self.line.is_high_now() == self.active.is_high()
-    }
-
-    /// The line it is on.
-    pub fn line(&self) -> &SimLine {
-        &self.line
     }
 }

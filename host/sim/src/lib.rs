@@ -39,8 +39,8 @@ pub use frame::Frame;
 pub use gpio::SimLine;
 pub use i2c::{I2cTarget, I2cTargetError, SimI2cBus};
 pub use pwm::{PwmSetting, SimPwm};
-pub use spi::{SimSpiDevice, SpiConfig, SpiTarget};
+pub use spi::{SimSpiDevice, SpiConfig, SpiMode, SpiTarget};
 pub use trace::{Trace, TraceEvent, TraceKind, TraceSink};
 /// The virtual clock lives in `wasi-hal-policy`, so hosts use it without the simulator.
 pub use wasi_hal_policy::clock::{self, SimClock};
-pub use wiring::SimWiring;
+pub use wiring::{SimButton, SimDisplay, SimLed, SimWiring};

@@ -1,29 +1,11 @@
 //! A simulated SPI device: one chip select, one part, bytes streamed in both directions.
 
 use crate::{SimClock, Trace, TraceKind, trace::TraceOp};
-use embedded_hal::spi::{ErrorKind, Mode, Operation};
+use embedded_hal::spi::{ErrorKind, Operation};
 use std::sync::{Arc, Mutex};
-
-/// The bus settings in force for a device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SpiConfig {
-    /// SCLK frequency in Hz.
-    pub frequency_hz: u32,
-    /// Clock polarity and phase.
-    pub mode: Mode,
-    /// `true` when the least significant bit goes first.
-    pub lsb_first: bool,
-}
-
-impl Default for SpiConfig {
-    fn default() -> Self {
-        Self {
-            frequency_hz: 1_000_000,
-            mode: embedded_hal::spi::MODE_0,
-            lsb_first: false,
-        }
-    }
-}
+/// The bus settings in force for a device: the board's own type (1 MHz, mode 0, MSB first by
+/// default).
+pub use wasi_hal_policy::{SpiConfig, SpiMode};
 
 /// A part that answers on an SPI chip select.
 ///
@@ -71,10 +53,10 @@ pub fn check_settings(config: &SpiConfig, limits: &SpiLimits) -> Vec<SpiSettingP
             config.frequency_hz, limits.limit
         )));
     }
-    if config.mode != embedded_hal::spi::MODE_0 && config.mode != embedded_hal::spi::MODE_3 {
+    if !matches!(config.mode, SpiMode::Mode0 | SpiMode::Mode3) {
         problems.push(SpiSettingProblem::Format(format!(
             "SPI mode {:?}: the {part} samples on the rising SCLK edge, use mode 0 or 3",
-            config.mode
+            config.mode.to_hal()
         )));
     }
     if config.lsb_first {
@@ -239,34 +221,9 @@ impl embedded_hal::spi::ErrorType for SimSpiDevice {
 
 /// A guest's `configure` reaches the simulated device: it is what a host applies.
 impl wasi_hal_policy::spi::ApplySpiSettings for SimSpiDevice {
-    fn apply_spi_settings(
-        &mut self,
-        config: &wasi_hal_policy::SpiConfig,
-    ) -> Result<(), SimSpiError> {
-        self.set_config((*config).into());
+    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), SimSpiError> {
+        self.set_config(*config);
         Ok(())
-    }
-}
-
-impl From<wasi_hal_policy::SpiConfig> for SpiConfig {
-    /// The board's settings, as the simulated wire runs them.
-    fn from(config: wasi_hal_policy::SpiConfig) -> Self {
-        Self {
-            frequency_hz: config.frequency_hz,
-            mode: config.mode.to_hal(),
-            lsb_first: config.lsb_first,
-        }
-    }
-}
-
-impl From<SpiConfig> for wasi_hal_policy::SpiConfig {
-    /// The simulated wire's settings, as the board's policy spells them.
-    fn from(config: SpiConfig) -> Self {
-        Self {
-            frequency_hz: config.frequency_hz,
-            mode: wasi_hal_policy::SpiMode::from_hal(config.mode),
-            lsb_first: config.lsb_first,
-        }
     }
 }
 
@@ -378,9 +335,9 @@ mod tests {
         let clock = SimClock::new();
         let mut device = SimSpiDevice::new("oled", part.clone(), clock.clone(), Trace::new());
         device
-            .apply_spi_settings(&wasi_hal_policy::SpiConfig {
+            .apply_spi_settings(&SpiConfig {
                 frequency_hz: 8_000_000,
-                mode: wasi_hal_policy::SpiMode::Mode3,
+                mode: SpiMode::Mode3,
                 lsb_first: false,
             })
             .unwrap();
@@ -393,7 +350,7 @@ mod tests {
             part.selected,
             [SpiConfig {
                 frequency_hz: 8_000_000,
-                mode: embedded_hal::spi::MODE_3,
+                mode: SpiMode::Mode3,
                 lsb_first: false
             }]
         );

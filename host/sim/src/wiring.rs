@@ -16,9 +16,10 @@ use crate::ssd1306::{
 };
 use crate::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi};
 use crate::ws2812::{SharedWs2812Strip, StripModel, Ws2812Spi, Ws2812Strip};
-use crate::{SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SpiConfig, Trace};
+use crate::{Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SpiConfig, Trace};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use wasi_hal_policy::Level;
 
 /// The duty resolution of a simulated PWM channel: 1000 steps, a tenth of a percent.
 pub const PWM_MAX_DUTY: u16 = 1_000;
@@ -34,6 +35,7 @@ impl SpiTarget for NoPart {
 
 /// A simulated board being wired: add its lines, buses and channels, then its parts, then
 /// make its SPI devices (each with the part that answers on it).
+#[derive(Default)]
 pub struct SimWiring {
     /// The board's clock.
     pub clock: SimClock,
@@ -63,14 +65,7 @@ impl std::fmt::Debug for SimWiring {
 impl SimWiring {
     /// An empty board on a new clock and trace.
     pub fn new() -> Self {
-        Self {
-            clock: SimClock::new(),
-            trace: Trace::new(),
-            lines: BTreeMap::new(),
-            i2c: BTreeMap::new(),
-            pwm: BTreeMap::new(),
-            spi_targets: BTreeMap::new(),
-        }
+        Self::default()
     }
 
     /// Adds the line `name`, starting high when `initial_high`.
@@ -221,12 +216,21 @@ impl SimWiring {
         Some((buzzer, channel))
     }
 
-    /// A push button on the line `line` (high while pressed when `active_high`), released: the
-    /// line is set to its released level.
-    pub fn button(&mut self, line: &str, active_high: bool) -> Option<SimLine> {
+    /// A push button on the line `line` (at `active` while pressed), released: the line is set
+    /// to its released level.
+    pub fn button(&mut self, line: &str, active: Level) -> Option<SimButton> {
+        let button = SimButton {
+            line: self.line(Some(line))?,
+            active,
+        };
+        button.release();
+        Some(button)
+    }
+
+    /// An LED on the line `line`, lit while the line is at `active`.
+    pub fn led(&mut self, line: &str, active: Level) -> Option<SimLed> {
         let line = self.line(Some(line))?;
-        line.set(!active_high);
-        Some(line)
+        Some(SimLed { line, active })
     }
 
     /// A DHT22 in air at `temperature_c` and `humidity_percent`; every `fail_every`-th read
@@ -257,8 +261,82 @@ impl SimWiring {
     }
 }
 
-impl Default for SimWiring {
-    fn default() -> Self {
-        Self::new()
+/// A part of the simulated board a person looks at: its picture is a [`Frame`].
+#[derive(Clone)]
+pub enum SimDisplay {
+    /// A monochrome OLED.
+    Ssd1306(SharedSsd1306),
+    /// A colour OLED.
+    Ssd1331(SharedSsd1331),
+    /// An LED strip, shown as a row of blocks.
+    LedStrip(SharedWs2812Strip),
+}
+
+impl SimDisplay {
+    /// Whether it shows anything now (an OLED switched off or unpowered does not; a strip
+    /// always does, dark LEDs being a picture too).
+    pub fn is_lit(&self) -> bool {
+        match self {
+            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
+            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
+            SimDisplay::LedStrip(_) => true,
+        }
+    }
+
+    /// What it shows now.
+    pub fn frame(&self) -> Frame {
+        match self {
+            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
+            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
+            SimDisplay::LedStrip(s) => s.lock().unwrap_or_else(|e| e.into_inner()).frame(),
+        }
+    }
+}
+
+/// An LED on a simulated line.
+#[derive(Clone, Debug)]
+pub struct SimLed {
+    line: SimLine,
+    active: Level,
+}
+
+impl SimLed {
+    /// Whether it is lit now.
+    pub fn is_lit(&self) -> bool {
+        self.line.is_high_now() == self.active.is_high()
+    }
+
+    /// The line it is on.
+    pub fn line(&self) -> &SimLine {
+        &self.line
+    }
+}
+
+/// A push button on a simulated line: pressing it drives the line to its active level.
+#[derive(Clone, Debug)]
+pub struct SimButton {
+    line: SimLine,
+    active: Level,
+}
+
+impl SimButton {
+    /// Presses the button (at the board clock's current time).
+    pub fn press(&self) {
+        self.line.set(self.active.is_high());
+    }
+
+    /// Releases the button.
+    pub fn release(&self) {
+        self.line.set(!self.active.is_high());
+    }
+
+    /// Whether it is pressed now.
+    pub fn is_pressed(&self) -> bool {
+        self.line.is_high_now() == self.active.is_high()
+    }
+
+    /// The line it is on.
+    pub fn line(&self) -> &SimLine {
+        &self.line
     }
 }

@@ -4,14 +4,15 @@ use crate::frames::FrameOut;
 use crate::{BoardSpec, I2cSpec, LineSpec, PartSpec, PwmSpec, SensorSpec, SpiSpec};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
+use wasi_hal_policy::Level;
 use wasi_hal_policy::hold::{GuestHold, GuestId, Reopen};
 use wasi_hal_sim::bme680::{self, SharedBme680};
 use wasi_hal_sim::buzzer::SharedSimBuzzer;
 use wasi_hal_sim::dht22::SimDht22;
-use wasi_hal_sim::ssd1306::SharedSsd1306;
-use wasi_hal_sim::ssd1331::SharedSsd1331;
 use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Strip};
-use wasi_hal_sim::{Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SimWiring, Trace};
+use wasi_hal_sim::{
+    SimButton, SimClock, SimDisplay, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SimWiring, Trace,
+};
 
 /// The duty resolution of a simulated PWM channel, as on the host-side board.
 pub use wasi_hal_sim::wiring::PWM_MAX_DUTY;
@@ -63,45 +64,6 @@ pub struct SensorEntry {
     pub open: Mutex<bool>,
 }
 
-/// A part a person looks at, as on the host-side board.
-#[derive(Clone)]
-pub enum Display {
-    /// A monochrome OLED.
-    Ssd1306(SharedSsd1306),
-    /// A colour OLED (RGB565 GDDRAM).
-    Ssd1331(SharedSsd1331),
-    /// An LED strip, shown as a row of 8x8 blocks.
-    LedStrip(SharedWs2812Strip),
-}
-
-impl Display {
-    /// What it shows now.
-    pub fn frame(&self) -> Frame {
-        match self {
-            Display::Ssd1306(d) => lock(d).frame(),
-            Display::Ssd1331(d) => lock(d).frame(),
-            Display::LedStrip(s) => lock(s).frame(),
-        }
-    }
-
-    /// Whether it shows anything now (a strip always does: dark LEDs are a picture too).
-    pub fn is_lit(&self) -> bool {
-        match self {
-            Display::Ssd1306(d) => lock(d).is_lit(),
-            Display::Ssd1331(d) => lock(d).is_lit(),
-            Display::LedStrip(_) => true,
-        }
-    }
-}
-
-/// A button part.
-pub struct Button {
-    /// The line it drives.
-    pub line: SimLine,
-    /// Whether the line reads high while it is pressed.
-    pub active_high: bool,
-}
-
 /// A virtual board: every bus, line and part of a [`BoardSpec`], on one clock and one trace.
 pub struct VirtualBoard {
     /// The board's name.
@@ -123,14 +85,14 @@ pub struct VirtualBoard {
     /// The host-read sensor (`sensor:environment`), if the board has one.
     pub sensor: Option<SensorEntry>,
     /// Display parts, in the order of the spec.
-    pub displays: Vec<(&'static str, Display)>,
+    pub displays: Vec<(&'static str, SimDisplay)>,
     /// LED strip parts, in the order of the spec, with how many of their warnings have been
     /// written to stderr.
     pub strips: Vec<(&'static str, SharedWs2812Strip, Mutex<u64>)>,
     /// Sensor parts, in the order of the spec.
     pub sensors: Vec<(&'static str, SharedBme680)>,
     /// Button parts by name.
-    pub buttons: BTreeMap<&'static str, Button>,
+    pub buttons: BTreeMap<&'static str, SimButton>,
     /// `wasi:config` values.
     pub config: Vec<(&'static str, &'static str)>,
     /// Where frames go.
@@ -217,7 +179,7 @@ impl VirtualBoard {
                     res,
                 } => {
                     let display = wiring.ssd1306_spi(panel, spi, dc, res);
-                    displays.push((name, Display::Ssd1306(display)));
+                    displays.push((name, SimDisplay::Ssd1306(display)));
                 }
                 PartSpec::Ssd1331 {
                     name,
@@ -227,7 +189,7 @@ impl VirtualBoard {
                     vccen,
                 } => {
                     let display = wiring.ssd1331(spi, dc, res, vccen);
-                    displays.push((name, Display::Ssd1331(display)));
+                    displays.push((name, SimDisplay::Ssd1331(display)));
                 }
                 PartSpec::Ws2812 {
                     name,
@@ -236,7 +198,7 @@ impl VirtualBoard {
                     length,
                 } => {
                     let strip = wiring.ws2812(spi, model, length);
-                    displays.push((name, Display::LedStrip(strip.clone())));
+                    displays.push((name, SimDisplay::LedStrip(strip.clone())));
                     strips.push((name, strip, Mutex::new(0)));
                 }
                 PartSpec::Ssd1306I2c {
@@ -246,7 +208,7 @@ impl VirtualBoard {
                     address,
                 } => {
                     let display = wiring.ssd1306_i2c(panel, bus, address, None);
-                    displays.push((name, Display::Ssd1306(display)));
+                    displays.push((name, SimDisplay::Ssd1306(display)));
                 }
                 PartSpec::Bme680 {
                     name,
@@ -280,8 +242,8 @@ impl VirtualBoard {
                     line,
                     active_high,
                 } => {
-                    if let Some(line) = wiring.button(line, active_high) {
-                        buttons.insert(name, Button { line, active_high });
+                    if let Some(button) = wiring.button(line, Level::from(active_high)) {
+                        buttons.insert(name, button);
                     }
                 }
             }
@@ -290,7 +252,7 @@ impl VirtualBoard {
             .spi
             .iter()
             .map(|s| {
-                let device = wiring.spi_device(s.name, s.policy.default_config.into());
+                let device = wiring.spi_device(s.name, s.policy.default_config);
                 let device = Mutex::new(device);
                 (
                     s.name,

@@ -168,14 +168,14 @@ impl spi::GuestDevice for SpiHandle {
         let effective = entry
             .spec
             .policy
-            .effective_config(device.config().into(), requested)
+            .effective_config(device.config(), requested)
             .map_err(|_| spi::ErrorCode::NotPermitted)?;
-        device.set_config(effective.into());
+        device.set_config(effective);
         Ok(wit_config(effective))
     }
 
     fn current_config(&self) -> spi::Config {
-        wit_config(lock(&self.entry().device).config().into())
+        wit_config(lock(&self.entry().device).config())
     }
 
     fn max_transfer_bytes(&self) -> u32 {
@@ -710,7 +710,11 @@ impl<S: Spec> inspect::Guest for Component<S> {
         let Some(button) = S::board().buttons.get(name.as_str()) else {
             return false;
         };
-        button.line.set(pressed == button.active_high);
+        if pressed {
+            button.press();
+        } else {
+            button.release();
+        }
         true
     }
 

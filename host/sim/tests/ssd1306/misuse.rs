@@ -4,7 +4,6 @@
 use crate::*;
 use embedded_hal::i2c::Error as _;
 use embedded_hal::i2c::{ErrorKind, I2c, NoAcknowledgeSource};
-use embedded_hal::spi::{MODE_1, MODE_3};
 use wasi_hal_sim::SpiConfig;
 use wasi_hal_sim::ssd1306::{
     AddressingMode, PowerOnRam, Registers, ScrollSetup, connect_reset_line,
@@ -275,13 +274,13 @@ fn spi_clock_above_10_mhz_is_reported_once() {
 fn spi_mode_and_bit_order_are_checked() {
     let mut board = SpiBoard::new(PanelSize::W128H64);
     board.spi.set_config(SpiConfig {
-        mode: MODE_3,
+        mode: wasi_hal_sim::SpiMode::Mode3,
         ..SpiConfig::default()
     });
     board.data(&[0x01]);
     assert!(board.display().warnings().is_empty());
     board.spi.set_config(SpiConfig {
-        mode: MODE_1,
+        mode: wasi_hal_sim::SpiMode::Mode1,
         ..SpiConfig::default()
     });
     board.data(&[0x02]);
