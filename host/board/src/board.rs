@@ -183,16 +183,13 @@ impl Board {
 /// one trace. Handles are clones of the board's: what a guest does through one is what a test
 /// sees through another.
 pub struct SimBoard {
-    clock: SimClock,
-    trace: Trace,
+    /// The clock, the trace, the lines, I2C buses and PWM channels.
+    wiring: SimWiring,
     spi: BTreeMap<String, SimSpiDevice>,
-    i2c: BTreeMap<String, SimI2cBus>,
-    lines: BTreeMap<String, SimLine>,
     displays: BTreeMap<String, SimDisplay>,
     sensors: BTreeMap<String, SharedBme680>,
     leds: BTreeMap<String, SimLed>,
     buttons: BTreeMap<String, SimButton>,
-    pwm: BTreeMap<String, SimPwm>,
     buzzers: BTreeMap<String, SharedSimBuzzer>,
     dht22: BTreeMap<String, SharedSimDht22>,
 }
@@ -200,13 +197,11 @@ pub struct SimBoard {
 impl std::fmt::Debug for SimBoard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimBoard")
-            .field("now_ns", &self.clock.now_ns())
+            .field("now_ns", &self.wiring.clock.now_ns())
+            .field("wiring", &self.wiring)
             .field("spi", &self.spi.keys().collect::<Vec<_>>())
-            .field("i2c", &self.i2c.keys().collect::<Vec<_>>())
-            .field("lines", &self.lines.keys().collect::<Vec<_>>())
             .field("displays", &self.displays.keys().collect::<Vec<_>>())
             .field("sensors", &self.sensors.keys().collect::<Vec<_>>())
-            .field("pwm", &self.pwm.keys().collect::<Vec<_>>())
             .field("buzzers", &self.buzzers.keys().collect::<Vec<_>>())
             .field("dht22", &self.dht22.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
@@ -321,25 +316,13 @@ impl SimBoard {
                 (name.clone(), wiring.spi_device(name, config))
             })
             .collect();
-        let SimWiring {
-            clock,
-            trace,
-            lines,
-            i2c,
-            pwm,
-            ..
-        } = wiring;
         SimBoard {
-            clock,
-            trace,
+            wiring,
             spi,
-            i2c,
-            lines,
             displays,
             sensors,
             leds,
             buttons,
-            pwm,
             buzzers,
             dht22,
         }
@@ -347,12 +330,12 @@ impl SimBoard {
 
     /// The board's clock: virtual time for every part, and the guests' delay.
     pub fn clock(&self) -> &SimClock {
-        &self.clock
+        &self.wiring.clock
     }
 
     /// The board's trace. It records nothing until [`Trace::enable`] is called.
     pub fn trace(&self) -> &Trace {
-        &self.trace
+        &self.wiring.trace
     }
 
     /// A handle to the SPI device `name`, with the board's settings.
@@ -362,17 +345,17 @@ impl SimBoard {
 
     /// A handle to the I2C bus `name`.
     pub fn i2c(&self, name: &str) -> Option<SimI2cBus> {
-        self.i2c.get(name).cloned()
+        self.wiring.i2c.get(name).cloned()
     }
 
     /// A handle to the GPIO line `name`.
     pub fn line(&self, name: &str) -> Option<SimLine> {
-        self.lines.get(name).cloned()
+        self.wiring.lines.get(name).cloned()
     }
 
     /// A handle to the PWM channel `name`.
     pub fn pwm(&self, name: &str) -> Option<SimPwm> {
-        self.pwm.get(name).cloned()
+        self.wiring.pwm.get(name).cloned()
     }
 
     /// The buzzer part `name`: what it played.
