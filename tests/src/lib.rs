@@ -7,8 +7,8 @@
 //!   `pmod-oled`): bus traffic byte for byte, pixels on the simulated glass, errors, imports
 //!   and sizes.
 //!
-//! A [`Board`] is a simulated board under construction: add parts, pins and configuration
-//! values, then [`Board::start`] a component on it. The board's clock, trace and parts stay
+//! A [`TestBoard`] is a simulated board under construction: add parts, pins and configuration
+//! values, then [`TestBoard::start`] a component on it. The board's clock, trace and parts stay
 //! reachable through the returned [`Running`], so a test can look at the wire and the glass.
 
 use std::collections::HashMap;
@@ -18,7 +18,9 @@ use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{Level, PinModes, PinPolicy, SharedPin, WasiGpioCtx, WasiGpioCtxBuilder};
 use wasi_hal_i2c::{I2cPolicy, SharedI2cBus, WasiI2cCtx, WasiI2cCtxBuilder};
 use wasi_hal_linker::{WasiHalCtx, WasiHalCtxView, WasiHalView};
-use wasi_hal_sim::ssd1306::{Panel, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
+use wasi_hal_sim::ssd1306::{
+    PanelSize, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi,
+};
 use wasi_hal_sim::{SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace, TraceEvent, TraceKind};
 use wasi_hal_spi::{SharedSpiDevice, SpiPolicy, WasiSpiCtx, WasiSpiCtxBuilder};
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
@@ -146,7 +148,7 @@ fn component(path: &str) -> wasmtime::Result<Component> {
 }
 
 /// A simulated board being put together for one guest.
-pub struct Board {
+pub struct TestBoard {
     /// The board's virtual clock.
     pub clock: SimClock,
     /// Every bus transaction and GPIO edge, recording from the start.
@@ -159,14 +161,14 @@ pub struct Board {
     config: WasiConfigVariables,
 }
 
-impl Board {
+impl TestBoard {
     /// A board with an SSD1306 model driving `panel` (connected to no bus yet).
-    pub fn new(panel: Panel) -> Board {
+    pub fn new(panel: PanelSize) -> TestBoard {
         let clock = SimClock::new();
         let trace = Trace::new();
         trace.enable();
         let display = Ssd1306::new_shared(Ssd1306Config::new(panel), clock.clone());
-        Board {
+        TestBoard {
             clock,
             trace,
             display,

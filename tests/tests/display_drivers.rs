@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use test_programs_artifacts::{DRIVER_PMOD_OLED, DRIVER_SSD1306_I2C, DRIVER_SSD1306_SPI};
 use wasi_hal_i2c::{AllowedAddresses, I2cPolicy};
-use wasi_hal_sim::ssd1306::{AddressingMode, Panel};
+use wasi_hal_sim::ssd1306::{AddressingMode, PanelSize};
 use wasi_hal_sim::{I2cTarget, I2cTargetError, TraceKind};
 use wasi_hal_spi::{SpiConfig, SpiMode, SpiPolicy};
-use wasi_hal_tests::{Board, ColorFormat, ErrorCode, Rect, Running, wire};
+use wasi_hal_tests::{ColorFormat, ErrorCode, Rect, Running, TestBoard, wire};
 
 /// The configuration commands for a 128-column panel with `mux` rows and COM pins `com`, as
 /// the application note's software initialisation flow orders them.
@@ -126,20 +126,20 @@ fn assert_no_warnings(running: &Running) {
 }
 
 /// The `display.panel` value for `panel`.
-fn panel_name(panel: Panel) -> &'static str {
+fn panel_name(panel: PanelSize) -> &'static str {
     match panel {
-        Panel::W128H64 => "128x64",
-        Panel::W128H32 => "128x32",
-        Panel::W96H16 => "96x16",
-        Panel::W72H40 => "72x40",
-        Panel::W64H48 => "64x48",
-        Panel::W64H32 => "64x32",
+        PanelSize::W128H64 => "128x64",
+        PanelSize::W128H32 => "128x32",
+        PanelSize::W96H16 => "96x16",
+        PanelSize::W72H40 => "72x40",
+        PanelSize::W64H48 => "64x48",
+        PanelSize::W64H32 => "64x32",
     }
 }
 
 /// A board with the SSD1306 at 0x3c on `i2c0`, and the driver configured for its panel.
-fn i2c_board(panel: Panel) -> Board {
-    let mut board = Board::new(panel);
+fn i2c_board(panel: PanelSize) -> TestBoard {
+    let mut board = TestBoard::new(panel);
     board.i2c_bus("i2c0", Some(0x3C), I2cPolicy::default());
     board.config("display.panel", panel_name(panel));
     board
@@ -151,7 +151,9 @@ fn i2c_board(panel: Panel) -> Board {
 
 #[test]
 fn i2c_open_sends_the_datasheet_initialisation_in_three_writes() {
-    let mut running = i2c_board(Panel::W128H64).start(DRIVER_SSD1306_I2C).unwrap();
+    let mut running = i2c_board(PanelSize::W128H64)
+        .start(DRIVER_SSD1306_I2C)
+        .unwrap();
     let d = running.open().unwrap().unwrap();
     assert_eq!(
         wire(&running.take_trace()),
@@ -177,7 +179,9 @@ fn i2c_open_sends_the_datasheet_initialisation_in_three_writes() {
 
 #[test]
 fn i2c_full_frame_is_one_data_write_byte_for_byte() {
-    let mut running = i2c_board(Panel::W128H64).start(DRIVER_SSD1306_I2C).unwrap();
+    let mut running = i2c_board(PanelSize::W128H64)
+        .start(DRIVER_SSD1306_I2C)
+        .unwrap();
     let d = running.open().unwrap().unwrap();
     running.take_trace();
     // Every column of every page has a lit pixel, so every byte of the frame changes.
@@ -225,7 +229,7 @@ fn i2c_full_frame_is_one_data_write_byte_for_byte() {
 
 #[test]
 fn i2c_drawing_on_a_72x40_panel_lands_at_its_column_offset() {
-    let board = i2c_board(Panel::W72H40);
+    let board = i2c_board(PanelSize::W72H40);
     let mut running = board.start(DRIVER_SSD1306_I2C).unwrap();
     let d = running.open().unwrap().unwrap();
     let init = running.take_trace();
@@ -278,7 +282,9 @@ fn i2c_drawing_on_a_72x40_panel_lands_at_its_column_offset() {
 
 #[test]
 fn i2c_power_and_brightness() {
-    let mut running = i2c_board(Panel::W128H32).start(DRIVER_SSD1306_I2C).unwrap();
+    let mut running = i2c_board(PanelSize::W128H32)
+        .start(DRIVER_SSD1306_I2C)
+        .unwrap();
     let d = running.open().unwrap().unwrap();
     running.take_trace();
     running.set_brightness(d, 0xFF).unwrap().unwrap();
@@ -307,7 +313,7 @@ fn i2c_power_and_brightness() {
 fn i2c_missing_refused_and_silent_displays_are_errors_not_traps() {
     // The bus the driver is configured for is not offered: a guest cannot tell a missing bus
     // from a forbidden one.
-    let mut board = i2c_board(Panel::W128H64);
+    let mut board = i2c_board(PanelSize::W128H64);
     board.config("display.i2c-bus", "i2c7");
     let mut running = board.start(DRIVER_SSD1306_I2C).unwrap();
     assert_eq!(
@@ -317,7 +323,7 @@ fn i2c_missing_refused_and_silent_displays_are_errors_not_traps() {
     assert!(running.take_trace().is_empty());
 
     // The board's policy does not let the driver reach 0x3c: nothing reaches the bus.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     board.i2c_bus(
         "i2c0",
         Some(0x3C),
@@ -334,7 +340,7 @@ fn i2c_missing_refused_and_silent_displays_are_errors_not_traps() {
     assert!(running.take_trace().is_empty());
 
     // Nothing answers at 0x3c.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     board.i2c_bus("i2c0", None, I2cPolicy::default());
     let mut running = board.start(DRIVER_SSD1306_I2C).unwrap();
     assert_eq!(
@@ -353,7 +359,7 @@ fn i2c_missing_refused_and_silent_displays_are_errors_not_traps() {
     ));
 
     // The display answers at 0x3d, which the configuration selects.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     board.i2c_bus("i2c0", Some(0x3D), I2cPolicy::default());
     board.config("display.address", "0x3D");
     let mut running = board.start(DRIVER_SSD1306_I2C).unwrap();
@@ -375,7 +381,7 @@ impl I2cTarget for Silent {
 
 #[test]
 fn i2c_a_display_that_stops_answering_is_not_connected_until_it_answers_again() {
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let bus = board.i2c_bus("i2c0", Some(0x3C), I2cPolicy::default());
     let mut running = board.start(DRIVER_SSD1306_I2C).unwrap();
     let d = running.open().unwrap().unwrap();
@@ -409,7 +415,7 @@ fn i2c_invalid_configuration_values_fail_open_with_other() {
         ("display.panel", "128x48"),
         ("display.panel", ""),
     ] {
-        let mut board = i2c_board(Panel::W128H64);
+        let mut board = i2c_board(PanelSize::W128H64);
         board.config(key, value);
         let mut running = board.start(DRIVER_SSD1306_I2C).unwrap();
         assert_eq!(
@@ -423,7 +429,9 @@ fn i2c_invalid_configuration_values_fail_open_with_other() {
 
 #[test]
 fn i2c_bad_rectangles_and_second_opens_are_refused() {
-    let mut running = i2c_board(Panel::W128H32).start(DRIVER_SSD1306_I2C).unwrap();
+    let mut running = i2c_board(PanelSize::W128H32)
+        .start(DRIVER_SSD1306_I2C)
+        .unwrap();
     let d = running.open().unwrap().unwrap();
     assert_eq!(running.open().unwrap().unwrap_err(), ErrorCode::InUse);
     running.take_trace();
@@ -466,7 +474,7 @@ fn i2c_bad_rectangles_and_second_opens_are_refused() {
 
 #[test]
 fn spi_open_pulses_reset_and_initialises_with_dc() {
-    let mut board = Board::new(Panel::W128H32);
+    let mut board = TestBoard::new(PanelSize::W128H32);
     let dc = board.output_line("display-dc", false, false);
     let res = board.output_line("display-reset", true, true);
     board.spi_device("display", &dc, Some(&res), SpiPolicy::default());
@@ -496,7 +504,7 @@ fn spi_open_pulses_reset_and_initialises_with_dc() {
 
 #[test]
 fn spi_draws_pixels_and_sends_only_the_changed_box() {
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let dc = board.output_line("display-dc", false, false);
     board.spi_device("display", &dc, None, SpiPolicy::default());
     let mut running = board.start(DRIVER_SSD1306_SPI).unwrap();
@@ -549,7 +557,7 @@ fn spi_draws_pixels_and_sends_only_the_changed_box() {
 
 #[test]
 fn spi_reset_none_leaves_an_offered_reset_pin_alone() {
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let dc = board.output_line("display-dc", false, false);
     let res = board.output_line("display-reset", true, true);
     board.spi_device("display", &dc, Some(&res), SpiPolicy::default());
@@ -572,7 +580,7 @@ fn spi_reset_none_leaves_an_offered_reset_pin_alone() {
 #[test]
 fn spi_missing_or_refused_devices_and_pins_are_errors() {
     // No SPI device of that name.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let dc = board.output_line("display-dc", false, false);
     board.spi_device("lcd", &dc, None, SpiPolicy::default());
     let mut running = board.start(DRIVER_SSD1306_SPI).unwrap();
@@ -583,7 +591,7 @@ fn spi_missing_or_refused_devices_and_pins_are_errors() {
     assert!(running.take_trace().is_empty());
 
     // No D/C# pin offered.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let dc = board.hidden_line("display-dc", false);
     board.spi_device("display", &dc, None, SpiPolicy::default());
     let mut running = board.start(DRIVER_SSD1306_SPI).unwrap();
@@ -594,7 +602,7 @@ fn spi_missing_or_refused_devices_and_pins_are_errors() {
     assert!(running.take_trace().is_empty());
 
     // A RES# pin named explicitly must be there.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let dc = board.output_line("display-dc", false, false);
     board.spi_device("display", &dc, None, SpiPolicy::default());
     board.config("display.reset", "oled-res");
@@ -605,7 +613,7 @@ fn spi_missing_or_refused_devices_and_pins_are_errors() {
     );
 
     // The board allows only mode 1, which the SSD1306 cannot sample.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let dc = board.output_line("display-dc", false, false);
     let policy = SpiPolicy {
         default_config: SpiConfig {
@@ -624,7 +632,7 @@ fn spi_missing_or_refused_devices_and_pins_are_errors() {
     assert!(running.take_trace().is_empty());
 
     // The board fixes mode 3 (the SSD1306 samples it correctly): accepted.
-    let mut board = Board::new(Panel::W128H64);
+    let mut board = TestBoard::new(PanelSize::W128H64);
     let dc = board.output_line("display-dc", false, false);
     let policy = SpiPolicy {
         default_config: SpiConfig {
@@ -645,7 +653,7 @@ fn spi_missing_or_refused_devices_and_pins_are_errors() {
         ("display.spi-frequency-hz", "0"),
         ("display.panel", "256x64"),
     ] {
-        let mut board = Board::new(Panel::W128H64);
+        let mut board = TestBoard::new(PanelSize::W128H64);
         let dc = board.output_line("display-dc", false, false);
         board.spi_device("display", &dc, None, SpiPolicy::default());
         board.config(key, value);
@@ -662,8 +670,8 @@ fn spi_missing_or_refused_devices_and_pins_are_errors() {
 // pmod-oled
 // ---------------------------------------------------------------------------------------------
 
-fn pmod_board() -> Board {
-    let mut board = Board::new(Panel::W128H32);
+fn pmod_board() -> TestBoard {
+    let mut board = TestBoard::new(PanelSize::W128H32);
     let dc = board.output_line("oled-dc", false, false);
     let res = board.output_line("oled-res", true, true);
     // The supply switches are active low: high (off) at rest and when let go.
@@ -759,7 +767,7 @@ fn pmod_power_up_and_down_follow_digilent() {
 
 #[test]
 fn pmod_missing_pins_are_errors_before_any_supply_is_switched() {
-    let mut board = Board::new(Panel::W128H32);
+    let mut board = TestBoard::new(PanelSize::W128H32);
     let dc = board.output_line("oled-dc", false, false);
     let res = board.output_line("oled-res", true, true);
     board.output_line("oled-vbatc", true, true);
@@ -772,7 +780,7 @@ fn pmod_missing_pins_are_errors_before_any_supply_is_switched() {
     assert!(running.take_trace().is_empty());
 
     // Renamed pins through the configuration.
-    let mut board = Board::new(Panel::W128H32);
+    let mut board = TestBoard::new(PanelSize::W128H32);
     let dc = board.output_line("jb-dc", false, false);
     let res = board.output_line("jb-res", true, true);
     board.output_line("jb-vbatc", true, true);

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use test_programs_artifacts::*;
 use wasi_hal_board::{Board, BoardFile, ErrorKind, MAX_TRANSFER_BYTES_LIMIT};
+use wasi_hal_gpio::RecordedLine;
 use wasi_hal_tests::WasiHalHost;
 
 use wasi_hal_sim::gpio::HISTORY_WINDOW;

@@ -6,7 +6,7 @@
 //!   `wasi:gpio`, `wasi:delay` and `wasi:config/store` imports are the recording JavaScript
 //!   host of `host/js/src/hal.js`; `host/js/src/drive-display.mjs` makes a script of
 //!   `display:pixels` calls. The same calls on the same board through Wasmtime with the real
-//!   host crates and the simulated board (`wasi_hal_tests::Board`) give the same answers and
+//!   host crates and the simulated board (`wasi_hal_tests::TestBoard`) give the same answers and
 //!   the same trace: every SPI transaction byte for byte, every level change of the D/C#,
 //!   RES#, VBATC and VDDC lines, each at the same virtual time.
 //! - **The self-contained pacman in Node.js** (`compositions/pacman-pmod-oled-virtual.wac`: app,
@@ -31,9 +31,9 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use test_programs_artifacts::DRIVER_PMOD_OLED;
-use wasi_hal_sim::ssd1306::Panel;
+use wasi_hal_sim::ssd1306::PanelSize;
 use wasi_hal_spi::{SpiConfig, SpiMode, SpiPolicy};
-use wasi_hal_tests::{Board, ErrorCode, Rect};
+use wasi_hal_tests::{ErrorCode, Rect, TestBoard};
 
 /// The `pmod-oled` driver transpiled by `jco transpile --instantiation async`, once per test
 /// process. Returns the generated module.
@@ -168,8 +168,8 @@ const LINES: [(&str, bool, bool); 4] = [
 
 impl PmodBoard {
     /// The board on the Rust host: Wasmtime, the host crates and the simulated SSD1306.
-    fn rust(&self) -> Board {
-        let mut board = Board::new(Panel::W128H32);
+    fn rust(&self) -> TestBoard {
+        let mut board = TestBoard::new(PanelSize::W128H32);
         let mut lines = Vec::new();
         for (name, initial, safe) in LINES {
             if self.missing.contains(&name) {

@@ -100,14 +100,14 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
                 Ssd1306Interface::Spi { device, dc } => writeln!(
                     w,
                     "            virtual_board::PartSpec::Ssd1306Spi {{ name: {name:?}, panel: \
-                     wasi_hal_sim::ssd1306::Panel::{:?}, spi: {device:?}, dc: {dc:?}, res: {:?} }},",
+                     wasi_hal_sim::ssd1306::PanelSize::{:?}, spi: {device:?}, dc: {dc:?}, res: {:?} }},",
                     d.panel,
                     d.res.as_deref(),
                 ),
                 Ssd1306Interface::I2c { bus, address } => writeln!(
                     w,
                     "            virtual_board::PartSpec::Ssd1306I2c {{ name: {name:?}, panel: \
-                     wasi_hal_sim::ssd1306::Panel::{:?}, bus: {bus:?}, address: {address} }},",
+                     wasi_hal_sim::ssd1306::PanelSize::{:?}, bus: {bus:?}, address: {address} }},",
                     d.panel,
                 ),
             },
@@ -149,7 +149,7 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
                 "            virtual_board::PartSpec::Ws2812 {{ name: {name:?}, spi: {:?}, model: \
                  wasi_hal_sim::ws2812::StripModel::{:?}, length: {} }},",
                 d.spi,
-                d.model.to_sim(),
+                d.model,
                 d.length,
             ),
             PartKind::Buzzer(b) => match &b.wiring {

@@ -36,8 +36,8 @@ pub use load::{DEFAULT_MAX_TRANSFER_BYTES, MAX_BOARD_FILE_BYTES, MAX_TRANSFER_BY
 pub use model::{Backend, BoardFile, Entry};
 pub use parts::{
     Bme680Part, Bme680Variant, ButtonPart, BuzzerPart, BuzzerWiring, Conditions,
-    DEFAULT_ACTIVE_PITCH_HZ, LedPart, MAX_STRIP_LENGTH, Panel, Part, PartKind, Ssd1306Interface,
-    Ssd1306Part, Ssd1331Part, StripModel, Ws2812Part,
+    DEFAULT_ACTIVE_PITCH_HZ, LedPart, MAX_STRIP_LENGTH, PanelSize, Part, PartKind,
+    Ssd1306Interface, Ssd1306Part, Ssd1331Part, StripModel, Ws2812Part,
 };
 pub use pwm::{MAX_PWM_FREQUENCY_HZ, PwmEntry, PwmPolicy, PwmSource};
 pub use sensor::{IioDevice, SensorEntry, SensorSource, SimDht22Settings};

@@ -4,29 +4,25 @@
 use crate::ctx::Devices;
 use crate::error::BoardError;
 use crate::file::{
-    Backend, Bme680Variant, BoardFile, BuzzerWiring, Level, PartKind, SensorSource,
-    Ssd1306Interface,
+    Backend, Bme680Variant, BoardFile, BuzzerWiring, PartKind, SensorSource, Ssd1306Interface,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
 use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
-use wasi_hal_iio::{SharedSimDht22, WasiIioCtx};
+use wasi_hal_iio::WasiIioCtx;
 use wasi_hal_linker::WasiHalCtx;
 use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
-use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
-use wasi_hal_sim::buzzer::{self as sim_buzzer, SharedSimBuzzer, SimBuzzer};
-use wasi_hal_sim::dht22::SimDht22;
-use wasi_hal_sim::spi::SpiTarget;
-use wasi_hal_sim::ssd1306::{
-    SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, connect_reset_line,
-};
-use wasi_hal_sim::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi};
-use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Spi, Ws2812Strip};
+use wasi_hal_sim::bme680::{self, SharedBme680};
+use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer};
+use wasi_hal_sim::dht22::SharedSimDht22;
+use wasi_hal_sim::ssd1306::SharedSsd1306;
+use wasi_hal_sim::ssd1331::SharedSsd1331;
+use wasi_hal_sim::ws2812::SharedWs2812Strip;
 use wasi_hal_sim::{
-    Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SpiConfig, Trace,
-    spi::SharedSpiTarget,
+    Frame, SimButton, SimClock, SimDisplay, SimI2cBus, SimLed, SimLine, SimPwm, SimSpiDevice,
+    SimWiring, SpiConfig, Trace,
 };
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
@@ -187,16 +183,13 @@ impl Board {
 /// one trace. Handles are clones of the board's: what a guest does through one is what a test
 /// sees through another.
 pub struct SimBoard {
-    clock: SimClock,
-    trace: Trace,
+    /// The clock, the trace, the lines, I2C buses and PWM channels.
+    wiring: SimWiring,
     spi: BTreeMap<String, SimSpiDevice>,
-    i2c: BTreeMap<String, SimI2cBus>,
-    lines: BTreeMap<String, SimLine>,
     displays: BTreeMap<String, SimDisplay>,
     sensors: BTreeMap<String, SharedBme680>,
     leds: BTreeMap<String, SimLed>,
     buttons: BTreeMap<String, SimButton>,
-    pwm: BTreeMap<String, SimPwm>,
     buzzers: BTreeMap<String, SharedSimBuzzer>,
     dht22: BTreeMap<String, SharedSimDht22>,
 }
@@ -204,214 +197,108 @@ pub struct SimBoard {
 impl std::fmt::Debug for SimBoard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimBoard")
-            .field("now_ns", &self.clock.now_ns())
+            .field("now_ns", &self.wiring.clock.now_ns())
+            .field("wiring", &self.wiring)
             .field("spi", &self.spi.keys().collect::<Vec<_>>())
-            .field("i2c", &self.i2c.keys().collect::<Vec<_>>())
-            .field("lines", &self.lines.keys().collect::<Vec<_>>())
             .field("displays", &self.displays.keys().collect::<Vec<_>>())
             .field("sensors", &self.sensors.keys().collect::<Vec<_>>())
-            .field("pwm", &self.pwm.keys().collect::<Vec<_>>())
             .field("buzzers", &self.buzzers.keys().collect::<Vec<_>>())
             .field("dht22", &self.dht22.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
 
-/// What a simulated SPI name with no part behind it answers: nothing drives MISO, which reads
-/// 0xFF as on a bus with a pull-up.
-struct NoPart;
-
-impl SpiTarget for NoPart {
-    fn exchange(&mut self, _mosi: &[u8], miso: &mut [u8]) {
-        miso.fill(0xFF);
-    }
-}
-
 impl SimBoard {
     pub(crate) fn build(file: &BoardFile) -> SimBoard {
-        let clock = SimClock::new();
-        let trace = Trace::new();
+        let mut wiring = SimWiring::new();
         // Lines first: parts are wired to them. A line starts at its `initial` level (the checker
         // has already set a button's line to the button's released level).
-        let lines: BTreeMap<String, SimLine> = file
-            .gpio
-            .iter()
-            .map(|(name, entry)| {
-                let line = SimLine::new(
-                    name,
-                    entry.policy.initial.is_high(),
-                    clock.clone(),
-                    trace.clone(),
-                );
-                (name.clone(), line)
-            })
-            .collect();
-        let i2c: BTreeMap<String, SimI2cBus> = file
-            .i2c
-            .iter()
-            .map(|(name, entry)| {
-                let mut bus = SimI2cBus::new(name, clock.clone(), trace.clone());
-                bus.set_frequency_hz(entry.policy.frequency_hz);
-                (name.clone(), bus)
-            })
-            .collect();
-        // A simulated channel's duty resolution: 1000 steps, a tenth of a percent.
-        let pwm: BTreeMap<String, SimPwm> = file
-            .pwm
-            .iter()
-            .map(|(name, entry)| {
-                let channel = SimPwm::new(
-                    name,
-                    entry.policy.default_frequency_hz,
-                    1_000,
-                    clock.clone(),
-                )
-                .with_trace(trace.clone());
-                (name.clone(), channel)
-            })
-            .collect();
+        for (name, entry) in &file.gpio {
+            wiring.add_line(name, entry.policy.initial.is_high());
+        }
+        for (name, entry) in &file.i2c {
+            wiring.add_i2c(name, entry.policy.frequency_hz);
+        }
+        for (name, entry) in &file.pwm {
+            wiring.add_pwm(name, entry.policy.default_frequency_hz);
+        }
         let dht22: BTreeMap<String, SharedSimDht22> = file
             .sensors
             .iter()
             .filter_map(|(name, entry)| match &entry.source {
                 SensorSource::SimulatedDht22(air) => {
-                    let mut dht =
-                        SimDht22::new(clock.clone(), air.temperature_c, air.humidity_percent);
-                    if let Some(n) = air.fail_every {
-                        dht.fail_every(n);
-                    }
+                    let dht = wiring.dht22(air.temperature_c, air.humidity_percent, air.fail_every);
                     Some((name.clone(), Arc::new(Mutex::new(dht))))
                 }
                 SensorSource::Linux(_) => None,
             })
             .collect();
         let mut buzzers = BTreeMap::new();
-        let mut spi_targets: BTreeMap<String, SharedSpiTarget> = BTreeMap::new();
         let mut displays = BTreeMap::new();
         let mut sensors = BTreeMap::new();
         let mut leds = BTreeMap::new();
         let mut buttons = BTreeMap::new();
-        // The checker guarantees every name a part refers to exists; `line()` and `bus()` only
-        // look them up.
-        let line = |name: &str| lines.get(name).cloned();
         for part in &file.parts {
+            let name = part.name.clone();
             match &part.kind {
                 PartKind::Ssd1306(ssd) => {
-                    let display = Ssd1306::new_shared(Ssd1306Config::new(ssd.panel), clock.clone());
-                    let res = ssd.res.as_deref().and_then(line);
-                    match &ssd.interface {
+                    let res = ssd.res.as_deref();
+                    let display = match &ssd.interface {
                         Ssd1306Interface::Spi { device, dc } => {
-                            if let Some(dc) = line(dc) {
-                                let target = Ssd1306Spi::new(display.clone(), dc, res.as_ref());
-                                spi_targets.insert(device.clone(), Arc::new(Mutex::new(target)));
-                            }
+                            wiring.ssd1306_spi(ssd.panel, device, dc, res)
                         }
                         Ssd1306Interface::I2c { bus, address } => {
-                            if let Some(res) = &res {
-                                connect_reset_line(&display, res);
-                            }
-                            if let Some(bus) = i2c.get(bus) {
-                                let target = Ssd1306I2c::new(display.clone());
-                                bus.attach(*address, Arc::new(Mutex::new(target)));
-                            }
+                            wiring.ssd1306_i2c(ssd.panel, bus, *address, res)
                         }
-                    }
-                    displays.insert(part.name.clone(), SimDisplay::Ssd1306(display));
+                    };
+                    displays.insert(name, SimDisplay::Ssd1306(display));
                 }
                 PartKind::Ssd1331(oled) => {
-                    let display = Ssd1331::new_shared(clock.clone());
-                    let res = oled.res.as_deref().and_then(line);
-                    let vccen = oled.vccen.as_deref().and_then(line);
-                    if let Some(dc) = line(&oled.dc) {
-                        let target =
-                            Ssd1331Spi::new(display.clone(), dc, res.as_ref(), vccen.as_ref());
-                        spi_targets.insert(oled.spi.clone(), Arc::new(Mutex::new(target)));
-                    }
-                    displays.insert(part.name.clone(), SimDisplay::Ssd1331(display));
+                    let (res, vccen) = (oled.res.as_deref(), oled.vccen.as_deref());
+                    let display = wiring.ssd1331(&oled.spi, &oled.dc, res, vccen);
+                    displays.insert(name, SimDisplay::Ssd1331(display));
                 }
                 PartKind::Ws2812(strip) => {
-                    let shared: SharedWs2812Strip = Arc::new(Mutex::new(Ws2812Strip::new(
-                        strip.model.to_sim(),
-                        strip.length,
-                        clock.clone(),
-                    )));
-                    let target = Ws2812Spi(shared.clone());
-                    spi_targets.insert(strip.spi.clone(), Arc::new(Mutex::new(target)));
-                    displays.insert(part.name.clone(), SimDisplay::LedStrip(shared));
+                    let strip = wiring.ws2812(&strip.spi, strip.model, strip.length);
+                    displays.insert(name, SimDisplay::LedStrip(strip));
                 }
                 PartKind::Bme680(sensor) => {
                     let variant = match sensor.variant {
                         Bme680Variant::Bme680 => bme680::Variant::Bme680,
                         Bme680Variant::Bme688 => bme680::Variant::Bme688,
                     };
-                    let shared = Bme680::new(clock.clone())
-                        .with_variant(variant)
-                        .into_shared();
-                    shared
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .set_conditions(bme680::Conditions {
-                            temperature_celsius: sensor.conditions.temperature_c,
-                            pressure_pa: sensor.conditions.pressure_pa,
-                            humidity_percent: sensor.conditions.humidity_percent,
-                            gas_resistance_ohm: sensor.conditions.gas_ohms,
-                        });
-                    if let Some(bus) = i2c.get(&sensor.bus) {
-                        let address = if sensor.address == 0x77 {
-                            bme680::Bme680Address::Secondary
-                        } else {
-                            bme680::Bme680Address::Primary
-                        };
-                        Bme680I2c::attach(&shared, bus, address);
-                    }
-                    sensors.insert(part.name.clone(), shared);
+                    let conditions = bme680::Conditions {
+                        temperature_celsius: sensor.conditions.temperature_c,
+                        pressure_pa: sensor.conditions.pressure_pa,
+                        humidity_percent: sensor.conditions.humidity_percent,
+                        gas_resistance_ohm: sensor.conditions.gas_ohms,
+                    };
+                    let shared = wiring.bme680(&sensor.bus, sensor.address, variant, conditions);
+                    sensors.insert(name, shared);
                 }
                 PartKind::Led(led) => {
-                    if let Some(line) = line(&led.line) {
-                        leds.insert(
-                            part.name.clone(),
-                            SimLed {
-                                line,
-                                active: led.active,
-                            },
-                        );
+                    if let Some(led) = wiring.led(&led.line, led.active) {
+                        leds.insert(name, led);
                     }
                 }
                 PartKind::Buzzer(buzzer) => {
-                    let shared = SimBuzzer::new_shared();
-                    match &buzzer.wiring {
+                    let wired = match &buzzer.wiring {
                         BuzzerWiring::Active {
-                            line: name,
+                            line,
                             active,
                             pitch_hz,
-                        } => {
-                            if let Some(line) = line(name) {
-                                sim_buzzer::connect_active(
-                                    &shared,
-                                    &line,
-                                    *pitch_hz,
-                                    active.is_high(),
-                                );
-                            }
+                        } => wiring
+                            .active_buzzer(line, active.is_high(), *pitch_hz)
+                            .map(|(buzzer, _)| buzzer),
+                        BuzzerWiring::Passive { pwm } => {
+                            wiring.passive_buzzer(pwm).map(|(buzzer, _)| buzzer)
                         }
-                        BuzzerWiring::Passive { pwm: name } => {
-                            if let Some(channel) = pwm.get(name) {
-                                sim_buzzer::connect_passive(&shared, channel);
-                            }
-                        }
-                    }
-                    buzzers.insert(part.name.clone(), shared);
+                    };
+                    buzzers.insert(name, wired.unwrap_or_else(SimBuzzer::new_shared));
                 }
                 PartKind::Button(button) => {
-                    if let Some(line) = line(&button.line) {
-                        line.set(!button.active.is_high());
-                        buttons.insert(
-                            part.name.clone(),
-                            SimButton {
-                                line,
-                                active: button.active,
-                            },
-                        );
+                    if let Some(button) = wiring.button(&button.line, button.active) {
+                        buttons.insert(name, button);
                     }
                 }
             }
@@ -420,30 +307,22 @@ impl SimBoard {
             .spi
             .iter()
             .map(|(name, entry)| {
-                let target = spi_targets
-                    .remove(name)
-                    .unwrap_or_else(|| Arc::new(Mutex::new(NoPart)));
-                let mut device = SimSpiDevice::new(name, target, clock.clone(), trace.clone());
                 let settings = entry.policy.settings;
-                device.set_config(SpiConfig {
+                let config = SpiConfig {
                     frequency_hz: settings.frequency_hz,
-                    mode: settings.mode.to_hal(),
+                    mode: settings.mode,
                     lsb_first: settings.bit_order == crate::file::BitOrder::LsbFirst,
-                });
-                (name.clone(), device)
+                };
+                (name.clone(), wiring.spi_device(name, config))
             })
             .collect();
         SimBoard {
-            clock,
-            trace,
+            wiring,
             spi,
-            i2c,
-            lines,
             displays,
             sensors,
             leds,
             buttons,
-            pwm,
             buzzers,
             dht22,
         }
@@ -451,12 +330,12 @@ impl SimBoard {
 
     /// The board's clock: virtual time for every part, and the guests' delay.
     pub fn clock(&self) -> &SimClock {
-        &self.clock
+        &self.wiring.clock
     }
 
     /// The board's trace. It records nothing until [`Trace::enable`] is called.
     pub fn trace(&self) -> &Trace {
-        &self.trace
+        &self.wiring.trace
     }
 
     /// A handle to the SPI device `name`, with the board's settings.
@@ -466,17 +345,17 @@ impl SimBoard {
 
     /// A handle to the I2C bus `name`.
     pub fn i2c(&self, name: &str) -> Option<SimI2cBus> {
-        self.i2c.get(name).cloned()
+        self.wiring.i2c.get(name).cloned()
     }
 
     /// A handle to the GPIO line `name`.
     pub fn line(&self, name: &str) -> Option<SimLine> {
-        self.lines.get(name).cloned()
+        self.wiring.lines.get(name).cloned()
     }
 
     /// A handle to the PWM channel `name`.
     pub fn pwm(&self, name: &str) -> Option<SimPwm> {
-        self.pwm.get(name).cloned()
+        self.wiring.pwm.get(name).cloned()
     }
 
     /// The buzzer part `name`: what it played.
@@ -541,85 +420,5 @@ impl SimBoard {
     /// The names of the display parts: everything that shows a picture (OLEDs and LED strips).
     pub fn display_names(&self) -> impl Iterator<Item = &str> {
         self.displays.keys().map(String::as_str)
-    }
-}
-
-/// A part of the simulated board a person looks at: its picture is a [`Frame`].
-#[derive(Clone)]
-pub enum SimDisplay {
-    /// A monochrome OLED.
-    Ssd1306(SharedSsd1306),
-    /// A colour OLED.
-    Ssd1331(SharedSsd1331),
-    /// An LED strip, shown as a row of blocks.
-    LedStrip(SharedWs2812Strip),
-}
-
-impl SimDisplay {
-    /// Whether it shows anything now (an OLED switched off or unpowered does not; a strip
-    /// always does, dark LEDs being a picture too).
-    pub fn is_lit(&self) -> bool {
-        match self {
-            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
-            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).is_lit(),
-            SimDisplay::LedStrip(_) => true,
-        }
-    }
-
-    /// What it shows now.
-    pub fn frame(&self) -> Frame {
-        match self {
-            SimDisplay::Ssd1306(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
-            SimDisplay::Ssd1331(d) => d.lock().unwrap_or_else(|e| e.into_inner()).frame(),
-            SimDisplay::LedStrip(s) => s.lock().unwrap_or_else(|e| e.into_inner()).frame(),
-        }
-    }
-}
-
-/// An LED on a simulated line.
-#[derive(Clone, Debug)]
-pub struct SimLed {
-    line: SimLine,
-    active: Level,
-}
-
-impl SimLed {
-    /// Whether it is lit now.
-    pub fn is_lit(&self) -> bool {
-        self.line.is_high_now() == self.active.is_high()
-    }
-
-    /// The line it is on.
-    pub fn line(&self) -> &SimLine {
-        &self.line
-    }
-}
-
-/// A push button on a simulated line: pressing it drives the line to its active level.
-#[derive(Clone, Debug)]
-pub struct SimButton {
-    line: SimLine,
-    active: Level,
-}
-
-impl SimButton {
-    /// Presses the button (at the board clock's current time).
-    pub fn press(&self) {
-        self.line.set(self.active.is_high());
-    }
-
-    /// Releases the button.
-    pub fn release(&self) {
-        self.line.set(!self.active.is_high());
-    }
-
-    /// Whether it is pressed now.
-    pub fn is_pressed(&self) -> bool {
-        self.line.is_high_now() == self.active.is_high()
-    }
-
-    /// The line it is on.
-    pub fn line(&self) -> &SimLine {
-        &self.line
     }
 }

@@ -2,6 +2,7 @@
 //! from them with the host crates' builders.
 
 use crate::board::SimBoard;
+use crate::dht22::SimDht22Source;
 use crate::error::{BoardError, ErrorKind};
 use crate::file::{
     BitOrder, BoardFile, GpioPolicy, GpioSource, I2cPolicy, I2cSource, PwmSource, SensorSource,
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
 use wasi_hal_gpio::{SharedPin, WasiGpioCtx};
 use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
-use wasi_hal_iio::{SharedSource, SimDht22Source, WasiIioCtx};
+use wasi_hal_iio::{SharedSource, WasiIioCtx};
 use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
@@ -144,14 +145,15 @@ impl Devices {
         }
         for (name, entry) in &file.pwm {
             if let Some(channel) = sim.pwm(name) {
-                let shared = SharedPwmChannel::new(channel, entry.policy).map_err(|e| {
-                    backend_error(
-                        file,
-                        format!("pwm.{name}"),
-                        entry.location.line,
-                        format!("cannot set up the simulated PWM channel: {e}"),
-                    )
-                })?;
+                let shared = SharedPwmChannel::new(wasi_hal_pwm::Hal(channel), entry.policy)
+                    .map_err(|e| {
+                        backend_error(
+                            file,
+                            format!("pwm.{name}"),
+                            entry.location.line,
+                            format!("cannot set up the simulated PWM channel: {e}"),
+                        )
+                    })?;
                 devices.pwm.insert(name.clone(), shared);
             }
         }

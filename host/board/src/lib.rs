@@ -24,9 +24,11 @@
 
 mod board;
 mod ctx;
+mod dht22;
 
-pub use board::{Board, SimBoard, SimButton, SimDisplay, SimLed};
+pub use board::{Board, SimBoard};
 pub use wasi_hal_board_file::*;
+pub use wasi_hal_sim::wiring::{SimButton, SimDisplay, SimLed};
 
 // The live board and the contexts name the board file's types as `crate::file::...` and
 // `crate::error::...`.

@@ -111,7 +111,7 @@ fn pacman_board_has_the_pmod_oled_wiring() {
     let Some(PartKind::Ssd1306(oled)) = file.part("oled").map(|p| &p.kind) else {
         panic!("no ssd1306 part named oled");
     };
-    assert_eq!(oled.panel, wasi_hal_board::Panel::W128H32);
+    assert_eq!(oled.panel, wasi_hal_board::PanelSize::W128H32);
     assert_eq!(oled.res.as_deref(), Some("oled-res"));
     assert_eq!(oled.vbat.as_deref(), Some("oled-vbatc"));
     assert_eq!(oled.vdd.as_deref(), Some("oled-vddc"));

@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use wasi_hal_delay::{DelayBackend, WasiDelayCtx, WasiDelayView};
-//! use wasi_hal_sim::SimClock;
+//! use wasi_hal_policy::SimClock;
 //! use wasmtime::component::{Linker, ResourceTable};
 //! use wasmtime::{Engine, Store};
 //!
@@ -53,7 +53,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasi_hal_sim::SimClock;
+use wasi_hal_policy::SimClock;
 use wasmtime::component::{HasData, Linker, ResourceTable};
 
 mod bindings {

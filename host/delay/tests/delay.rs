@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use test_programs_artifacts::*;
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx, WasiDelayView};
-use wasi_hal_sim::SimClock;
+use wasi_hal_policy::SimClock;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 

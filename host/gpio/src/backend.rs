@@ -5,7 +5,7 @@ use crate::{Edge, GpioError, Level, PinModes};
 use embedded_hal::digital::{InputPin, OutputPin};
 use std::time::{Duration, Instant};
 use wasi_hal_delay::DelayBackend;
-use wasi_hal_sim::SimLine;
+use wasi_hal_policy::gpio::RecordedLine;
 
 /// How often a polled input is sampled while a guest waits for an edge in real time.
 const POLL_INTERVAL: Duration = Duration::from_millis(1);
@@ -191,7 +191,7 @@ impl<P: InputPin + OutputPin + Send + 'static> GpioBackend for HalInOut<P> {
     }
 }
 
-/// A line of the simulated board, in its time base.
+/// A line of the simulated board (any [`RecordedLine`]), in its time base.
 ///
 /// Waiting for an edge looks at the line's level history: an edge recorded since the pin was
 /// opened (or since the previous wait returned) that matches is reported at once, without
@@ -201,7 +201,7 @@ impl<P: InputPin + OutputPin + Send + 'static> GpioBackend for HalInOut<P> {
 /// millisecond until the timeout, so another thread can drive the line.
 #[derive(Debug)]
 pub struct SimPin {
-    line: SimLine,
+    line: Box<dyn RecordedLine>,
     time: DelayBackend,
     /// How many of the line's levels have been looked at (counted over the line's life).
     seen: u64,
@@ -209,14 +209,18 @@ pub struct SimPin {
 
 impl SimPin {
     /// The line `line`, waiting in the time base `time` (normally the board's virtual clock).
-    pub fn new(line: SimLine, time: DelayBackend) -> Self {
+    pub fn new(line: impl RecordedLine, time: DelayBackend) -> Self {
         let seen = line.level_count();
-        Self { line, time, seen }
+        Self {
+            line: Box::new(line),
+            time,
+            seen,
+        }
     }
 
     /// Looks for a matching edge among the levels not seen yet and marks them seen up to the
     /// edge found (or all of them). The line keeps only its newest levels
-    /// ([`wasi_hal_sim::gpio::HISTORY_WINDOW`]): older unseen ones are skipped.
+    /// (the simulator's `HISTORY_WINDOW`): older unseen ones are skipped.
     fn take_edge(&mut self, edge: Edge) -> bool {
         // Every level after the first (index 0) is a change of level.
         let (first, levels) = self.line.levels_since(self.seen.max(1));
@@ -237,7 +241,7 @@ impl GpioBackend for SimPin {
     }
 
     fn set_level(&mut self, level: Level) -> Result<(), GpioError> {
-        self.line.set(level.is_high());
+        self.line.set_high(level.is_high());
         Ok(())
     }
 
@@ -247,7 +251,7 @@ impl GpioBackend for SimPin {
     }
 
     fn read_level(&mut self) -> Result<Level, GpioError> {
-        Ok(Level::from(self.line.is_high_now()))
+        Ok(Level::from(self.line.is_high()))
     }
 
     fn wait_for_edge(&mut self, edge: Edge, timeout_ns: u64) -> Result<bool, GpioError> {
@@ -277,7 +281,7 @@ impl GpioBackend for SimPin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasi_hal_sim::{SimClock, Trace};
+    use wasi_hal_sim::{SimClock, SimLine, Trace};
 
     #[test]
     fn sim_edges_come_from_the_history_and_timeouts_pass_in_virtual_time() {

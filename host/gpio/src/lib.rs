@@ -2,7 +2,7 @@
 //!
 //! A board creates each pin once, as a [`SharedPin`]: a backend (an embedded-hal 1.0
 //! [`OutputPin`](embedded_hal::digital::OutputPin) and/or
-//! [`InputPin`](embedded_hal::digital::InputPin), a simulated [`SimLine`](wasi_hal_sim::SimLine),
+//! [`InputPin`](embedded_hal::digital::InputPin), a simulated line (a [`RecordedLine`]),
 //! or on Linux a line of a GPIO character device) and the board's [`PinPolicy`] for it. For
 //! every guest it builds a [`WasiGpioCtx`] that offers some of those pins under virtual names,
 //! and [`add_to_linker`] gives a [`Linker`] the interface's functions.
@@ -77,7 +77,7 @@ pub use backend::{GpioBackend, HalInOut, HalInput, HalOutput, SimPin};
 pub use linux::{LinuxGpioLine, gpio_error_from_errno};
 pub use pin::{SharedPin, WasiGpioCtx, WasiGpioCtxBuilder};
 pub use policy::{Edge, GpioError};
-pub use wasi_hal_policy::gpio::{Level, PinMode, PinModes, PinPolicy};
+pub use wasi_hal_policy::gpio::{Level, PinMode, PinModes, PinPolicy, RecordedLine};
 
 use wasmtime::component::{HasData, Linker, ResourceTable};
 

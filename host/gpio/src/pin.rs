@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasi_hal_delay::DelayBackend;
+use wasi_hal_policy::gpio::RecordedLine;
 use wasi_hal_policy::hold::{GuestHold, HoldToken, Reopen};
-use wasi_hal_sim::SimLine;
 
 /// One pin of a board, created once and shared by the contexts of every guest that may open
 /// it.
@@ -107,7 +107,7 @@ impl SharedPin {
 
     /// A simulated line (through [`SimPin`]), waiting for edges in the time base `time`.
     pub fn from_sim_line(
-        line: SimLine,
+        line: impl RecordedLine,
         time: DelayBackend,
         policy: PinPolicy,
     ) -> Result<Self, GpioError> {

@@ -55,7 +55,7 @@ impl SharedI2cBus {
     }
 
     /// Any embedded-hal [`I2c`] bus as a bus (through [`Hal`]), for example
-    /// [`wasi_hal_sim::SimI2cBus`].
+    /// the simulator's I2C bus.
     pub fn from_hal<B: I2c<SevenBitAddress> + Send + 'static>(bus: B, policy: I2cPolicy) -> Self {
         Self::new(Hal(bus), policy)
     }

@@ -2,7 +2,7 @@
 //!
 //! A board creates each I2C bus once, as a [`SharedI2cBus`]: a backend (anything that
 //! implements embedded-hal 1.0's [`I2c`](embedded_hal::i2c::I2c), such as the simulated
-//! board's [`SimI2cBus`](wasi_hal_sim::SimI2cBus), or on Linux an i2c-dev bus) and the board's
+//! board's simulated I2C bus, or on Linux an i2c-dev bus) and the board's
 //! [`I2cPolicy`] for it. For every guest it builds a [`WasiI2cCtx`] that offers some of those
 //! buses under virtual names, and [`add_to_linker`] gives a [`Linker`] the interface's
 //! functions.

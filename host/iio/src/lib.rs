@@ -13,11 +13,9 @@
 //! guest as `sensor:environment` error codes (`EIO` is `bus-error`); host faults trap.
 
 mod host;
-mod sim;
 mod source;
 mod sysfs;
 
-pub use sim::{SharedSimDht22, SimDht22Source};
 pub use source::{EnvironmentSource, Quantities, Reading, SourceError, SourceInfo};
 pub use sysfs::{IIO_DEVICES, OpenError, SysfsIio};
 

@@ -1,16 +1,13 @@
 //! Host-read sensors under a real Wasmtime: the guest `SENSOR_REPORT` imports
 //! `sensor:environment` and reports what `open`, `get-info` and `measure` gave it, read from a
 //! fake sysfs IIO tree (plain files laid out as the kernel's IIO ABI has them, and a file whose
-//! read fails in the kernel with `EIO`) or from a simulated DHT22.
+//! read fails in the kernel with `EIO`); the simulated DHT22 is tested with the board
+//! (`wasi-hal-board`'s tests/sensor.rs).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use test_programs_artifacts::SENSOR_REPORT;
-use wasi_hal_iio::{
-    EnvironmentSource, OpenError, SharedSource, SimDht22Source, SysfsIio, WasiIioCtx, WasiIioView,
-};
-use wasi_hal_sim::SimClock;
-use wasi_hal_sim::dht22::SimDht22;
+use wasi_hal_iio::{EnvironmentSource, OpenError, SharedSource, SysfsIio, WasiIioCtx, WasiIioView};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 
@@ -197,24 +194,4 @@ fn a_missing_device_is_a_clear_error_naming_what_is_there() {
 #[test]
 fn without_a_source_open_is_not_connected() {
     assert_eq!(report(None, 1), "open-err not-connected\n");
-}
-
-#[test]
-fn a_simulated_dht22_has_its_resolution_its_cache_and_its_failures() {
-    let clock = SimClock::new();
-    let mut dht = SimDht22::new(clock.clone(), 22.47, 51.23);
-    dht.fail_every(2);
-    let source = shared(SimDht22Source(Arc::new(Mutex::new(dht))));
-    // 0.1 resolution.
-    assert!(report(Some(source.clone()), 1).ends_with("ok t=22.500 p=- h=51.200 g=-\n"));
-    // Within 2 s the kernel answers from its last reading: no read of the part, no failure.
-    clock.advance_ns(1_000_000_000);
-    assert!(
-        report(Some(source.clone()), 3)
-            .ends_with("ok t=22.500 p=- h=51.200 g=-\n".repeat(3).as_str())
-    );
-    // After 2 s the part is read again: the second read fails, the third works.
-    clock.advance_ns(1_500_000_000);
-    assert!(report(Some(source.clone()), 1).ends_with("err bus-error\n"));
-    assert!(report(Some(source), 1).ends_with("ok t=22.500 p=- h=51.200 g=-\n"));
 }

@@ -153,6 +153,28 @@ impl Default for PinPolicy {
     }
 }
 
+/// A line that keeps the levels it has had, in order: what a host needs to drive a simulated
+/// GPIO line and to report edges without losing one between two waits.
+///
+/// The simulator implements it for its line (`wasi_hal_sim::SimLine`); a host wraps an
+/// implementor in its pin backend (`wasi_hal_gpio::SimPin`).
+pub trait RecordedLine: Send + core::fmt::Debug + 'static {
+    /// Drives the line high (`true`) or low.
+    fn set_high(&self, high: bool);
+
+    /// The level now: `true` is high.
+    fn is_high(&self) -> bool;
+
+    /// How many levels the line has had: the initial level and one per change, never
+    /// forgetting.
+    fn level_count(&self) -> u64;
+
+    /// The levels kept from the `from`-th on (0 is the initial level), as `(time_ns, high)`,
+    /// with the index of the first one returned (later than `from` when older levels have been
+    /// forgotten).
+    fn levels_since(&self, from: u64) -> (u64, alloc::vec::Vec<(u64, bool)>);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,13 @@
 //! - [`i2c`]: the addresses a guest may reach and the transfer cap;
 //! - [`gpio`]: levels, pin directions, initial and safe levels;
 //! - [`pwm`]: the frequency range and default frequency of a PWM channel;
-//! - [`hold`]: [`GuestHold`], who holds a device, bus or pin, and when a guest may open it again.
+//! - [`hold`]: [`GuestHold`], who holds a device, bus or pin, and when a guest may open it again;
+//! - [`clock`]: [`SimClock`], the virtual time of a simulated board;
+//! - the traits through which a host drives a simulated part (implemented by `wasi-hal-sim`,
+//!   so no host crate depends on the simulator): [`spi::ApplySpiSettings`],
+//!   [`gpio::RecordedLine`], [`pwm::PwmOutput`];
+//! - [`parts`]: the value types of a board's parts that the board file reads and the simulator
+//!   builds ([`PanelSize`], [`StripModel`]).
 //!
 //! # Features
 //! - `serde`: `Serialize` and `Deserialize` for the value types, with exactly the spellings of
@@ -25,16 +31,20 @@
 
 extern crate alloc;
 
+pub mod clock;
 pub mod gpio;
 pub mod hold;
 pub mod i2c;
+pub mod parts;
 pub mod pwm;
 pub mod spi;
 
+pub use clock::SimClock;
 pub use gpio::{Level, PinMode, PinModes, PinPolicy};
 pub use hold::{GuestHold, GuestId, HoldToken, InUse, Reopen};
 pub use i2c::{AllowedAddresses, I2cPolicy};
-pub use pwm::{FrequencyNotAllowed, PwmPolicy};
+pub use parts::{PanelSize, StripModel};
+pub use pwm::{FrequencyNotAllowed, PwmOutput, PwmPolicy};
 pub use spi::{AboveMaximum, BitOrder, ConfigRefused, SpiConfig, SpiMode, SpiPolicy};
 
 /// The board file's spellings, read and written through `toml` as the board file is.

@@ -28,6 +28,20 @@ impl fmt::Display for FrequencyNotAllowed {
 
 impl core::error::Error for FrequencyNotAllowed {}
 
+/// A PWM output whose frequency and on/off a host sets as well as its duty cycle: what
+/// embedded-hal's [`SetDutyCycle`](embedded_hal::pwm::SetDutyCycle) lacks.
+///
+/// The simulator implements it for its channel (`wasi_hal_sim::SimPwm`); a host wraps an
+/// implementor in its backend adapter (`wasi_hal_pwm::Hal`).
+pub trait PwmOutput: embedded_hal::pwm::SetDutyCycle {
+    /// Sets the period to `1 / frequency_hz`, keeping `duty` of the maximum duty cycle high,
+    /// and returns the frequency the controller made.
+    fn set_frequency(&mut self, frequency_hz: u32, duty: u16) -> Result<u32, Self::Error>;
+
+    /// Switches the output on or off (held low).
+    fn set_enabled(&mut self, enabled: bool) -> Result<(), Self::Error>;
+}
+
 impl PwmPolicy {
     /// A policy that allows `min_hz..=max_hz` and starts at `default_hz`, or `None` when the
     /// range is empty, starts at 0 or does not contain the default.

@@ -244,6 +244,16 @@ impl SpiPolicy {
     }
 }
 
+/// The settings hook that embedded-hal's [`SpiDevice`](embedded_hal::spi::SpiDevice) lacks: a
+/// device that can change mode, frequency and bit order between transactions.
+///
+/// The simulator implements it for its SPI device; a host wraps an implementor in its
+/// settings-applying adapter (`wasi_hal_spi::HalWithSettings`).
+pub trait ApplySpiSettings: embedded_hal::spi::ErrorType {
+    /// Sets mode, frequency and bit order for the transactions that follow.
+    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), Self::Error>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
-//! What is behind a channel: the [`PwmBackend`] trait and the simulated backend.
+//! What is behind a channel: the [`PwmBackend`] trait, and [`Hal`] for any
+//! [`PwmOutput`] such as the simulated channel.
 
 use std::io;
-use wasi_hal_sim::SimPwm;
+use wasi_hal_policy::PwmOutput;
 
 /// One PWM output as the host drives it. The channel ([`SharedPwmChannel`](crate::SharedPwmChannel))
 /// checks the board's policy and the guest's values before calling these, so a backend only
@@ -21,23 +22,29 @@ pub trait PwmBackend: Send + 'static {
     fn set_enabled(&mut self, enabled: bool) -> io::Result<()>;
 }
 
-impl PwmBackend for SimPwm {
+/// Any [`PwmOutput`] (such as the simulator's channel) as a backend. Its errors reach the log
+/// with their embedded-hal kind.
+#[derive(Debug)]
+pub struct Hal<P>(pub P);
+
+fn hal_error(e: impl embedded_hal::pwm::Error) -> io::Error {
+    io::Error::other(format!("PWM output failed: {:?}", e.kind()))
+}
+
+impl<P: PwmOutput + Send + 'static> PwmBackend for Hal<P> {
     fn max_duty_cycle(&self) -> u16 {
-        self.setting().max_duty
+        self.0.max_duty_cycle()
     }
 
-    fn set_frequency(&mut self, frequency_hz: u32, _duty: u16) -> io::Result<u32> {
-        // The simulated controller keeps the duty value, which is its share of the period.
-        Ok(SimPwm::set_frequency(self, frequency_hz))
+    fn set_frequency(&mut self, frequency_hz: u32, duty: u16) -> io::Result<u32> {
+        self.0.set_frequency(frequency_hz, duty).map_err(hal_error)
     }
 
     fn set_duty_cycle(&mut self, duty: u16) -> io::Result<()> {
-        self.set_duty(duty);
-        Ok(())
+        self.0.set_duty_cycle(duty).map_err(hal_error)
     }
 
     fn set_enabled(&mut self, enabled: bool) -> io::Result<()> {
-        SimPwm::set_enabled(self, enabled);
-        Ok(())
+        self.0.set_enabled(enabled).map_err(hal_error)
     }
 }

@@ -1,7 +1,7 @@
 //! The `wasi:pwm@0.1.0` interface for Wasmtime hosts.
 //!
 //! A board creates each channel once, as a [`SharedPwmChannel`]: a backend (a simulated
-//! [`SimPwm`](wasi_hal_sim::SimPwm), or on Linux a [`SysfsPwmChannel`] under `/sys/class/pwm`)
+//! channel, or on Linux a [`SysfsPwmChannel`] under `/sys/class/pwm`)
 //! and the board's [`PwmPolicy`] for it (the frequency range and the default). For every guest
 //! it builds a [`WasiPwmCtx`] that offers some of those channels under virtual names, and
 //! [`add_to_linker`] gives a [`Linker`] the interface's functions.
@@ -35,7 +35,7 @@
 //!     // Once per board: here a channel of the simulated board.
 //!     let policy = PwmPolicy::new(100, 10_000, 2_000).expect("a valid range");
 //!     let sim = SimPwm::new("buzzer", 2_000, 1_000, SimClock::new());
-//!     let buzzer = SharedPwmChannel::new(sim, policy)?;
+//!     let buzzer = SharedPwmChannel::new(wasi_hal_pwm::Hal(sim), policy)?;
 //!     let engine = Engine::default();
 //!     let mut linker = Linker::<HostState>::new(&engine);
 //!     wasi_hal_pwm::add_to_linker(&mut linker, |s| WasiPwmView {
@@ -60,7 +60,7 @@ mod channel;
 mod host;
 mod sysfs;
 
-pub use backend::PwmBackend;
+pub use backend::{Hal, PwmBackend};
 pub use channel::{SharedPwmChannel, WasiPwmCtx, WasiPwmCtxBuilder};
 pub use sysfs::{SYSFS_MAX_DUTY_CYCLE, SysfsPwmChannel};
 pub use wasi_hal_policy::pwm::{FrequencyNotAllowed, PwmPolicy};

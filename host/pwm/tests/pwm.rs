@@ -120,7 +120,7 @@ fn policy() -> PwmPolicy {
 
 fn sim_channel(name: &str) -> (SimPwm, SharedPwmChannel) {
     let sim = SimPwm::new(name, 1_000, 1_000, SimClock::new());
-    let shared = SharedPwmChannel::new(sim.clone(), policy()).unwrap();
+    let shared = SharedPwmChannel::new(wasi_hal_pwm::Hal(sim.clone()), policy()).unwrap();
     (sim, shared)
 }
 

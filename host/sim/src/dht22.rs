@@ -14,6 +14,11 @@
 //!   [`SimDht22::fail_every`] makes every n-th read fail, deterministically.
 
 use crate::SimClock;
+use std::sync::{Arc, Mutex};
+
+/// A simulated DHT22 shared between the board (which sets its air and failures) and the
+/// host-read source a guest reads.
+pub type SharedSimDht22 = Arc<Mutex<SimDht22>>;
 
 /// How long the kernel driver answers from its last good reading, in nanoseconds.
 pub const DATA_VALID_NS: u64 = 2_000_000_000;

@@ -123,23 +123,6 @@ impl SimLine {
         self.lock().history.iter().copied().collect()
     }
 
-    /// How many levels the line has had since it was made: the initial level and one per
-    /// change. Unlike [`SimLine::history`], it never forgets.
-    pub fn level_count(&self) -> u64 {
-        self.lock().levels
-    }
-
-    /// The levels kept from the `from`-th on (counting from 0, the initial level, over the
-    /// line's whole life), with the index of the first one returned: `from`, or the oldest
-    /// level still kept when older ones have been forgotten. Everything before
-    /// [`SimLine::level_count`] is returned, so `first + levels.len()` is the count.
-    pub fn levels_since(&self, from: u64) -> (u64, Vec<(u64, bool)>) {
-        let state = self.lock();
-        let first = from.clamp(state.oldest_kept(), state.levels);
-        let skip = (first - state.oldest_kept()) as usize;
-        (first, state.history.iter().skip(skip).copied().collect())
-    }
-
     fn lock(&self) -> MutexGuard<'_, LineState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -181,9 +164,34 @@ impl embedded_hal::digital::InputPin for SimLine {
     }
 }
 
+/// What a host drives and watches ([`SimLine::set`], [`SimLine::is_high_now`]) and the level
+/// history it reports edges from, counted over the line's whole life (unlike
+/// [`SimLine::history`], the count never forgets).
+impl wasi_hal_policy::gpio::RecordedLine for SimLine {
+    fn set_high(&self, high: bool) {
+        self.set(high);
+    }
+
+    fn is_high(&self) -> bool {
+        self.is_high_now()
+    }
+
+    fn level_count(&self) -> u64 {
+        self.lock().levels
+    }
+
+    fn levels_since(&self, from: u64) -> (u64, Vec<(u64, bool)>) {
+        let state = self.lock();
+        let first = from.clamp(state.oldest_kept(), state.levels);
+        let skip = (first - state.oldest_kept()) as usize;
+        (first, state.history.iter().skip(skip).copied().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasi_hal_policy::gpio::RecordedLine;
 
     #[test]
     fn history_keeps_a_window_and_the_count_goes_on() {

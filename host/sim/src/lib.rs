@@ -18,10 +18,11 @@
 //! - [`Trace`]: every bus transaction and GPIO edge with its simulated time.
 //! - [`ssd1331::Ssd1331`]: the colour OLED controller of the Pmod OLEDrgb, on SPI.
 //! - [`ws2812::Ws2812Strip`]: an addressable LED strip that reads its data from an SPI MOSI line.
+//! - [`SimWiring`]: a board's buses, lines and channels by name and the parts on them, wired
+//!   the same way by every simulated board.
 
 pub mod bme680;
 pub mod buzzer;
-pub mod clock;
 pub mod dht22;
 pub mod frame;
 pub mod gpio;
@@ -31,12 +32,15 @@ pub mod spi;
 pub mod ssd1306;
 pub mod ssd1331;
 pub mod trace;
+pub mod wiring;
 pub mod ws2812;
 
-pub use clock::SimClock;
 pub use frame::Frame;
 pub use gpio::SimLine;
 pub use i2c::{I2cTarget, I2cTargetError, SimI2cBus};
 pub use pwm::{PwmSetting, SimPwm};
-pub use spi::{SimSpiDevice, SpiConfig, SpiTarget};
+pub use spi::{SimSpiDevice, SpiConfig, SpiMode, SpiTarget};
 pub use trace::{Trace, TraceEvent, TraceKind, TraceSink};
+/// The virtual clock lives in `wasi-hal-policy`, so hosts use it without the simulator.
+pub use wasi_hal_policy::clock::{self, SimClock};
+pub use wiring::{SimButton, SimDisplay, SimLed, SimWiring};

@@ -170,3 +170,16 @@ impl embedded_hal::pwm::SetDutyCycle for SimPwm {
         Ok(())
     }
 }
+
+/// What a host drives: frequency and on/off besides the duty cycle.
+impl wasi_hal_policy::PwmOutput for SimPwm {
+    fn set_frequency(&mut self, frequency_hz: u32, _duty: u16) -> Result<u32, Infallible> {
+        // The simulated controller keeps the duty value, which is its share of the period.
+        Ok(SimPwm::set_frequency(self, frequency_hz))
+    }
+
+    fn set_enabled(&mut self, enabled: bool) -> Result<(), Infallible> {
+        SimPwm::set_enabled(self, enabled);
+        Ok(())
+    }
+}

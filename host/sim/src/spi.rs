@@ -1,29 +1,11 @@
 //! A simulated SPI device: one chip select, one part, bytes streamed in both directions.
 
 use crate::{SimClock, Trace, TraceKind, trace::TraceOp};
-use embedded_hal::spi::{ErrorKind, Mode, Operation};
+use embedded_hal::spi::{ErrorKind, Operation};
 use std::sync::{Arc, Mutex};
-
-/// The bus settings in force for a device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SpiConfig {
-    /// SCLK frequency in Hz.
-    pub frequency_hz: u32,
-    /// Clock polarity and phase.
-    pub mode: Mode,
-    /// `true` when the least significant bit goes first.
-    pub lsb_first: bool,
-}
-
-impl Default for SpiConfig {
-    fn default() -> Self {
-        Self {
-            frequency_hz: 1_000_000,
-            mode: embedded_hal::spi::MODE_0,
-            lsb_first: false,
-        }
-    }
-}
+/// The bus settings in force for a device: the board's own type (1 MHz, mode 0, MSB first by
+/// default).
+pub use wasi_hal_policy::{SpiConfig, SpiMode};
 
 /// A part that answers on an SPI chip select.
 ///
@@ -71,10 +53,10 @@ pub fn check_settings(config: &SpiConfig, limits: &SpiLimits) -> Vec<SpiSettingP
             config.frequency_hz, limits.limit
         )));
     }
-    if config.mode != embedded_hal::spi::MODE_0 && config.mode != embedded_hal::spi::MODE_3 {
+    if !matches!(config.mode, SpiMode::Mode0 | SpiMode::Mode3) {
         problems.push(SpiSettingProblem::Format(format!(
             "SPI mode {:?}: the {part} samples on the rising SCLK edge, use mode 0 or 3",
-            config.mode
+            config.mode.to_hal()
         )));
     }
     if config.lsb_first {
@@ -237,6 +219,14 @@ impl embedded_hal::spi::ErrorType for SimSpiDevice {
     type Error = SimSpiError;
 }
 
+/// A guest's `configure` reaches the simulated device: it is what a host applies.
+impl wasi_hal_policy::spi::ApplySpiSettings for SimSpiDevice {
+    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), SimSpiError> {
+        self.set_config(*config);
+        Ok(())
+    }
+}
+
 impl embedded_hal::spi::SpiDevice for SimSpiDevice {
     fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), SimSpiError> {
         let start = self.clock.now_ns();
@@ -312,5 +302,59 @@ impl embedded_hal::spi::SpiDevice for SimSpiDevice {
             },
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use embedded_hal::spi::SpiDevice;
+    use wasi_hal_policy::spi::ApplySpiSettings;
+
+    #[derive(Default)]
+    struct Part {
+        selected: Vec<SpiConfig>,
+        received: Vec<u8>,
+    }
+
+    impl SpiTarget for Part {
+        fn select(&mut self, config: &SpiConfig) {
+            self.selected.push(*config);
+        }
+        fn exchange(&mut self, mosi: &[u8], miso: &mut [u8]) {
+            self.received.extend_from_slice(mosi);
+            miso.fill(0x5A);
+        }
+    }
+
+    /// What a host applies (a guest's `configure`) is what the part sees, and sets the time a
+    /// transfer takes on the wire.
+    #[test]
+    fn applied_settings_reach_the_part_and_the_wire_time() {
+        let part = Arc::new(Mutex::new(Part::default()));
+        let clock = SimClock::new();
+        let mut device = SimSpiDevice::new("oled", part.clone(), clock.clone(), Trace::new());
+        device
+            .apply_spi_settings(&SpiConfig {
+                frequency_hz: 8_000_000,
+                mode: SpiMode::Mode3,
+                lsb_first: false,
+            })
+            .unwrap();
+        let mut read = [0; 2];
+        device.transfer(&mut read, &[1, 2]).unwrap();
+        assert_eq!(read, [0x5A, 0x5A]);
+        let part = part.lock().unwrap();
+        assert_eq!(part.received, [1, 2]);
+        assert_eq!(
+            part.selected,
+            [SpiConfig {
+                frequency_hz: 8_000_000,
+                mode: SpiMode::Mode3,
+                lsb_first: false
+            }]
+        );
+        // 16 bits at 8 MHz took 2 us of virtual time.
+        assert_eq!(clock.now_ns(), 2_000);
     }
 }

@@ -35,53 +35,7 @@ const MAX_WARNINGS: usize = 1000;
 /// clock is exact enough and a run is deterministic.
 const PS_PER_S: u64 = 1_000_000_000_000;
 
-/// The LED part on the strip.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StripModel {
-    /// WorldSemi WS2812B: RGB, 24 bits per LED in GRB order.
-    Ws2812b,
-    /// SK6812 RGBW: 32 bits per LED in GRBW order.
-    Sk6812Rgbw,
-}
-
-impl StripModel {
-    /// The part's name as its datasheet spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            StripModel::Ws2812b => "WS2812B",
-            StripModel::Sk6812Rgbw => "SK6812-RGBW",
-        }
-    }
-
-    /// Data bits each LED keeps.
-    pub fn bits_per_led(self) -> u32 {
-        match self {
-            StripModel::Ws2812b => 24,
-            StripModel::Sk6812Rgbw => 32,
-        }
-    }
-
-    /// The datasheet's pulse timing.
-    pub fn timing(self) -> PulseTiming {
-        match self {
-            StripModel::Ws2812b => PulseTiming {
-                zero_high_ns: 400,
-                one_high_ns: 800,
-                tolerance_ns: 150,
-                min_low_ns: 300,
-                reset_ns: 280_000,
-            },
-            StripModel::Sk6812Rgbw => PulseTiming {
-                zero_high_ns: 300,
-                one_high_ns: 600,
-                tolerance_ns: 150,
-                min_low_ns: 300,
-                reset_ns: 80_000,
-            },
-        }
-    }
-}
+pub use wasi_hal_policy::parts::StripModel;
 
 /// Pulse lengths a strip's datasheet allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -99,6 +53,26 @@ pub struct PulseTiming {
 }
 
 impl PulseTiming {
+    /// The datasheet's pulse timing of `model`.
+    pub fn of(model: StripModel) -> PulseTiming {
+        match model {
+            StripModel::Ws2812b => PulseTiming {
+                zero_high_ns: 400,
+                one_high_ns: 800,
+                tolerance_ns: 150,
+                min_low_ns: 300,
+                reset_ns: 280_000,
+            },
+            StripModel::Sk6812Rgbw => PulseTiming {
+                zero_high_ns: 300,
+                one_high_ns: 600,
+                tolerance_ns: 150,
+                min_low_ns: 300,
+                reset_ns: 80_000,
+            },
+        }
+    }
+
     /// The bit a high pulse of `high_ps` carries, as the chip reads it, and whether the pulse
     /// was within the datasheet's window for that bit.
     fn read_bit(&self, high_ps: u64) -> (bool, bool) {
@@ -207,7 +181,7 @@ impl Ws2812Strip {
     pub fn new(model: StripModel, length: u32, clock: SimClock) -> Self {
         Self {
             model,
-            timing: model.timing(),
+            timing: PulseTiming::of(model),
             clock,
             shown: vec![LedColor::default(); length as usize],
             received: Vec::with_capacity(length as usize),

@@ -8,7 +8,7 @@
 #![allow(clippy::unusual_byte_groupings)]
 
 use embedded_hal::i2c::{ErrorKind, I2c, NoAcknowledgeSource, Operation};
-use embedded_hal::spi::{MODE_1, SpiDevice};
+use embedded_hal::spi::SpiDevice;
 use wasi_hal_sim::bme680::compensation;
 use wasi_hal_sim::bme680::{
     Bme680, Bme680Address, Bme680I2c, Bme680Spi, Calibration, CalibrationParams, Conditions,
@@ -500,7 +500,7 @@ fn spi_split_operations_and_soft_reset() {
 fn spi_misuse_is_ignored_or_reported() {
     let mut s = spi_bench();
     s.spi.set_config(SpiConfig {
-        mode: MODE_1,
+        mode: wasi_hal_sim::SpiMode::Mode1,
         ..SpiConfig::default()
     });
     assert_eq!(s.xfer(&[0xD0, 0x00]), [0x00, 0x00]);
@@ -519,7 +519,7 @@ fn spi_misuse_is_ignored_or_reported() {
         "too fast is only reported"
     );
     s.spi.set_config(SpiConfig {
-        mode: embedded_hal::spi::MODE_3,
+        mode: wasi_hal_sim::SpiMode::Mode3,
         ..SpiConfig::default()
     });
     assert_eq!(s.xfer(&[0xD0, 0x00]), [0x00, 0x61], "mode 3 works");

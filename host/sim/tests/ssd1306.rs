@@ -21,7 +21,7 @@ use embedded_hal::i2c::I2c;
 use embedded_hal::spi::SpiDevice;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasi_hal_sim::ssd1306::{
-    Panel, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, WarningKind,
+    PanelSize, SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi, WarningKind,
 };
 use wasi_hal_sim::trace::TraceOp;
 use wasi_hal_sim::{Frame, SimClock, SimI2cBus, SimLine, SimSpiDevice, Trace, TraceKind};
@@ -38,7 +38,7 @@ pub(crate) struct I2cBoard {
 }
 
 impl I2cBoard {
-    pub(crate) fn new(panel: Panel) -> Self {
+    pub(crate) fn new(panel: PanelSize) -> Self {
         Self::with_config(Ssd1306Config::new(panel))
     }
 
@@ -102,7 +102,7 @@ pub(crate) struct SpiBoard {
 }
 
 impl SpiBoard {
-    pub(crate) fn new(panel: Panel) -> Self {
+    pub(crate) fn new(panel: PanelSize) -> Self {
         let clock = SimClock::new();
         let trace = Trace::new();
         trace.enable();

@@ -3,7 +3,7 @@
 //! mirrored one, and the drawing commands, the lock, the panel supply and the bus settings act
 //! as the datasheet says.
 
-use embedded_hal::spi::{MODE_0, MODE_2, Operation, SpiDevice};
+use embedded_hal::spi::{Operation, SpiDevice};
 use std::sync::{Arc, Mutex};
 use wasi_hal_sim::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi, Ssd1331WarningKind};
 use wasi_hal_sim::{SimClock, SimLine, SimSpiDevice, SpiConfig, Trace};
@@ -32,7 +32,7 @@ fn rig() -> Rig {
     let mut device = SimSpiDevice::new("oled", Arc::new(Mutex::new(front)), clock, trace);
     device.set_config(SpiConfig {
         frequency_hz: 6_000_000,
-        mode: MODE_0,
+        mode: wasi_hal_sim::SpiMode::Mode0,
         lsb_first: false,
     });
     Rig {
@@ -205,7 +205,7 @@ fn bus_settings_outside_the_datasheet_are_flagged_once() {
     let mut rig = rig();
     rig.device.set_config(SpiConfig {
         frequency_hz: 10_000_000,
-        mode: MODE_2,
+        mode: wasi_hal_sim::SpiMode::Mode2,
         lsb_first: false,
     });
     rig.commands(&[0xAE]);

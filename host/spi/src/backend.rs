@@ -1,7 +1,7 @@
 //! What stands behind a virtual device name: anything that implements embedded-hal 1.0's
 //! [`SpiDevice`], through the [`Hal`] adapter, or a backend of its own.
 
-use crate::{SpiConfig, SpiError};
+use crate::{ApplySpiSettings, SpiConfig, SpiError};
 use embedded_hal::spi::{Error as _, Operation, SpiDevice};
 
 /// A device backend: runs transactions and, optionally, applies bus settings.
@@ -19,26 +19,6 @@ pub trait SpiBackend: Send + 'static {
     /// without this hook keeps whatever the device was set up with.
     fn apply_config(&mut self, config: &SpiConfig) -> Result<(), SpiError> {
         let _ = config;
-        Ok(())
-    }
-}
-
-/// The optional hook for applying bus settings that plain embedded-hal lacks.
-///
-/// Implemented here for [`wasi_hal_sim::SimSpiDevice`] and (on Linux) for
-/// [`LinuxSpiDevice`](crate::LinuxSpiDevice); wrap an implementor in [`HalWithSettings`].
-pub trait ApplySpiSettings {
-    /// Sets mode, frequency and bit order for the transactions that follow.
-    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), SpiError>;
-}
-
-impl ApplySpiSettings for wasi_hal_sim::SimSpiDevice {
-    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), SpiError> {
-        self.set_config(wasi_hal_sim::SpiConfig {
-            frequency_hz: config.frequency_hz,
-            mode: config.mode.to_hal(),
-            lsb_first: config.lsb_first,
-        });
         Ok(())
     }
 }
@@ -69,6 +49,8 @@ impl<D: SpiDevice<u8> + ApplySpiSettings + Send + 'static> SpiBackend for HalWit
     }
 
     fn apply_config(&mut self, config: &SpiConfig) -> Result<(), SpiError> {
-        self.0.apply_spi_settings(config)
+        self.0
+            .apply_spi_settings(config)
+            .map_err(|e| SpiError::from_kind(e.kind()))
     }
 }

@@ -1,7 +1,6 @@
 //! Devices shared by every guest of a board, and the per-guest context built from them.
 
-use crate::ApplySpiSettings;
-use crate::{Hal, HalWithSettings, SpiBackend, SpiConfig, SpiError, SpiPolicy};
+use crate::{ApplySpiSettings, Hal, HalWithSettings, SpiBackend, SpiConfig, SpiError, SpiPolicy};
 use embedded_hal::spi::{Operation, SpiDevice};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -69,7 +68,7 @@ impl SharedSpiDevice {
     }
 
     /// An embedded-hal [`SpiDevice`] that can also apply bus settings (through
-    /// [`HalWithSettings`]), such as [`wasi_hal_sim::SimSpiDevice`].
+    /// [`HalWithSettings`]), such as the simulator's SPI device.
     pub fn from_hal_with_settings<D>(device: D, policy: SpiPolicy) -> Self
     where
         D: SpiDevice<u8> + ApplySpiSettings + Send + 'static,

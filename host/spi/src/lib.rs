@@ -2,7 +2,7 @@
 //!
 //! A board creates each SPI device once, as a [`SharedSpiDevice`]: a backend (anything that
 //! implements embedded-hal 1.0's [`SpiDevice`](embedded_hal::spi::SpiDevice), the simulated
-//! board's [`SimSpiDevice`](wasi_hal_sim::SimSpiDevice), or on Linux a spidev device) and the
+//! board's simulated SPI device, or on Linux a spidev device) and the
 //! board's [`SpiPolicy`] for it. For every guest it builds a [`WasiSpiCtx`] that offers some of
 //! those devices under virtual names, and [`add_to_linker`] gives a [`Linker`] the interface's
 //! functions.
@@ -72,13 +72,13 @@ mod host;
 mod linux;
 mod policy;
 
-pub use backend::{ApplySpiSettings, Hal, HalWithSettings, SpiBackend};
+pub use backend::{Hal, HalWithSettings, SpiBackend};
 pub use device::{SharedSpiDevice, WasiSpiCtx, WasiSpiCtxBuilder};
 #[cfg(all(feature = "linux", target_os = "linux"))]
 pub use linux::{DEFAULT_SPIDEV_BUFSIZ, LinuxSpiDevice, spi_error_from_errno, spidev_bufsiz};
 pub use policy::SpiError;
 pub use wasi_hal_policy::spi::{
-    AboveMaximum, BitOrder, ConfigRefused, SpiConfig, SpiMode, SpiPolicy,
+    AboveMaximum, ApplySpiSettings, BitOrder, ConfigRefused, SpiConfig, SpiMode, SpiPolicy,
 };
 
 use wasmtime::component::{HasData, Linker, ResourceTable};

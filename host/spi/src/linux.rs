@@ -2,7 +2,7 @@
 //!
 //! See [`LinuxSpiDevice`] for what happens to transactions larger than spidev's message size.
 
-use crate::{ApplySpiSettings, SpiBackend, SpiConfig, SpiError, SpiMode};
+use crate::{SpiBackend, SpiConfig, SpiError, SpiMode};
 use embedded_hal::spi::{Operation, SpiDevice};
 use linux_embedded_hal::SpidevDevice;
 use linux_embedded_hal::spidev::{SpiModeFlags, SpidevOptions};
@@ -98,8 +98,17 @@ impl LinuxSpiDevice {
     }
 }
 
-impl ApplySpiSettings for LinuxSpiDevice {
-    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), SpiError> {
+impl SpiBackend for LinuxSpiDevice {
+    fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), SpiError> {
+        for message in split_messages(operations, self.bufsiz) {
+            let mut message = message;
+            SpiDevice::transaction(&mut self.device, &mut message)
+                .map_err(|e| io_error(e.inner()))?;
+        }
+        Ok(())
+    }
+
+    fn apply_config(&mut self, config: &SpiConfig) -> Result<(), SpiError> {
         let mut mode = match config.mode {
             SpiMode::Mode0 => SpiModeFlags::SPI_MODE_0,
             SpiMode::Mode1 => SpiModeFlags::SPI_MODE_1,
@@ -116,21 +125,6 @@ impl ApplySpiSettings for LinuxSpiDevice {
             .mode(mode)
             .build();
         self.device.configure(&options).map_err(|e| io_error(&e))
-    }
-}
-
-impl SpiBackend for LinuxSpiDevice {
-    fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), SpiError> {
-        for message in split_messages(operations, self.bufsiz) {
-            let mut message = message;
-            SpiDevice::transaction(&mut self.device, &mut message)
-                .map_err(|e| io_error(e.inner()))?;
-        }
-        Ok(())
-    }
-
-    fn apply_config(&mut self, config: &SpiConfig) -> Result<(), SpiError> {
-        self.apply_spi_settings(config)
     }
 }
 

@@ -5,8 +5,8 @@ use embedded_hal::spi::{ErrorKind, ErrorType, Operation, SpiDevice};
 use std::sync::{Arc, Mutex, OnceLock};
 use test_programs_artifacts::*;
 use wasi_hal_spi::{
-    AboveMaximum, ApplySpiSettings, SharedSpiDevice, SpiConfig, SpiError, SpiMode, SpiPolicy,
-    WasiSpiCtx, WasiSpiView,
+    AboveMaximum, ApplySpiSettings, SharedSpiDevice, SpiConfig, SpiMode, SpiPolicy, WasiSpiCtx,
+    WasiSpiView,
 };
 use wasmtime::component::{
     Component, ComponentNamedList, Instance, Lift, Linker, Lower, ResourceTable,
@@ -94,7 +94,7 @@ impl SpiDevice for Recorder {
 }
 
 impl ApplySpiSettings for Recorder {
-    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), SpiError> {
+    fn apply_spi_settings(&mut self, config: &SpiConfig) -> Result<(), FakeError> {
         self.log().configs.push(*config);
         Ok(())
     }
@@ -440,50 +440,6 @@ fn device_errors_map_to_wit_errors() {
     }
     fake.log().fail = None;
     guest.write(&[1]).unwrap();
-}
-
-#[test]
-fn the_simulated_device_gets_the_settings() {
-    use wasi_hal_sim::{SimClock, SimSpiDevice, SpiTarget, Trace};
-
-    #[derive(Default)]
-    struct Part {
-        selected: Vec<wasi_hal_sim::SpiConfig>,
-        received: Vec<u8>,
-    }
-    impl SpiTarget for Part {
-        fn select(&mut self, config: &wasi_hal_sim::SpiConfig) {
-            self.selected.push(*config);
-        }
-        fn exchange(&mut self, mosi: &[u8], miso: &mut [u8]) {
-            self.received.extend_from_slice(mosi);
-            miso.fill(0x5A);
-        }
-    }
-
-    let part = Arc::new(Mutex::new(Part::default()));
-    let clock = SimClock::new();
-    let sim = SimSpiDevice::new("oled", part.clone(), clock.clone(), Trace::new());
-    let device = SharedSpiDevice::from_hal_with_settings(sim, SpiPolicy::default());
-    let mut guest = Guest::new(ctx(&[("oled", &device)]));
-    guest.open("oled").unwrap();
-    assert_eq!(
-        guest.configure(8_000_000, 3, false),
-        Ok((8_000_000, 3, false))
-    );
-    assert_eq!(guest.transfer(&[1, 2]).unwrap(), [0x5A, 0x5A]);
-    let part = part.lock().unwrap();
-    assert_eq!(part.received, [1, 2]);
-    assert_eq!(
-        part.selected,
-        [wasi_hal_sim::SpiConfig {
-            frequency_hz: 8_000_000,
-            mode: embedded_hal::spi::MODE_3,
-            lsb_first: false
-        }]
-    );
-    // 16 bits at 8 MHz took 2 us of virtual time.
-    assert_eq!(clock.now_ns(), 2_000);
 }
 
 /// The guest-side embedded-hal adapter (`embedded-hal-wasi`, what the drivers use): `write` is

@@ -3,19 +3,19 @@
 use crate::frames::FrameOut;
 use crate::{BoardSpec, I2cSpec, LineSpec, PartSpec, PwmSpec, SensorSpec, SpiSpec};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
+use wasi_hal_policy::Level;
 use wasi_hal_policy::hold::{GuestHold, GuestId, Reopen};
-use wasi_hal_sim::bme680::{self, Bme680, Bme680I2c, SharedBme680};
-use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer, connect_active, connect_passive};
+use wasi_hal_sim::bme680::{self, SharedBme680};
+use wasi_hal_sim::buzzer::SharedSimBuzzer;
 use wasi_hal_sim::dht22::SimDht22;
-use wasi_hal_sim::spi::{SharedSpiTarget, SpiTarget};
-use wasi_hal_sim::ssd1306::{SharedSsd1306, Ssd1306, Ssd1306Config, Ssd1306I2c, Ssd1306Spi};
-use wasi_hal_sim::ssd1331::{SharedSsd1331, Ssd1331, Ssd1331Spi};
-use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Spi, Ws2812Strip};
-use wasi_hal_sim::{Frame, SimClock, SimI2cBus, SimLine, SimPwm, SimSpiDevice, Trace};
+use wasi_hal_sim::ws2812::{SharedWs2812Strip, Ws2812Strip};
+use wasi_hal_sim::{
+    SimButton, SimClock, SimDisplay, SimI2cBus, SimLine, SimPwm, SimSpiDevice, SimWiring, Trace,
+};
 
-/// The duty resolution of a simulated PWM channel, as on the host-side board: 1000 steps.
-pub const PWM_MAX_DUTY: u16 = 1_000;
+/// The duty resolution of a simulated PWM channel, as on the host-side board.
+pub use wasi_hal_sim::wiring::PWM_MAX_DUTY;
 
 /// An SPI device of the board: the simulated chip select and the board's policy for it.
 pub struct SpiEntry {
@@ -64,47 +64,8 @@ pub struct SensorEntry {
     pub open: Mutex<bool>,
 }
 
-/// A part a person looks at, as on the host-side board.
-#[derive(Clone)]
-pub enum Display {
-    /// A monochrome OLED.
-    Ssd1306(SharedSsd1306),
-    /// A colour OLED (RGB565 GDDRAM).
-    Ssd1331(SharedSsd1331),
-    /// An LED strip, shown as a row of 8x8 blocks.
-    LedStrip(SharedWs2812Strip),
-}
-
-impl Display {
-    /// What it shows now.
-    pub fn frame(&self) -> Frame {
-        match self {
-            Display::Ssd1306(d) => lock(d).frame(),
-            Display::Ssd1331(d) => lock(d).frame(),
-            Display::LedStrip(s) => lock(s).frame(),
-        }
-    }
-
-    /// Whether it shows anything now (a strip always does: dark LEDs are a picture too).
-    pub fn is_lit(&self) -> bool {
-        match self {
-            Display::Ssd1306(d) => lock(d).is_lit(),
-            Display::Ssd1331(d) => lock(d).is_lit(),
-            Display::LedStrip(_) => true,
-        }
-    }
-}
-
-/// A button part.
-pub struct Button {
-    /// The line it drives.
-    pub line: SimLine,
-    /// Whether the line reads high while it is pressed.
-    pub active_high: bool,
-}
-
 /// A virtual board: every bus, line and part of a [`BoardSpec`], on one clock and one trace.
-pub struct Board {
+pub struct VirtualBoard {
     /// The board's name.
     pub name: &'static str,
     /// The one guest of the board: every driver and app composed onto it.
@@ -124,27 +85,18 @@ pub struct Board {
     /// The host-read sensor (`sensor:environment`), if the board has one.
     pub sensor: Option<SensorEntry>,
     /// Display parts, in the order of the spec.
-    pub displays: Vec<(&'static str, Display)>,
+    pub displays: Vec<(&'static str, SimDisplay)>,
     /// LED strip parts, in the order of the spec, with how many of their warnings have been
     /// written to stderr.
     pub strips: Vec<(&'static str, SharedWs2812Strip, Mutex<u64>)>,
     /// Sensor parts, in the order of the spec.
     pub sensors: Vec<(&'static str, SharedBme680)>,
     /// Button parts by name.
-    pub buttons: BTreeMap<&'static str, Button>,
+    pub buttons: BTreeMap<&'static str, SimButton>,
     /// `wasi:config` values.
     pub config: Vec<(&'static str, &'static str)>,
     /// Where frames go.
     pub frames: Mutex<FrameOut>,
-}
-
-/// What an SPI name with no part behind it answers: MISO floats high, as with a pull-up.
-struct NoPart;
-
-impl SpiTarget for NoPart {
-    fn exchange(&mut self, _mosi: &[u8], miso: &mut [u8]) {
-        miso.fill(0xFF);
-    }
 }
 
 /// Locks `m`, using the data even if a panic poisoned it (nothing here is left half-written).
@@ -152,100 +104,73 @@ pub fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The simulated device's settings for `config`.
-pub fn sim_config(config: wasi_hal_policy::SpiConfig) -> wasi_hal_sim::SpiConfig {
-    wasi_hal_sim::SpiConfig {
-        frequency_hz: config.frequency_hz,
-        mode: config.mode.to_hal(),
-        lsb_first: config.lsb_first,
-    }
-}
-
-/// The policy's settings for the simulated device's `config`.
-pub fn policy_config(config: wasi_hal_sim::SpiConfig) -> wasi_hal_policy::SpiConfig {
-    wasi_hal_policy::SpiConfig {
-        frequency_hz: config.frequency_hz,
-        mode: wasi_hal_policy::SpiMode::from_hal(config.mode),
-        lsb_first: config.lsb_first,
-    }
-}
-
-impl Board {
+impl VirtualBoard {
     /// Wires the parts of `spec` as the host-side simulated board wires a board file's.
-    pub fn build(spec: BoardSpec) -> Board {
-        let clock = SimClock::new();
-        let trace = Trace::new();
+    pub fn build(spec: BoardSpec) -> VirtualBoard {
+        let mut wiring = SimWiring::new();
+        let hold = || Mutex::new(GuestHold::new(Reopen::Never));
         let lines: BTreeMap<&'static str, LineEntry> = spec
             .gpio
             .iter()
             .map(|l| {
                 let initial = l.policy.initial_level.unwrap_or_default();
-                let line = SimLine::new(l.name, initial.is_high(), clock.clone(), trace.clone());
+                let line = wiring.add_line(l.name, initial.is_high());
+                let spec = l.clone();
                 (
                     l.name,
                     LineEntry {
-                        spec: l.clone(),
+                        spec,
                         line,
-                        hold: Mutex::new(GuestHold::new(Reopen::Never)),
+                        hold: hold(),
                     },
                 )
             })
             .collect();
-        let line = |name: &str| lines.get(name).map(|l| l.line.clone());
         let pwm: BTreeMap<&'static str, PwmEntry> = spec
             .pwm
             .iter()
             .map(|p| {
-                let channel = SimPwm::new(
-                    p.name,
-                    p.policy.default_frequency_hz,
-                    PWM_MAX_DUTY,
-                    clock.clone(),
-                )
-                .with_trace(trace.clone());
+                let channel = wiring.add_pwm(p.name, p.policy.default_frequency_hz);
+                let spec = p.clone();
                 (
                     p.name,
                     PwmEntry {
-                        spec: p.clone(),
+                        spec,
                         channel,
-                        hold: Mutex::new(GuestHold::new(Reopen::Never)),
+                        hold: hold(),
                     },
                 )
             })
             .collect();
-        let sensor = spec.sensors.first().map(|s| {
-            let mut dht22 = SimDht22::new(clock.clone(), s.temperature_celsius, s.humidity_percent);
-            if let Some(n) = s.fail_every {
-                dht22.fail_every(n);
-            }
-            SensorEntry {
-                spec: *s,
-                dht22: Mutex::new(dht22),
-                open: Mutex::new(false),
-            }
+        let sensor = spec.sensors.first().map(|s| SensorEntry {
+            spec: *s,
+            dht22: Mutex::new(wiring.dht22(
+                s.temperature_celsius,
+                s.humidity_percent,
+                s.fail_every,
+            )),
+            open: Mutex::new(false),
         });
         let i2c: BTreeMap<&'static str, I2cEntry> = spec
             .i2c
             .iter()
             .map(|b| {
-                let mut bus = SimI2cBus::new(b.name, clock.clone(), trace.clone());
-                bus.set_frequency_hz(b.frequency_hz);
+                let bus = Mutex::new(wiring.add_i2c(b.name, b.frequency_hz));
                 (
                     b.name,
                     I2cEntry {
                         spec: b.clone(),
-                        bus: Mutex::new(bus),
+                        bus,
                     },
                 )
             })
             .collect();
-        let mut spi_targets: BTreeMap<&str, SharedSpiTarget> = BTreeMap::new();
         let mut displays = Vec::new();
         let mut strips = Vec::new();
         let mut sensors = Vec::new();
         let mut buttons = BTreeMap::new();
         for part in &spec.parts {
-            match part {
+            match *part {
                 PartSpec::Ssd1306Spi {
                     name,
                     panel,
@@ -253,13 +178,8 @@ impl Board {
                     dc,
                     res,
                 } => {
-                    let display = Ssd1306::new_shared(Ssd1306Config::new(*panel), clock.clone());
-                    let res = res.and_then(line);
-                    if let Some(dc) = line(dc) {
-                        let target = Ssd1306Spi::new(display.clone(), dc, res.as_ref());
-                        spi_targets.insert(spi, Arc::new(Mutex::new(target)));
-                    }
-                    displays.push((*name, Display::Ssd1306(display)));
+                    let display = wiring.ssd1306_spi(panel, spi, dc, res);
+                    displays.push((name, SimDisplay::Ssd1306(display)));
                 }
                 PartSpec::Ssd1331 {
                     name,
@@ -268,15 +188,8 @@ impl Board {
                     res,
                     vccen,
                 } => {
-                    let display = Ssd1331::new_shared(clock.clone());
-                    let res = res.and_then(line);
-                    let vccen = vccen.and_then(line);
-                    if let Some(dc) = line(dc) {
-                        let target =
-                            Ssd1331Spi::new(display.clone(), dc, res.as_ref(), vccen.as_ref());
-                        spi_targets.insert(spi, Arc::new(Mutex::new(target)));
-                    }
-                    displays.push((*name, Display::Ssd1331(display)));
+                    let display = wiring.ssd1331(spi, dc, res, vccen);
+                    displays.push((name, SimDisplay::Ssd1331(display)));
                 }
                 PartSpec::Ws2812 {
                     name,
@@ -284,12 +197,9 @@ impl Board {
                     model,
                     length,
                 } => {
-                    let strip: SharedWs2812Strip =
-                        Arc::new(Mutex::new(Ws2812Strip::new(*model, *length, clock.clone())));
-                    let target = Ws2812Spi(strip.clone());
-                    spi_targets.insert(spi, Arc::new(Mutex::new(target)));
-                    displays.push((*name, Display::LedStrip(strip.clone())));
-                    strips.push((*name, strip, Mutex::new(0)));
+                    let strip = wiring.ws2812(spi, model, length);
+                    displays.push((name, SimDisplay::LedStrip(strip.clone())));
+                    strips.push((name, strip, Mutex::new(0)));
                 }
                 PartSpec::Ssd1306I2c {
                     name,
@@ -297,12 +207,8 @@ impl Board {
                     bus,
                     address,
                 } => {
-                    let display = Ssd1306::new_shared(Ssd1306Config::new(*panel), clock.clone());
-                    if let Some(entry) = i2c.get(bus) {
-                        let target = Ssd1306I2c::new(display.clone());
-                        lock(&entry.bus).attach(*address, Arc::new(Mutex::new(target)));
-                    }
-                    displays.push((*name, Display::Ssd1306(display)));
+                    let display = wiring.ssd1306_i2c(panel, bus, address, None);
+                    displays.push((name, SimDisplay::Ssd1306(display)));
                 }
                 PartSpec::Bme680 {
                     name,
@@ -310,58 +216,34 @@ impl Board {
                     address,
                     conditions,
                 } => {
-                    let shared = Bme680::new(clock.clone()).into_shared();
-                    lock(&shared).set_conditions(*conditions);
-                    if let Some(entry) = i2c.get(bus) {
-                        let address = if *address == 0x77 {
-                            bme680::Bme680Address::Secondary
-                        } else {
-                            bme680::Bme680Address::Primary
-                        };
-                        Bme680I2c::attach(&shared, &lock(&entry.bus), address);
-                    }
-                    sensors.push((*name, shared));
+                    let variant = bme680::Variant::Bme680;
+                    sensors.push((name, wiring.bme680(bus, address, variant, conditions)));
                 }
                 PartSpec::Buzzer {
                     name,
-                    line: line_name,
+                    line,
                     active_high,
                     pitch_hz,
                 } => {
-                    if let Some(line) = line(line_name) {
-                        let buzzer = SimBuzzer::new_shared();
-                        connect_active(&buzzer, &line, *pitch_hz, *active_high);
-                        let buzzer_for_report = buzzer.clone();
+                    if let Some((buzzer, line)) = wiring.active_buzzer(line, active_high, pitch_hz)
+                    {
                         let mut reporter = ToneReporter::new(name);
-                        line.watch(Box::new(move |_, _| reporter.report(&buzzer_for_report)));
+                        line.watch(Box::new(move |_, _| reporter.report(&buzzer)));
                     }
                 }
                 PartSpec::PassiveBuzzer { name, pwm: channel } => {
-                    if let Some(entry) = pwm.get(channel) {
-                        let buzzer = SimBuzzer::new_shared();
-                        connect_passive(&buzzer, &entry.channel);
-                        let buzzer_for_report = buzzer.clone();
+                    if let Some((buzzer, channel)) = wiring.passive_buzzer(channel) {
                         let mut reporter = ToneReporter::new(name);
-                        entry
-                            .channel
-                            .watch(Box::new(move |_, _| reporter.report(&buzzer_for_report)));
+                        channel.watch(Box::new(move |_, _| reporter.report(&buzzer)));
                     }
                 }
                 PartSpec::Button {
                     name,
-                    line: line_name,
+                    line,
                     active_high,
                 } => {
-                    if let Some(line) = line(line_name) {
-                        // Released at the start.
-                        line.set(!active_high);
-                        buttons.insert(
-                            *name,
-                            Button {
-                                line,
-                                active_high: *active_high,
-                            },
-                        );
+                    if let Some(button) = wiring.button(line, Level::from(active_high)) {
+                        buttons.insert(name, button);
                     }
                 }
             }
@@ -370,21 +252,19 @@ impl Board {
             .spi
             .iter()
             .map(|s| {
-                let target = spi_targets
-                    .remove(s.name)
-                    .unwrap_or_else(|| Arc::new(Mutex::new(NoPart)));
-                let mut device = SimSpiDevice::new(s.name, target, clock.clone(), trace.clone());
-                device.set_config(sim_config(s.policy.default_config));
+                let device = wiring.spi_device(s.name, s.policy.default_config);
+                let device = Mutex::new(device);
                 (
                     s.name,
                     SpiEntry {
                         spec: s.clone(),
-                        device: Mutex::new(device),
+                        device,
                     },
                 )
             })
             .collect();
-        Board {
+        let SimWiring { clock, trace, .. } = wiring;
+        VirtualBoard {
             name: spec.name,
             guest: GuestId::fresh(),
             clock,

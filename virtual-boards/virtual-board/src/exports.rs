@@ -1,4 +1,4 @@
-//! The exported interfaces, over the one [`Board`] of the component.
+//! The exported interfaces, over the one [`VirtualBoard`] of the component.
 
 use crate::Spec;
 use crate::bindings::exports::sensor::environment::environment;
@@ -9,7 +9,7 @@ use crate::bindings::exports::wasi::i2c::i2c;
 use crate::bindings::exports::wasi::pwm::pwm;
 use crate::bindings::exports::wasi::spi::spi;
 use crate::bindings::exports::wasi_hal::inspect::board as inspect;
-use crate::board::{Board, PWM_MAX_DUTY, lock, policy_config, sim_config};
+use crate::board::{PWM_MAX_DUTY, VirtualBoard, lock};
 use embedded_hal::i2c::{I2c as _, NoAcknowledgeSource};
 use embedded_hal::spi::{Operation, SpiDevice as _};
 use std::cell::Cell;
@@ -44,7 +44,7 @@ impl<S: Spec> delay::Guest for Component<S> {
 }
 
 /// A delay: virtual time moves on at once, then the displays are sampled (a frame boundary).
-fn wait(board: &Board, ns: u64) {
+fn wait(board: &VirtualBoard, ns: u64) {
     board.clock.advance_ns(ns);
     board.frame_boundary();
 }
@@ -54,7 +54,7 @@ fn wait(board: &Board, ns: u64) {
 
 /// An open SPI device.
 pub struct SpiHandle {
-    board: &'static Board,
+    board: &'static VirtualBoard,
     name: &'static str,
 }
 
@@ -168,14 +168,14 @@ impl spi::GuestDevice for SpiHandle {
         let effective = entry
             .spec
             .policy
-            .effective_config(policy_config(device.config()), requested)
+            .effective_config(device.config(), requested)
             .map_err(|_| spi::ErrorCode::NotPermitted)?;
-        device.set_config(sim_config(effective));
+        device.set_config(effective);
         Ok(wit_config(effective))
     }
 
     fn current_config(&self) -> spi::Config {
-        wit_config(policy_config(lock(&self.entry().device).config()))
+        wit_config(lock(&self.entry().device).config())
     }
 
     fn max_transfer_bytes(&self) -> u32 {
@@ -206,7 +206,7 @@ impl spi::GuestDevice for SpiHandle {
 
 /// An open I2C bus.
 pub struct I2cHandle {
-    board: &'static Board,
+    board: &'static VirtualBoard,
     name: &'static str,
 }
 
@@ -321,7 +321,7 @@ impl i2c::GuestBus for I2cHandle {
 
 /// An open GPIO line; dropping it lets the line go (an output returns to its safe level).
 pub struct PinHandle {
-    board: &'static Board,
+    board: &'static VirtualBoard,
     name: &'static str,
     /// This handle's share of the line's hold.
     hold: HoldToken,
@@ -347,7 +347,7 @@ impl Drop for PinHandle {
 }
 
 fn open_pin(
-    board: &'static Board,
+    board: &'static VirtualBoard,
     name: &str,
     output: Option<bool>,
 ) -> Result<PinHandle, gpio::ErrorCode> {
@@ -454,7 +454,7 @@ impl gpio::GuestInputPin for PinHandle {
 
 /// An open PWM channel; dropping it switches the channel off and lets it go.
 pub struct PwmHandle {
-    board: &'static Board,
+    board: &'static VirtualBoard,
     name: &'static str,
     /// This handle's share of the channel's hold.
     hold: HoldToken,
@@ -560,7 +560,7 @@ impl pwm::GuestChannel for PwmHandle {
 
 /// The board's host-read sensor, open; dropping it lets the guest open it again.
 pub struct SensorHandle {
-    board: &'static Board,
+    board: &'static VirtualBoard,
 }
 
 impl SensorHandle {
@@ -710,7 +710,11 @@ impl<S: Spec> inspect::Guest for Component<S> {
         let Some(button) = S::board().buttons.get(name.as_str()) else {
             return false;
         };
-        button.line.set(pressed == button.active_high);
+        if pressed {
+            button.press();
+        } else {
+            button.release();
+        }
         true
     }
 

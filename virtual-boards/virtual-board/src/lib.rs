@@ -49,7 +49,7 @@ pub mod board;
 mod exports;
 pub mod frames;
 
-pub use board::Board;
+pub use board::VirtualBoard;
 pub use exports::Component;
 /// The board's policy types, from the crate every host shares them with.
 pub use wasi_hal_policy::{
@@ -164,7 +164,7 @@ pub enum PartSpec {
         /// The part's name (a display name for `wasi-hal:inspect`).
         name: &'static str,
         /// The glass.
-        panel: wasi_hal_sim::ssd1306::Panel,
+        panel: wasi_hal_sim::ssd1306::PanelSize,
         /// The SPI device it answers on.
         spi: &'static str,
         /// Its D/C# line.
@@ -177,7 +177,7 @@ pub enum PartSpec {
         /// The part's name.
         name: &'static str,
         /// The glass.
-        panel: wasi_hal_sim::ssd1306::Panel,
+        panel: wasi_hal_sim::ssd1306::PanelSize,
         /// The bus.
         bus: &'static str,
         /// Its 7-bit address.
@@ -229,7 +229,7 @@ pub enum PartSpec {
         active_high: bool,
     },
     /// An active buzzer on a line (its own oscillator, switched as through a relay). Each tone
-    /// it played is written to stderr as it ends (see [`board`](crate::Board)).
+    /// it played is written to stderr as it ends (see [`board`](crate::VirtualBoard)).
     Buzzer {
         /// The part's name.
         name: &'static str,
@@ -259,9 +259,9 @@ macro_rules! export_board {
         struct ThisBoard;
 
         impl $crate::Spec for ThisBoard {
-            fn board() -> &'static $crate::Board {
-                static BOARD: ::std::sync::OnceLock<$crate::Board> = ::std::sync::OnceLock::new();
-                BOARD.get_or_init(|| $crate::Board::build($spec))
+            fn board() -> &'static $crate::VirtualBoard {
+                static BOARD: ::std::sync::OnceLock<$crate::VirtualBoard> = ::std::sync::OnceLock::new();
+                BOARD.get_or_init(|| $crate::VirtualBoard::build($spec))
             }
         }
 
@@ -273,5 +273,5 @@ macro_rules! export_board {
 /// Where the exports find the one board of a component; implemented by [`export_board!`].
 pub trait Spec: 'static {
     /// The board, built on first use.
-    fn board() -> &'static Board;
+    fn board() -> &'static VirtualBoard;
 }

@@ -15,7 +15,7 @@ pub use button::ButtonPart;
 pub(crate) use button::hold_released;
 pub use buzzer::{BuzzerPart, BuzzerWiring, DEFAULT_ACTIVE_PITCH_HZ};
 pub use led::LedPart;
-pub use ssd1306::{Panel, Ssd1306Interface, Ssd1306Part};
+pub use ssd1306::{PanelSize, Ssd1306Interface, Ssd1306Part};
 pub use ssd1331::Ssd1331Part;
 pub use ws2812::{MAX_STRIP_LENGTH, StripModel, Ws2812Part};
 

@@ -5,7 +5,7 @@ use super::{Names, PartTable, Wiring};
 use crate::error::{BoardError, ErrorKind};
 use crate::gpio::PinMode;
 
-pub use wasi_hal_sim::ssd1306::Panel;
+pub use wasi_hal_policy::parts::PanelSize;
 
 /// The keys of an SSD1306 part besides `kind` and `name`.
 pub(super) const KEYS: &[&str] = &["panel", "spi", "dc", "res", "vbat", "vdd", "i2c", "address"];
@@ -33,7 +33,7 @@ pub enum Ssd1306Interface {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ssd1306Part {
     /// `panel`: the glass, e.g. `"128x32"`.
-    pub panel: Panel,
+    pub panel: PanelSize,
     /// `spi` + `dc`, or `i2c` + `address`.
     pub interface: Ssd1306Interface,
     /// `res`: the GPIO name wired to RES# (active low), if any.
@@ -63,10 +63,10 @@ impl Ssd1306Part {
 }
 
 /// `"128x32"` to a panel.
-pub(crate) fn parse_panel(text: &str) -> Option<Panel> {
+pub(crate) fn parse_panel(text: &str) -> Option<PanelSize> {
     let (w, h) = text.trim().split_once(['x', 'X'])?;
     let (w, h): (u32, u32) = (w.parse().ok()?, h.parse().ok()?);
-    Panel::ALL
+    PanelSize::ALL
         .into_iter()
         .find(|p| p.width() == w && p.height() == h)
 }
@@ -95,7 +95,7 @@ pub(super) fn read(
                 ErrorKind::InvalidValue,
                 format!(
                     "unknown panel `{text}`, expected one of {}",
-                    Panel::ALL
+                    PanelSize::ALL
                         .iter()
                         .map(|p| format!("\"{}x{}\"", p.width(), p.height()))
                         .collect::<Vec<_>>()
@@ -188,8 +188,8 @@ mod tests {
 
     #[test]
     fn panels_parse_from_width_x_height() {
-        assert_eq!(parse_panel("128x32"), Some(Panel::W128H32));
-        assert_eq!(parse_panel("64x48"), Some(Panel::W64H48));
+        assert_eq!(parse_panel("128x32"), Some(PanelSize::W128H32));
+        assert_eq!(parse_panel("64x48"), Some(PanelSize::W64H48));
         assert_eq!(parse_panel("100x10"), None);
         assert_eq!(parse_panel("wide"), None);
     }

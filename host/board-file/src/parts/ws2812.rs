@@ -3,7 +3,6 @@
 
 use super::{Names, PartTable, Wiring};
 use crate::error::{BoardError, ErrorKind};
-use serde::Deserialize;
 
 /// The keys of an LED strip part besides `kind` and `name`.
 pub(super) const KEYS: &[&str] = &["spi", "model", "length"];
@@ -11,27 +10,9 @@ pub(super) const KEYS: &[&str] = &["spi", "model", "length"];
 /// The longest strip a board file may describe.
 pub const MAX_STRIP_LENGTH: u32 = 4096;
 
-/// `model`: the LEDs on the strip.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StripModel {
-    /// `"ws2812b"`: RGB, GRB on the wire (the default).
-    Ws2812b,
-    /// `"sk6812-rgbw"`: RGBW, GRBW on the wire.
-    Sk6812Rgbw,
-}
+pub use wasi_hal_policy::parts::StripModel;
 
 crate::document::named_values!(StripModel);
-
-impl StripModel {
-    /// The simulated part's model.
-    pub fn to_sim(self) -> wasi_hal_sim::ws2812::StripModel {
-        match self {
-            StripModel::Ws2812b => wasi_hal_sim::ws2812::StripModel::Ws2812b,
-            StripModel::Sk6812Rgbw => wasi_hal_sim::ws2812::StripModel::Sk6812Rgbw,
-        }
-    }
-}
 
 /// An LED strip on an SPI device's MOSI.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,8 +2,7 @@
 
 use super::registers as reg;
 use super::{SharedBme680, WarningKind};
-use crate::spi::{SpiConfig, SpiTarget};
-use embedded_hal::spi::{Phase, Polarity};
+use crate::spi::{SpiConfig, SpiMode, SpiTarget};
 
 /// The part's maximum SPI clock.
 pub const MAX_SPI_HZ: u32 = 10_000_000;
@@ -58,11 +57,11 @@ impl SpiTarget for Bme680Spi {
     fn select(&mut self, config: &SpiConfig) {
         let mut part = self.part.lock().unwrap_or_else(|e| e.into_inner());
         self.state = State::Control;
-        let mode = match (config.mode.polarity, config.mode.phase) {
-            (Polarity::IdleLow, Phase::CaptureOnFirstTransition) => 0,
-            (Polarity::IdleLow, Phase::CaptureOnSecondTransition) => 1,
-            (Polarity::IdleHigh, Phase::CaptureOnFirstTransition) => 2,
-            (Polarity::IdleHigh, Phase::CaptureOnSecondTransition) => 3,
+        let mode = match config.mode {
+            SpiMode::Mode0 => 0,
+            SpiMode::Mode1 => 1,
+            SpiMode::Mode2 => 2,
+            SpiMode::Mode3 => 3,
         };
         if mode != 0 && mode != 3 {
             part.warn(WarningKind::UnsupportedSpiMode { mode });

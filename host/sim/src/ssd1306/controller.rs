@@ -2,7 +2,7 @@
 //!
 //! Section and command references are to the SSD1306 datasheet rev 1.1 (chapters 9 and 10).
 
-use super::{Panel, Warning, WarningKind};
+use super::{PanelSize, Warning, WarningKind};
 use crate::SimClock;
 use std::sync::{Arc, Mutex};
 
@@ -32,7 +32,7 @@ pub enum PowerOnRam {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ssd1306Config {
     /// The glass behind the controller.
-    pub panel: Panel,
+    pub panel: PanelSize,
     /// `true` when the module supplies VCC itself (no charge pump needed, e.g. a 7-15 V rail);
     /// `false` (the usual breakout) when the glass only lights with the charge pump on (0x8D 0x14).
     pub external_vcc: bool,
@@ -44,7 +44,7 @@ pub struct Ssd1306Config {
 
 impl Ssd1306Config {
     /// A usual breakout: no external VCC, white pixels, RAM zeroed at power-on.
-    pub fn new(panel: Panel) -> Self {
+    pub fn new(panel: PanelSize) -> Self {
         Self {
             panel,
             external_vcc: false,
@@ -56,7 +56,7 @@ impl Ssd1306Config {
 
 impl Default for Ssd1306Config {
     fn default() -> Self {
-        Self::new(Panel::W128H64)
+        Self::new(PanelSize::W128H64)
     }
 }
 
@@ -285,7 +285,7 @@ impl Ssd1306 {
     }
 
     /// The panel behind the controller.
-    pub fn panel(&self) -> Panel {
+    pub fn panel(&self) -> PanelSize {
         self.config.panel
     }
 

@@ -14,12 +14,12 @@
 //!
 //! ```
 //! use std::sync::{Arc, Mutex};
-//! use wasi_hal_sim::ssd1306::{Panel, Ssd1306, Ssd1306Config, Ssd1306I2c};
+//! use wasi_hal_sim::ssd1306::{PanelSize, Ssd1306, Ssd1306Config, Ssd1306I2c};
 //! use wasi_hal_sim::{SimClock, SimI2cBus, Trace};
 //!
 //! let clock = SimClock::new();
 //! let bus = SimI2cBus::new("i2c0", clock.clone(), Trace::new());
-//! let display = Ssd1306::new_shared(Ssd1306Config::new(Panel::W128H64), clock);
+//! let display = Ssd1306::new_shared(Ssd1306Config::new(PanelSize::W128H64), clock);
 //! bus.attach(0x3C, Arc::new(Mutex::new(Ssd1306I2c::new(display.clone()))));
 //! // ... a driver talks to `bus` ...
 //! let frame = display.lock().unwrap().frame();
@@ -49,7 +49,7 @@
 //! - Glass orientation: the common modules are mounted so that the image is upright with
 //!   segment remap on and COM scan reversed (0xA1, 0xC8, which is what the `ssd1306` crate's
 //!   `Rotate0` sends); the power-on state (0xA0, 0xC0) shows the image rotated by 180 degrees.
-//!   A panel narrower than 128 columns sits at a column offset (see [`Panel::column_offset`]).
+//!   A panel narrower than 128 columns sits at a column offset (see [`PanelSize::column_offset`]).
 //! - Brightness: OLED luminance follows the segment current, which contrast (0x81) sets
 //!   linearly; the lit colour is scaled by `sqrt((contrast + 1) / 256)` (a gamma-2 encoding of
 //!   that luminance), so contrast 0xFF gives the lit colour exactly.
@@ -71,76 +71,4 @@ pub use i2c::Ssd1306I2c;
 pub use spi::{MAX_SPI_CLOCK_HZ, Ssd1306Spi, connect_reset_line};
 pub use warning::{Warning, WarningKind};
 
-/// The panels an SSD1306 is found on. Each is a window into the controller's 128x64 pixels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Panel {
-    /// 128x64, the common 0.96" module (COM pins 0x12, mux 64).
-    W128H64,
-    /// 128x32, the 0.91" module and the Digilent Pmod OLED (COM pins 0x02, mux 32).
-    W128H32,
-    /// 96x16 (COM pins 0x02, mux 16).
-    W96H16,
-    /// 72x40 at column offset 28 (COM pins 0x12, mux 40).
-    W72H40,
-    /// 64x48 at column offset 32, e.g. the WeMos D1 mini shield (COM pins 0x12, mux 48).
-    W64H48,
-    /// 64x32 at column offset 32 (COM pins 0x12, mux 32).
-    W64H32,
-}
-
-impl Panel {
-    /// Every panel, for tests and menus.
-    pub const ALL: [Panel; 6] = [
-        Panel::W128H64,
-        Panel::W128H32,
-        Panel::W96H16,
-        Panel::W72H40,
-        Panel::W64H48,
-        Panel::W64H32,
-    ];
-
-    /// Visible width in pixels.
-    pub fn width(self) -> u32 {
-        match self {
-            Panel::W128H64 | Panel::W128H32 => 128,
-            Panel::W96H16 => 96,
-            Panel::W72H40 => 72,
-            Panel::W64H48 | Panel::W64H32 => 64,
-        }
-    }
-
-    /// Visible height in pixels.
-    pub fn height(self) -> u32 {
-        match self {
-            Panel::W128H64 => 64,
-            Panel::W128H32 | Panel::W64H32 => 32,
-            Panel::W96H16 => 16,
-            Panel::W72H40 => 40,
-            Panel::W64H48 => 48,
-        }
-    }
-
-    /// The column address (with segment remap on, as the modules are meant to be driven) of the
-    /// panel's leftmost pixel: the `ssd1306` crate's `OFFSETX`. The visible segments are
-    /// `128 - offset - width ..= 127 - offset`.
-    pub fn column_offset(self) -> u32 {
-        match self {
-            Panel::W128H64 | Panel::W128H32 | Panel::W96H16 => 0,
-            Panel::W72H40 => 28,
-            Panel::W64H48 | Panel::W64H32 => 32,
-        }
-    }
-
-    /// The COM pins configuration (argument of 0xDA) the panel's glass is wired for.
-    pub fn com_pins(self) -> u8 {
-        match self {
-            Panel::W128H32 | Panel::W96H16 => 0x02,
-            Panel::W128H64 | Panel::W72H40 | Panel::W64H48 | Panel::W64H32 => 0x12,
-        }
-    }
-
-    /// The multiplex ratio (number of rows, 0xA8 argument + 1) the panel needs.
-    pub fn multiplex(self) -> u8 {
-        self.height() as u8
-    }
-}
+pub use wasi_hal_policy::parts::PanelSize;

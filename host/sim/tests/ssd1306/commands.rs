@@ -17,7 +17,7 @@ fn nonzero_ram(display: &Ssd1306) -> Vec<((usize, usize), u8)> {
 
 #[test]
 fn reset_state_matches_the_datasheet() {
-    let board = I2cBoard::new(Panel::W128H64);
+    let board = I2cBoard::new(PanelSize::W128H64);
     let display = board.display();
     // Datasheet section 8.8 and the reset values of Table 9-1.
     let expected = Registers {
@@ -62,7 +62,7 @@ fn reset_state_matches_the_datasheet() {
 
 #[test]
 fn horizontal_mode_walks_the_window_and_wraps() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     // Horizontal mode, columns 10..=12, pages 2..=3: a window of 6 bytes.
     board.commands(&[0x20, 0x00, 0x21, 10, 12, 0x22, 2, 3]);
     board.data(&[1, 2, 3, 4, 5, 6]);
@@ -103,7 +103,7 @@ fn horizontal_mode_walks_the_window_and_wraps() {
 
 #[test]
 fn vertical_mode_walks_pages_first() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x20, 0x01, 0x21, 5, 6, 0x22, 6, 7]);
     board.data(&[1, 2, 3, 4]);
     {
@@ -126,7 +126,7 @@ fn vertical_mode_walks_pages_first() {
 
 #[test]
 fn page_mode_wraps_within_the_page() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     // Page mode is the reset mode. Page 3, column 0x7E via the two nibble commands.
     board.commands(&[0xB3, 0x0E, 0x17]);
     let pointer = {
@@ -151,7 +151,7 @@ fn page_mode_wraps_within_the_page() {
 fn page_mode_column_wraps_at_the_column_window() {
     // Datasheet 10.1.3: in page mode the column pointer is reset to the column start address
     // when it reaches the column end address; the window comes from 0x21.
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x20, 0x00, 0x21, 4, 5, 0x20, 0x02, 0xB1, 0x04, 0x10]);
     board.data(&[1, 2, 3]);
     let display = board.display();
@@ -161,7 +161,7 @@ fn page_mode_column_wraps_at_the_column_window() {
 
 #[test]
 fn command_arguments_may_be_split_across_writes() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x81]);
     assert_eq!(board.display().pending_command(), Some(0x81));
     assert_eq!(board.display().registers().contrast, 0x7F);
@@ -194,7 +194,7 @@ fn command_arguments_may_be_split_across_writes() {
 
 #[test]
 fn command_arguments_may_be_split_across_spi_transactions() {
-    let mut board = SpiBoard::new(Panel::W128H64);
+    let mut board = SpiBoard::new(PanelSize::W128H64);
     board.commands(&[0xA8]);
     board.data(&[0xAB]); // data in between: written to RAM, the command keeps waiting
     board.commands(&[0x1F]);
@@ -209,7 +209,7 @@ fn command_arguments_may_be_split_across_spi_transactions() {
 
 #[test]
 fn co_bit_control_bytes_carry_one_byte_each() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     // 0x80: one command; 0xC0: one data byte; 0x40 (Co = 0): data up to the STOP.
     board.write(&[0x80, 0xA7, 0xC0, 0x55, 0x80, 0xB2, 0x40, 0x01, 0x02]);
     {
@@ -231,7 +231,7 @@ fn co_bit_control_bytes_carry_one_byte_each() {
 
 #[test]
 fn adjacent_write_operations_are_one_message() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     // embedded-hal: adjacent writes go out with no repeated START, so the second part
     // continues the data stream that the first part's control byte opened.
     board
@@ -251,7 +251,7 @@ fn adjacent_write_operations_are_one_message() {
 
 #[test]
 fn segment_remap_applies_to_data_written_after_it() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x8D, 0x14, 0xC8, 0xAF, 0xA1]);
     board.data(&[0x01]); // column 0, remapped: segment 127
     board.commands(&[0xA0]);
@@ -268,7 +268,7 @@ fn segment_remap_applies_to_data_written_after_it() {
 
 #[test]
 fn com_scan_direction_flips_the_image_at_once() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x8D, 0x14, 0xA1, 0xAF]);
     board.data(&[0x01]); // RAM line 0, leftmost pixel column
     assert_eq!(lit_pixels(&board.display().frame()), vec![(0, 63)]);
@@ -280,7 +280,7 @@ fn com_scan_direction_flips_the_image_at_once() {
 
 #[test]
 fn power_on_orientation_is_rotated_by_180_degrees() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x8D, 0x14, 0xAF]);
     board.data(&[0x01]); // column 0, page 0, bit 0
     let frame = board.display().frame();
@@ -290,7 +290,7 @@ fn power_on_orientation_is_rotated_by_180_degrees() {
 
 #[test]
 fn start_line_and_display_offset_move_rows_up() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&UPRIGHT_ON);
     board.data(&[0x01]); // RAM line 0 at (0, 0)
     assert_eq!(lit_pixels(&board.display().frame()), vec![(0, 0)]);
@@ -323,7 +323,7 @@ fn lit_rows(frame: &Frame) -> Vec<u32> {
 
 #[test]
 fn multiplex_and_offset_leave_unscanned_rows_dark() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x20, 0x00, 0x8D, 0x14, 0xAF]);
     board.data(&[0xFF; 1024]);
     assert_eq!(
@@ -355,7 +355,7 @@ fn multiplex_and_offset_leave_unscanned_rows_dark() {
 
 #[test]
 fn inverse_entire_display_on_and_display_off() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&UPRIGHT_ON);
     board.data(&[0x01]);
     board.commands(&[0xA7]);
@@ -384,7 +384,7 @@ fn inverse_entire_display_on_and_display_off() {
 
 #[test]
 fn the_glass_needs_the_charge_pump_unless_vcc_is_external() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0xA1, 0xC8]);
     board.data(&[0x01]);
     board.commands(&[0xAF]);
@@ -398,7 +398,7 @@ fn the_glass_needs_the_charge_pump_unless_vcc_is_external() {
     board.commands(&[0x8D, 0x14]);
     assert_eq!(lit_pixels(&board.display().frame()), vec![(0, 0)]);
 
-    let mut config = Ssd1306Config::new(Panel::W128H32);
+    let mut config = Ssd1306Config::new(PanelSize::W128H32);
     config.external_vcc = true;
     let mut board = I2cBoard::with_config(config);
     board.commands(&[0xA1, 0xC8, 0xA8, 0x1F, 0xDA, 0x02, 0xAF]);
@@ -410,7 +410,7 @@ fn the_glass_needs_the_charge_pump_unless_vcc_is_external() {
 
 #[test]
 fn contrast_scales_the_lit_colour() {
-    let mut config = Ssd1306Config::new(Panel::W128H64);
+    let mut config = Ssd1306Config::new(PanelSize::W128H64);
     config.lit_rgb = [255, 200, 0];
     let mut board = I2cBoard::with_config(config);
     board.commands(&UPRIGHT_ON);
@@ -429,7 +429,7 @@ fn contrast_scales_the_lit_colour() {
 
 #[test]
 fn wrong_com_pins_configuration_interleaves_rows() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&UPRIGHT_ON);
     // The 128x64 glass alternates between the two halves of the COM pads row by row (it is
     // wired for the alternative configuration 0x12). Sequential 0x02 puts scan rows 0..31 on
@@ -452,12 +452,12 @@ fn each_panel_shows_its_window_of_the_ram() {
     // (panel, size, column address of the leftmost pixel = the ssd1306 crate's OFFSETX,
     //  0xA8 argument, 0xDA argument)
     let panels = [
-        (Panel::W128H64, (128, 64), 0, 0x3F, 0x12),
-        (Panel::W128H32, (128, 32), 0, 0x1F, 0x02),
-        (Panel::W96H16, (96, 16), 0, 0x0F, 0x02),
-        (Panel::W72H40, (72, 40), 28, 0x27, 0x12),
-        (Panel::W64H48, (64, 48), 32, 0x2F, 0x12),
-        (Panel::W64H32, (64, 32), 32, 0x1F, 0x12),
+        (PanelSize::W128H64, (128, 64), 0, 0x3F, 0x12),
+        (PanelSize::W128H32, (128, 32), 0, 0x1F, 0x02),
+        (PanelSize::W96H16, (96, 16), 0, 0x0F, 0x02),
+        (PanelSize::W72H40, (72, 40), 28, 0x27, 0x12),
+        (PanelSize::W64H48, (64, 48), 32, 0x2F, 0x12),
+        (PanelSize::W64H32, (64, 32), 32, 0x1F, 0x12),
     ];
     for (panel, (width, height), offset, mux, pins) in panels {
         let mut board = I2cBoard::new(panel);
@@ -499,7 +499,7 @@ fn each_panel_shows_its_window_of_the_ram() {
 
 #[test]
 fn render_into_reuses_and_resizes_a_frame() {
-    let mut board = I2cBoard::new(Panel::W96H16);
+    let mut board = I2cBoard::new(PanelSize::W96H16);
     board.commands(&UPRIGHT_ON);
     board.commands(&[0xA8, 0x0F, 0xDA, 0x02]);
     board.data(&[0x01]);

@@ -47,7 +47,7 @@ const INIT_128X64_HORIZONTAL: [&[u8]; 17] = [
 
 #[test]
 fn i2c_buffered_graphics_init_flush_and_one_pixel() {
-    let board = I2cBoard::new(Panel::W128H64);
+    let board = I2cBoard::new(PanelSize::W128H64);
     let interface = I2CDisplayInterface::new(board.bus.clone());
     let mut driver = Driver::new(interface, DisplaySize128x64, DisplayRotation::Rotate0)
         .into_buffered_graphics_mode();
@@ -105,7 +105,7 @@ fn i2c_buffered_graphics_init_flush_and_one_pixel() {
 
 #[test]
 fn spi_buffered_graphics_with_reset_and_a_rectangle() {
-    let board = SpiBoard::new(Panel::W128H32);
+    let board = SpiBoard::new(PanelSize::W128H32);
     let mut res = board.res.clone();
     let mut delay = board.clock.clone();
     let interface = SPIInterface::new(board.spi.clone(), board.dc.clone());
@@ -179,7 +179,7 @@ fn spi_buffered_graphics_with_reset_and_a_rectangle() {
 
 #[test]
 fn terminal_mode_over_i2c() {
-    let board = I2cBoard::new(Panel::W128H64);
+    let board = I2cBoard::new(PanelSize::W128H64);
     let interface = I2CDisplayInterface::new(board.bus.clone());
     let mut driver =
         Driver::new(interface, DisplaySize128x64, DisplayRotation::Rotate0).into_terminal_mode();
@@ -247,7 +247,7 @@ fn terminal_mode_fmt_write_prints_only_the_last_character() {
     // last character only. Real glass shows the same; this test pins the behaviour down so a
     // fixed crate version is noticed.
     use core::fmt::Write as _;
-    let board = I2cBoard::new(Panel::W128H64);
+    let board = I2cBoard::new(PanelSize::W128H64);
     let interface = I2CDisplayInterface::new(board.bus.clone());
     let mut driver =
         Driver::new(interface, DisplaySize128x64, DisplayRotation::Rotate0).into_terminal_mode();
@@ -271,7 +271,7 @@ fn terminal_mode_fmt_write_prints_only_the_last_character() {
 
 #[test]
 fn terminal_mode_on_an_offset_panel() {
-    let board = I2cBoard::new(Panel::W72H40);
+    let board = I2cBoard::new(PanelSize::W72H40);
     let interface = I2CDisplayInterface::new(board.bus.clone());
     let mut driver =
         Driver::new(interface, DisplaySize72x40, DisplayRotation::Rotate0).into_terminal_mode();
@@ -311,7 +311,7 @@ fn draw_corners<DI: WriteOnlyDataCommand, SIZE: DisplaySize>(
 }
 
 /// Checks that the glass shows exactly the four corners and the panel's settings.
-fn check_corners(display: &Ssd1306, panel: Panel, mux: u8, com_pins: u8) {
+fn check_corners(display: &Ssd1306, panel: PanelSize, mux: u8, com_pins: u8) {
     let (width, height) = (panel.width(), panel.height());
     let frame = display.frame();
     assert_eq!(
@@ -332,7 +332,7 @@ fn check_corners(display: &Ssd1306, panel: Panel, mux: u8, com_pins: u8) {
 
 /// Initialises `SIZE` in buffered graphics mode over I2C and over SPI, lights the corner
 /// pixels and checks the glass.
-fn corners<SIZE: DisplaySize + Copy>(size: SIZE, panel: Panel, mux: u8, com_pins: u8) {
+fn corners<SIZE: DisplaySize + Copy>(size: SIZE, panel: PanelSize, mux: u8, com_pins: u8) {
     let (width, height) = (u32::from(SIZE::WIDTH), u32::from(SIZE::HEIGHT));
     assert_eq!((panel.width(), panel.height()), (width, height));
 
@@ -359,17 +359,17 @@ fn corners<SIZE: DisplaySize + Copy>(size: SIZE, panel: Panel, mux: u8, com_pins
 
 #[test]
 fn every_panel_size_initialises_and_shows_its_corners() {
-    corners(DisplaySize128x64, Panel::W128H64, 64, 0x12);
-    corners(DisplaySize128x32, Panel::W128H32, 32, 0x02);
-    corners(DisplaySize96x16, Panel::W96H16, 16, 0x02);
-    corners(DisplaySize72x40, Panel::W72H40, 40, 0x12);
-    corners(DisplaySize64x48, Panel::W64H48, 48, 0x12);
-    corners(DisplaySize64x32, Panel::W64H32, 32, 0x12);
+    corners(DisplaySize128x64, PanelSize::W128H64, 64, 0x12);
+    corners(DisplaySize128x32, PanelSize::W128H32, 32, 0x02);
+    corners(DisplaySize96x16, PanelSize::W96H16, 16, 0x02);
+    corners(DisplaySize72x40, PanelSize::W72H40, 40, 0x12);
+    corners(DisplaySize64x48, PanelSize::W64H48, 48, 0x12);
+    corners(DisplaySize64x32, PanelSize::W64H32, 32, 0x12);
 }
 
 #[test]
 fn basic_mode_clear_relies_on_wrap_around() {
-    let mut config = Ssd1306Config::new(Panel::W128H64);
+    let mut config = Ssd1306Config::new(PanelSize::W128H64);
     config.power_on_ram = PowerOnRam::Noise(1);
     let board = I2cBoard::with_config(config);
     assert!(board.display().gddram().iter().any(|&b| b != 0));
@@ -403,7 +403,7 @@ fn basic_mode_clear_relies_on_wrap_around() {
 
 #[test]
 fn set_display_on_and_invert_through_the_driver() {
-    let board = I2cBoard::new(Panel::W128H64);
+    let board = I2cBoard::new(PanelSize::W128H64);
     let mut driver = Driver::new(
         I2CDisplayInterface::new(board.bus.clone()),
         DisplaySize128x64,

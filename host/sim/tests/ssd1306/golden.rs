@@ -29,7 +29,7 @@ const ROTATIONS: [(DisplayRotation, &str); 4] = [
 
 /// Draws a scene with the crate on a fresh 128x64 I2C board and returns what the glass shows.
 fn render(rotation: DisplayRotation, scene: impl FnOnce(&mut GraphicsDriver)) -> Frame {
-    let board = I2cBoard::new(Panel::W128H64);
+    let board = I2cBoard::new(PanelSize::W128H64);
     let mut driver = Driver::new(
         I2CDisplayInterface::new(board.bus.clone()),
         DisplaySize128x64,

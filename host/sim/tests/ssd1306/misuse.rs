@@ -4,7 +4,6 @@
 use crate::*;
 use embedded_hal::i2c::Error as _;
 use embedded_hal::i2c::{ErrorKind, I2c, NoAcknowledgeSource};
-use embedded_hal::spi::{MODE_1, MODE_3};
 use wasi_hal_sim::SpiConfig;
 use wasi_hal_sim::ssd1306::{
     AddressingMode, PowerOnRam, Registers, ScrollSetup, connect_reset_line,
@@ -20,7 +19,7 @@ fn messages(display: &Ssd1306) -> Vec<String> {
 
 #[test]
 fn a_read_is_not_acknowledged_and_recorded() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.clock.advance_ns(5_000);
     let mut buf = [0u8; 2];
     let error = board
@@ -67,7 +66,7 @@ fn a_read_is_not_acknowledged_and_recorded() {
 
 #[test]
 fn unknown_command_bytes_are_ignored_with_a_warning() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0xFF, 0x30, 0xA7]);
     let display = board.display();
     assert_eq!(
@@ -83,7 +82,7 @@ fn unknown_command_bytes_are_ignored_with_a_warning() {
 
 #[test]
 fn arguments_out_of_range_are_reported() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     // Multiplex ratio 6 (invalid, 16..64): unchanged.
     board.commands(&[0xA8, 0x05]);
     // Addressing mode 11b (invalid): unchanged.
@@ -116,7 +115,7 @@ fn arguments_out_of_range_are_reported() {
 
 #[test]
 fn page_window_in_page_mode_is_accepted_with_a_warning() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x22, 2, 5]);
     board.data(&[0x81]);
     let display = board.display();
@@ -132,7 +131,7 @@ fn page_window_in_page_mode_is_accepted_with_a_warning() {
 
 #[test]
 fn com_pins_with_the_always_one_bit_cleared_still_work() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&UPRIGHT_ON);
     board.commands(&[0xDA, 0x10]); // 0x12 with bit 1 cleared
     board.data(&[0x02]); // RAM line 1
@@ -148,7 +147,7 @@ fn com_pins_with_the_always_one_bit_cleared_still_work() {
 
 #[test]
 fn more_than_1024_data_bytes_wrap_around() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x20, 0x00]);
     let mut bytes = vec![0xAA; 1024];
     bytes.extend_from_slice(&[0x55; 64]);
@@ -167,7 +166,7 @@ fn more_than_1024_data_bytes_wrap_around() {
 
 #[test]
 fn data_while_a_command_waits_for_its_argument() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0x81]);
     board.data(&[0xAA]);
     board.commands(&[0x10]);
@@ -183,7 +182,7 @@ fn data_while_a_command_waits_for_its_argument() {
 
 #[test]
 fn a_bad_control_byte_is_reported() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.write(&[0x01, 0xA7]); // Co = 0, D/C# = 0, but bit 0 set
     let display = board.display();
     assert!(display.registers().inverse);
@@ -192,7 +191,7 @@ fn a_bad_control_byte_is_reported() {
 
 #[test]
 fn scroll_commands_are_recorded_and_checked() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     // Activation with no setup.
     board.commands(&[0x2F, 0x2E]);
     board.commands(&[0x26, 0x00, 0x01, 0x07, 0x03, 0x00, 0xFF]);
@@ -250,7 +249,7 @@ fn scroll_commands_are_recorded_and_checked() {
 
 #[test]
 fn spi_clock_above_10_mhz_is_reported_once() {
-    let mut board = SpiBoard::new(Panel::W128H64);
+    let mut board = SpiBoard::new(PanelSize::W128H64);
     board.spi.set_config(SpiConfig {
         frequency_hz: 10_000_000,
         ..SpiConfig::default()
@@ -273,15 +272,15 @@ fn spi_clock_above_10_mhz_is_reported_once() {
 
 #[test]
 fn spi_mode_and_bit_order_are_checked() {
-    let mut board = SpiBoard::new(Panel::W128H64);
+    let mut board = SpiBoard::new(PanelSize::W128H64);
     board.spi.set_config(SpiConfig {
-        mode: MODE_3,
+        mode: wasi_hal_sim::SpiMode::Mode3,
         ..SpiConfig::default()
     });
     board.data(&[0x01]);
     assert!(board.display().warnings().is_empty());
     board.spi.set_config(SpiConfig {
-        mode: MODE_1,
+        mode: wasi_hal_sim::SpiMode::Mode1,
         ..SpiConfig::default()
     });
     board.data(&[0x02]);
@@ -300,7 +299,7 @@ fn spi_mode_and_bit_order_are_checked() {
 
 #[test]
 fn the_res_line_resets_registers_but_not_ram() {
-    let mut board = SpiBoard::new(Panel::W128H64);
+    let mut board = SpiBoard::new(PanelSize::W128H64);
     board.commands(&[
         0x20, 0x00, 0xA1, 0x8D, 0x14, 0xAF, 0x81, 0x20, 0xA7, 0xD3, 0x05,
     ]);
@@ -330,7 +329,7 @@ fn the_res_line_resets_registers_but_not_ram() {
 
 #[test]
 fn bytes_sent_during_reset_are_ignored() {
-    let mut board = SpiBoard::new(Panel::W128H64);
+    let mut board = SpiBoard::new(PanelSize::W128H64);
     board.res.set(false);
     board.data(&[0xFF; 4]);
     board.commands(&[0xA7]);
@@ -348,7 +347,7 @@ fn bytes_sent_during_reset_are_ignored() {
 
 #[test]
 fn an_i2c_display_in_reset_does_not_acknowledge() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     let res = SimLine::new("res", true, board.clock.clone(), board.trace.clone());
     connect_reset_line(&board.display, &res);
     res.set(false);
@@ -370,7 +369,7 @@ fn an_i2c_display_in_reset_does_not_acknowledge() {
 
 #[test]
 fn a_short_reset_pulse_is_reported() {
-    let board = SpiBoard::new(Panel::W128H64);
+    let board = SpiBoard::new(PanelSize::W128H64);
     board.clock.advance_ns(2_000);
     board.res.set(false);
     board.clock.advance_ns(1_000);
@@ -389,7 +388,7 @@ fn a_res_line_low_at_power_on_holds_the_part_in_reset() {
     let clock = SimClock::new();
     let trace = Trace::new();
     let res = SimLine::new("res", false, clock.clone(), trace.clone());
-    let display = Ssd1306::new_shared(Ssd1306Config::new(Panel::W128H64), clock.clone());
+    let display = Ssd1306::new_shared(Ssd1306Config::new(PanelSize::W128H64), clock.clone());
     connect_reset_line(&display, &res);
     assert!(lock(&display).in_reset());
     clock.advance_ns(3_000);
@@ -400,7 +399,7 @@ fn a_res_line_low_at_power_on_holds_the_part_in_reset() {
 
 #[test]
 fn warnings_are_capped_and_counted() {
-    let mut board = I2cBoard::new(Panel::W128H64);
+    let mut board = I2cBoard::new(PanelSize::W128H64);
     board.commands(&[0xFF; 1500]);
     let mut display = board.display();
     assert_eq!(display.warnings().len(), 1000);
@@ -411,7 +410,7 @@ fn warnings_are_capped_and_counted() {
 
 #[test]
 fn power_on_noise_is_deterministic_and_shows_until_cleared() {
-    let mut config = Ssd1306Config::new(Panel::W128H64);
+    let mut config = Ssd1306Config::new(PanelSize::W128H64);
     config.power_on_ram = PowerOnRam::Noise(7);
     let a = Ssd1306::new(config.clone(), SimClock::new());
     let b = Ssd1306::new(config, SimClock::new());
@@ -432,8 +431,8 @@ fn lcg(state: &mut u64) -> u8 {
 #[test]
 fn garbage_never_crashes_the_model() {
     let mut state = 1u64;
-    let mut i2c = I2cBoard::new(Panel::W72H40);
-    let mut spi = SpiBoard::new(Panel::W64H48);
+    let mut i2c = I2cBoard::new(PanelSize::W72H40);
+    let mut spi = SpiBoard::new(PanelSize::W64H48);
     for _ in 0..2_000 {
         let len = usize::from(lcg(&mut state) % 40);
         let bytes: Vec<u8> = (0..len).map(|_| lcg(&mut state)).collect();

@@ -1,7 +1,7 @@
-//! Virtual time shared by every part of a simulated board.
+//! Virtual time shared by every part of a simulated board, and by the hosts that advance it.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// The simulated clock: nanoseconds since the board was created.
 ///

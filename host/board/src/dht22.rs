@@ -1,18 +1,13 @@
-//! A simulated DHT22 as a source, as the kernel's `dht11` driver shows it.
+//! A simulated DHT22 as a `wasi-hal-iio` source, as the kernel's `dht11` driver shows it.
 
-use crate::source::{EnvironmentSource, Quantities, Reading, SourceError, SourceInfo};
-use std::sync::{Arc, Mutex};
-use wasi_hal_sim::dht22::SimDht22;
+use wasi_hal_iio::{EnvironmentSource, Quantities, Reading, SourceError, SourceInfo};
+use wasi_hal_sim::dht22::SharedSimDht22;
 
-/// A simulated DHT22 shared between the board (which sets its air and failures) and the
-/// source a guest reads.
-pub type SharedSimDht22 = Arc<Mutex<SimDht22>>;
-
-/// A [`SimDht22`] as a source: the model is `dht11` (the kernel driver that reads DHT22s), the
-/// readings are the kernel's milli-units converted, and a failed read (the kernel's `EIO`) is
-/// [`SourceError::Bus`].
+/// A [`SimDht22`](wasi_hal_sim::dht22::SimDht22) as a source: the model is `dht11` (the kernel
+/// driver that reads DHT22s), the readings are the kernel's milli-units converted, and a failed
+/// read (the kernel's `EIO`) is [`SourceError::Bus`].
 #[derive(Clone, Debug)]
-pub struct SimDht22Source(pub SharedSimDht22);
+pub(crate) struct SimDht22Source(pub SharedSimDht22);
 
 impl EnvironmentSource for SimDht22Source {
     fn info(&self) -> SourceInfo {
