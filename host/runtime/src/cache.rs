@@ -8,23 +8,30 @@
 //! enabled features), `<target>` is `native` or `pulley` (the portable interpreter's bytecode)
 //! and `<component>` is the SHA-256 of the component file's bytes.
 //!
-//! Nothing in a cache file reaches Wasmtime unchecked. A file is a small header followed by
-//! what [`Component::serialize`] gave: the header holds a magic line, the SHA-256 of the
-//! component it was compiled from, and the SHA-256 of the serialized bytes after it, recorded
-//! when the file was written. Loading reads the whole file, checks the magic, that the
-//! component's hash is the one asked for (a file of another component copied under this name
-//! is not used), and the digest of the rest (a damaged file is not used), and only then hands
-//! the bytes to [`Component::deserialize`], which checks Wasmtime's own header and the engine's
+//! Nothing in a cache file reaches Wasmtime unchecked. A file is what [`Component::serialize`]
+//! gave followed by a small trailer: the SHA-256 of the component it was compiled from, the
+//! SHA-256 of the serialized bytes before it, recorded when the file was written, and a magic
+//! line. Loading reads the whole file, checks the magic, that the component's hash is the one
+//! asked for (a file of another component copied under this name is not used), and the digest
+//! of the rest (a damaged file is not used), and only then hands the file to
+//! [`Component::deserialize_file`], which checks Wasmtime's own header and the engine's
 //! settings. A file that fails any check is compiled again and replaced, with one warning line
 //! on stderr; never a crash. Files are written to a temporary name and renamed into place, so
 //! a reader never sees half a file.
+//!
+//! The trailer is at the end so that the machine code starts at the file's first byte: Wasmtime
+//! maps the file instead of copying it, and the guests' initial memories are mapped
+//! copy-on-write from the page cache (shared by every component and process that loads the same
+//! file) instead of from an in-memory copy of their own. A file renamed into place between the
+//! check and the mapping is another complete file of the same name, that is of the same
+//! component compiled by the same engine.
 //!
 //! The cache folder is the user's own (`$WASI_HAL_CACHE/compiled`, default
 //! `~/.cache/wasi-hal/compiled`), as Wasmtime's own cache is: the digests guard against damage
 //! and mix-ups, not against someone who can write there (they could as well replace the
 //! `wasi-hal` binary).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -72,11 +79,12 @@ pub fn file_name(engine: &Engine, component_bytes: &[u8]) -> String {
     format!("{:016x}-{target}-{hex}.cwasm", hasher.finish())
 }
 
-/// The magic line at the start of every cache file; the number is the header's version.
-const MAGIC: &[u8; 16] = b"wasi-hal-cwasm1\n";
+/// The magic line at the end of every cache file; the number is the trailer's version.
+const MAGIC: &[u8; 16] = b"wasi-hal-cwasm2\n";
 
-/// The size of a cache file's header: the magic, the component's SHA-256, the payload's SHA-256.
-const HEADER_BYTES: usize = MAGIC.len() + 32 + 32;
+/// The size of a cache file's trailer: the component's SHA-256, the payload's SHA-256, the
+/// magic.
+const TRAILER_BYTES: usize = 32 + 32 + MAGIC.len();
 
 /// The SHA-256 of `bytes`.
 fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -86,22 +94,23 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
 /// A cache file for `serialized`, the machine code of the component whose SHA-256 is
 /// `component_hash`.
 fn wrap(component_hash: &[u8; 32], serialized: &[u8]) -> Vec<u8> {
-    let mut file = Vec::with_capacity(HEADER_BYTES + serialized.len());
-    file.extend_from_slice(MAGIC);
+    let mut file = Vec::with_capacity(serialized.len() + TRAILER_BYTES);
+    file.extend_from_slice(serialized);
     file.extend_from_slice(component_hash);
     file.extend_from_slice(&sha256(serialized));
-    file.extend_from_slice(serialized);
+    file.extend_from_slice(MAGIC);
     file
 }
 
-/// The serialized component inside a cache file, once its header checks out for the component
+/// The serialized component inside a cache file, once its trailer checks out for the component
 /// whose SHA-256 is `component_hash`; else what is wrong with it.
 fn unwrap<'a>(component_hash: &[u8; 32], file: &'a [u8]) -> Result<&'a [u8], &'static str> {
-    if file.len() < HEADER_BYTES || &file[..MAGIC.len()] != MAGIC {
-        return Err("is not a wasi-hal cache file (no header)");
+    if file.len() < TRAILER_BYTES || !file.ends_with(MAGIC) {
+        return Err("is not a wasi-hal cache file (no trailer)");
     }
-    let (stored_component, rest) = file[MAGIC.len()..].split_at(32);
-    let (stored_digest, payload) = rest.split_at(32);
+    let (payload, trailer) = file.split_at(file.len() - TRAILER_BYTES);
+    let (stored_component, rest) = trailer.split_at(32);
+    let stored_digest = &rest[..32];
     if stored_component != component_hash {
         return Err("holds the machine code of another component");
     }
@@ -128,12 +137,15 @@ pub fn load_or_compile(
     if file.is_file() {
         match std::fs::read(&file) {
             Ok(contents) => {
-                let loaded = unwrap(&component_hash, &contents).and_then(|payload| {
-                    // SAFETY: the payload is byte for byte what `Component::serialize` gave for
-                    // this very component (its SHA-256 and the payload's were recorded when the
-                    // file was written, in the user's own cache folder, and both match);
-                    // Wasmtime checks its own header and the engine's settings.
-                    unsafe { Component::deserialize(engine, payload) }
+                let checked = unwrap(&component_hash, &contents).map(|_| ());
+                drop(contents);
+                let loaded = checked.and_then(|()| {
+                    // SAFETY: the file starts with byte for byte what `Component::serialize`
+                    // gave for this very component (its SHA-256 and the payload's were recorded
+                    // when the file was written, in the user's own cache folder, and both
+                    // match; the trailer after the machine code is not part of any ELF
+                    // section); Wasmtime checks its own header and the engine's settings.
+                    unsafe { Component::deserialize_file(engine, &file) }
                         .map_err(|_| "was compiled by another Wasmtime or with other settings")
                 });
                 match loaded {
@@ -155,26 +167,14 @@ pub fn load_or_compile(
     let component = crate::compile(engine, path, bytes)?;
     if let Ok(serialized) = component.serialize() {
         // Best effort: the run does not depend on the cache.
-        let _ = write_atomically(dir, &file, &wrap(&component_hash, &serialized));
+        let _ = write_atomically(&file, &wrap(&component_hash, &serialized), false);
     }
     Ok((component, Source::CacheMiss))
 }
 
-/// Writes `bytes` to `file` (in the folder `dir`, created if need be) through a temporary file
-/// in the same folder and renames it into place, so that no reader ever sees a partial file.
-pub fn write_atomically(dir: &Path, file: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, file).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        anyhow::Error::from(e).context(format!("cannot move {} into place", file.display()))
-    })
-}
+/// Writes a file whole or not at all (the registry client's: one implementation for every file
+/// the tools write whole).
+pub use wasi_hal_registry::write_atomically;
 
 #[cfg(test)]
 mod tests {
@@ -191,7 +191,7 @@ mod tests {
                 .contains("another component")
         );
         let mut damaged = file.clone();
-        *damaged.last_mut().unwrap() ^= 1;
+        damaged[0] ^= 1;
         assert!(
             unwrap(&component, &damaged)
                 .unwrap_err()
@@ -200,7 +200,7 @@ mod tests {
         assert!(
             unwrap(&component, b"\x7fELF")
                 .unwrap_err()
-                .contains("no header")
+                .contains("no trailer")
         );
     }
 }

@@ -569,11 +569,7 @@ fn compile(args: &CompileArgs) -> Result<()> {
         .serialize()
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot serialize the machine code of {}", path.display()))?;
-    let dir = match args.output.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    wasi_hal::cache::write_atomically(dir, &args.output, &serialized)
+    wasi_hal::cache::write_atomically(&args.output, &serialized, false)
         .with_context(|| format!("-o {}", args.output.display()))?;
     eprintln!(
         "compiled {} to {} ({} bytes of {})",
