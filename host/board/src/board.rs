@@ -1,7 +1,7 @@
 //! Layer 2: the live board. [`Board::build`] turns a [`BoardFile`] into the shared device objects
 //! behind its names, built once per board; per-guest contexts are made from them.
 
-use crate::ctx::Devices;
+use crate::ctx::{Devices, ToHost};
 use crate::error::BoardError;
 use crate::file::{
     Backend, Bme680Variant, BoardFile, BuzzerWiring, PartKind, SensorSource, Ssd1306Interface,
@@ -22,7 +22,7 @@ use wasi_hal_sim::ssd1331::SharedSsd1331;
 use wasi_hal_sim::ws2812::SharedWs2812Strip;
 use wasi_hal_sim::{
     Frame, SimButton, SimClock, SimDisplay, SimI2cBus, SimLed, SimLine, SimPwm, SimSpiDevice,
-    SimWiring, SpiConfig, Trace,
+    SimWiring, Trace,
 };
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
@@ -307,12 +307,7 @@ impl SimBoard {
             .spi
             .iter()
             .map(|(name, entry)| {
-                let settings = entry.policy.settings;
-                let config = SpiConfig {
-                    frequency_hz: settings.frequency_hz,
-                    mode: settings.mode,
-                    lsb_first: settings.bit_order == crate::file::BitOrder::LsbFirst,
-                };
+                let config = entry.policy.to_host().default_config;
                 (name.clone(), wiring.spi_device(name, config))
             })
             .collect();
