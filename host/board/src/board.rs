@@ -267,13 +267,8 @@ impl SimBoard {
                         Bme680Variant::Bme680 => bme680::Variant::Bme680,
                         Bme680Variant::Bme688 => bme680::Variant::Bme688,
                     };
-                    let conditions = bme680::Conditions {
-                        temperature_celsius: sensor.conditions.temperature_c,
-                        pressure_pa: sensor.conditions.pressure_pa,
-                        humidity_percent: sensor.conditions.humidity_percent,
-                        gas_resistance_ohm: sensor.conditions.gas_ohms,
-                    };
-                    let shared = wiring.bme680(&sensor.bus, sensor.address, variant, conditions);
+                    let shared =
+                        wiring.bme680(&sensor.bus, sensor.address, variant, sensor.conditions);
                     sensors.insert(name, shared);
                 }
                 PartKind::Led(led) => {

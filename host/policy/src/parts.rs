@@ -104,3 +104,29 @@ impl StripModel {
         }
     }
 }
+
+/// The air around a simulated BME680 (`temperature-c`, `pressure-pa`, `humidity-percent` and
+/// `gas-ohms` of a `bme680` part in the board file): what the part measures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Conditions {
+    /// Temperature in °C (-40 to 85).
+    pub temperature_celsius: f64,
+    /// Pressure in Pa (30000 to 110000).
+    pub pressure_pa: f64,
+    /// Relative humidity in % (0 to 100).
+    pub humidity_percent: f64,
+    /// Resistance of the gas sensor's metal-oxide layer in Ω (above 0).
+    pub gas_resistance_ohm: f64,
+}
+
+impl Default for Conditions {
+    /// A room: 25 °C, 101325 Pa, 40 %, 100 kΩ.
+    fn default() -> Self {
+        Self {
+            temperature_celsius: 25.0,
+            pressure_pa: 101_325.0,
+            humidity_percent: 40.0,
+            gas_resistance_ohm: 100_000.0,
+        }
+    }
+}

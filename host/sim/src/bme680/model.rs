@@ -87,18 +87,8 @@ impl RawSample {
     };
 }
 
-/// Physical conditions around the part.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Conditions {
-    /// Temperature in °C.
-    pub temperature_celsius: f64,
-    /// Pressure in Pa.
-    pub pressure_pa: f64,
-    /// Relative humidity in %.
-    pub humidity_percent: f64,
-    /// Resistance of the gas sensor's metal-oxide layer in Ω.
-    pub gas_resistance_ohm: f64,
-}
+/// Physical conditions around the part: the board's own type.
+pub use wasi_hal_policy::parts::Conditions;
 
 /// What the part measures: fixed raw values, or conditions it converts through the inverse of
 /// the compensation formulas (see [`super::inverse`]).
