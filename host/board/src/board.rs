@@ -3,9 +3,7 @@
 
 use crate::ctx::{Devices, ToHost};
 use crate::error::BoardError;
-use crate::file::{
-    Backend, Bme680Variant, BoardFile, BuzzerWiring, PartKind, SensorSource, Ssd1306Interface,
-};
+use crate::file::{Backend, BoardFile, BuzzerWiring, PartKind, SensorSource, Ssd1306Interface};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
@@ -14,7 +12,7 @@ use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
 use wasi_hal_iio::WasiIioCtx;
 use wasi_hal_linker::WasiHalCtx;
 use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
-use wasi_hal_sim::bme680::{self, SharedBme680};
+use wasi_hal_sim::bme680::SharedBme680;
 use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer};
 use wasi_hal_sim::dht22::SharedSimDht22;
 use wasi_hal_sim::ssd1306::SharedSsd1306;
@@ -263,12 +261,12 @@ impl SimBoard {
                     displays.insert(name, SimDisplay::LedStrip(strip));
                 }
                 PartKind::Bme680(sensor) => {
-                    let variant = match sensor.variant {
-                        Bme680Variant::Bme680 => bme680::Variant::Bme680,
-                        Bme680Variant::Bme688 => bme680::Variant::Bme688,
-                    };
-                    let shared =
-                        wiring.bme680(&sensor.bus, sensor.address, variant, sensor.conditions);
+                    let shared = wiring.bme680(
+                        &sensor.bus,
+                        sensor.address,
+                        sensor.variant,
+                        sensor.conditions,
+                    );
                     sensors.insert(name, shared);
                 }
                 PartKind::Led(led) => {

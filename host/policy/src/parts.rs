@@ -130,3 +130,19 @@ impl Default for Conditions {
         }
     }
 }
+
+/// Which member of the BME680 family a part is (`variant` of a `bme680` part in the board
+/// file), as its variant id register says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum Bme680Variant {
+    /// `"bme680"`, the low gas variant: variant id 0, `run_gas` is `ctrl_gas_1` bit 4, the gas
+    /// result is in `0x2A`/`0x2B` (the default).
+    #[default]
+    Bme680,
+    /// `"bme688"`, the high gas variant: variant id 1, `run_gas` is `ctrl_gas_1` bit 5, the gas
+    /// result is in `0x2C`/`0x2D`. The simulator does not model its parallel and sequential
+    /// modes.
+    Bme688,
+}

@@ -3,7 +3,6 @@
 
 use super::{Names, PartTable, Wiring};
 use crate::error::{BoardError, ErrorKind};
-use serde::{Deserialize, Serialize};
 
 /// The keys of a BME680 part besides `kind` and `name`.
 pub(super) const KEYS: &[&str] = &[
@@ -16,15 +15,7 @@ pub(super) const KEYS: &[&str] = &[
     "gas-ohms",
 ];
 
-/// The BME680 variants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Bme680Variant {
-    /// BME680 (variant id 0).
-    Bme680,
-    /// BME688 (variant id 1).
-    Bme688,
-}
+pub use wasi_hal_policy::parts::Bme680Variant;
 
 crate::document::named_values!(Bme680Variant);
 
