@@ -119,10 +119,10 @@ fn spec_source(file: &BoardFile) -> Result<String, String> {
                  gas_resistance_ohm: {:?} }} }},",
                 b.bus,
                 b.address,
-                b.conditions.temperature_c,
+                b.conditions.temperature_celsius,
                 b.conditions.pressure_pa,
                 b.conditions.humidity_percent,
-                b.conditions.gas_ohms,
+                b.conditions.gas_resistance_ohm,
             ),
             PartKind::Button(b) => writeln!(
                 w,

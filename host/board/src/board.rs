@@ -1,11 +1,9 @@
 //! Layer 2: the live board. [`Board::build`] turns a [`BoardFile`] into the shared device objects
 //! behind its names, built once per board; per-guest contexts are made from them.
 
-use crate::ctx::Devices;
+use crate::ctx::{Devices, ToHost};
 use crate::error::BoardError;
-use crate::file::{
-    Backend, Bme680Variant, BoardFile, BuzzerWiring, PartKind, SensorSource, Ssd1306Interface,
-};
+use crate::file::{Backend, BoardFile, BuzzerWiring, PartKind, SensorSource, Ssd1306Interface};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use wasi_hal_delay::{DelayBackend, WasiDelayCtx};
@@ -14,7 +12,7 @@ use wasi_hal_i2c::{SharedI2cBus, WasiI2cCtx};
 use wasi_hal_iio::WasiIioCtx;
 use wasi_hal_linker::WasiHalCtx;
 use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
-use wasi_hal_sim::bme680::{self, SharedBme680};
+use wasi_hal_sim::bme680::SharedBme680;
 use wasi_hal_sim::buzzer::{SharedSimBuzzer, SimBuzzer};
 use wasi_hal_sim::dht22::SharedSimDht22;
 use wasi_hal_sim::ssd1306::SharedSsd1306;
@@ -22,7 +20,7 @@ use wasi_hal_sim::ssd1331::SharedSsd1331;
 use wasi_hal_sim::ws2812::SharedWs2812Strip;
 use wasi_hal_sim::{
     Frame, SimButton, SimClock, SimDisplay, SimI2cBus, SimLed, SimLine, SimPwm, SimSpiDevice,
-    SimWiring, SpiConfig, Trace,
+    SimWiring, Trace,
 };
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
@@ -263,17 +261,12 @@ impl SimBoard {
                     displays.insert(name, SimDisplay::LedStrip(strip));
                 }
                 PartKind::Bme680(sensor) => {
-                    let variant = match sensor.variant {
-                        Bme680Variant::Bme680 => bme680::Variant::Bme680,
-                        Bme680Variant::Bme688 => bme680::Variant::Bme688,
-                    };
-                    let conditions = bme680::Conditions {
-                        temperature_celsius: sensor.conditions.temperature_c,
-                        pressure_pa: sensor.conditions.pressure_pa,
-                        humidity_percent: sensor.conditions.humidity_percent,
-                        gas_resistance_ohm: sensor.conditions.gas_ohms,
-                    };
-                    let shared = wiring.bme680(&sensor.bus, sensor.address, variant, conditions);
+                    let shared = wiring.bme680(
+                        &sensor.bus,
+                        sensor.address,
+                        sensor.variant,
+                        sensor.conditions,
+                    );
                     sensors.insert(name, shared);
                 }
                 PartKind::Led(led) => {
@@ -307,12 +300,7 @@ impl SimBoard {
             .spi
             .iter()
             .map(|(name, entry)| {
-                let settings = entry.policy.settings;
-                let config = SpiConfig {
-                    frequency_hz: settings.frequency_hz,
-                    mode: settings.mode,
-                    lsb_first: settings.bit_order == crate::file::BitOrder::LsbFirst,
-                };
+                let config = entry.policy.to_host().default_config;
                 (name.clone(), wiring.spi_device(name, config))
             })
             .collect();

@@ -17,7 +17,7 @@ use wasi_hal_pwm::{SharedPwmChannel, WasiPwmCtx};
 use wasi_hal_spi::{SharedSpiDevice, WasiSpiCtx};
 
 /// A board-file type as the host crate that enforces it spells it.
-trait ToHost {
+pub(crate) trait ToHost {
     /// The host crate's type.
     type Host;
     /// The value in the host crate's type.

@@ -21,7 +21,8 @@
 //!   so no host crate depends on the simulator): [`spi::ApplySpiSettings`],
 //!   [`gpio::RecordedLine`], [`pwm::PwmOutput`];
 //! - [`parts`]: the value types of a board's parts that the board file reads and the simulator
-//!   builds ([`PanelSize`], [`StripModel`]).
+//!   builds ([`PanelSize`], [`StripModel`], [`Conditions`],
+//!   [`Bme680Variant`]).
 //!
 //! # Features
 //! - `serde`: `Serialize` and `Deserialize` for the value types, with exactly the spellings of
@@ -43,7 +44,7 @@ pub use clock::SimClock;
 pub use gpio::{Level, PinMode, PinModes, PinPolicy};
 pub use hold::{GuestHold, GuestId, HoldToken, InUse, Reopen};
 pub use i2c::{AllowedAddresses, I2cPolicy};
-pub use parts::{PanelSize, StripModel};
+pub use parts::{Bme680Variant, Conditions, PanelSize, StripModel};
 pub use pwm::{FrequencyNotAllowed, PwmOutput, PwmPolicy};
 pub use spi::{AboveMaximum, BitOrder, ConfigRefused, SpiConfig, SpiMode, SpiPolicy};
 

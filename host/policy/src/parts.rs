@@ -104,3 +104,45 @@ impl StripModel {
         }
     }
 }
+
+/// The air around a simulated BME680 (`temperature-c`, `pressure-pa`, `humidity-percent` and
+/// `gas-ohms` of a `bme680` part in the board file): what the part measures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Conditions {
+    /// Temperature in °C (-40 to 85).
+    pub temperature_celsius: f64,
+    /// Pressure in Pa (30000 to 110000).
+    pub pressure_pa: f64,
+    /// Relative humidity in % (0 to 100).
+    pub humidity_percent: f64,
+    /// Resistance of the gas sensor's metal-oxide layer in Ω (above 0).
+    pub gas_resistance_ohm: f64,
+}
+
+impl Default for Conditions {
+    /// A room: 25 °C, 101325 Pa, 40 %, 100 kΩ.
+    fn default() -> Self {
+        Self {
+            temperature_celsius: 25.0,
+            pressure_pa: 101_325.0,
+            humidity_percent: 40.0,
+            gas_resistance_ohm: 100_000.0,
+        }
+    }
+}
+
+/// Which member of the BME680 family a part is (`variant` of a `bme680` part in the board
+/// file), as its variant id register says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+pub enum Bme680Variant {
+    /// `"bme680"`, the low gas variant: variant id 0, `run_gas` is `ctrl_gas_1` bit 4, the gas
+    /// result is in `0x2A`/`0x2B` (the default).
+    #[default]
+    Bme680,
+    /// `"bme688"`, the high gas variant: variant id 1, `run_gas` is `ctrl_gas_1` bit 5, the gas
+    /// result is in `0x2C`/`0x2D`. The simulator does not model its parallel and sequential
+    /// modes.
+    Bme688,
+}

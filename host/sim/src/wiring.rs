@@ -173,7 +173,7 @@ impl SimWiring {
         &mut self,
         bus: &str,
         address: u8,
-        variant: bme680::Variant,
+        variant: bme680::Bme680Variant,
         conditions: bme680::Conditions,
     ) -> SharedBme680 {
         let shared = Bme680::new(self.clock.clone())

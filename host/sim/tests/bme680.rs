@@ -11,8 +11,8 @@ use embedded_hal::i2c::{ErrorKind, I2c, NoAcknowledgeSource, Operation};
 use embedded_hal::spi::SpiDevice;
 use wasi_hal_sim::bme680::compensation;
 use wasi_hal_sim::bme680::{
-    Bme680, Bme680Address, Bme680I2c, Bme680Spi, Calibration, CalibrationParams, Conditions,
-    SharedBme680, Variant, WarningKind,
+    Bme680, Bme680Address, Bme680I2c, Bme680Spi, Bme680Variant, Calibration, CalibrationParams,
+    Conditions, SharedBme680, WarningKind,
 };
 use wasi_hal_sim::{SimClock, SimI2cBus, SimSpiDevice, SpiConfig, Trace};
 
@@ -260,7 +260,7 @@ fn chip_id_and_variant_id() {
     assert_eq!(b.read(0xD0, 1), [0x61]);
     assert_eq!(b.read(0xF0, 1), [0x00]);
 
-    let mut b = i2c_bench_with(|clock| Bme680::new(clock).with_variant(Variant::Bme688));
+    let mut b = i2c_bench_with(|clock| Bme680::new(clock).with_variant(Bme680Variant::Bme688));
     assert_eq!(b.read(0xD0, 1), [0x61]);
     assert_eq!(b.read(0xF0, 1), [0x01]);
     assert!(b.warnings().is_empty());
@@ -648,7 +648,7 @@ fn heater_profile_heater_off_and_unstable_heater() {
 
 #[test]
 fn bme688_reports_gas_in_its_own_registers() {
-    let mut b = i2c_bench_with(|clock| Bme680::new(clock).with_variant(Variant::Bme688));
+    let mut b = i2c_bench_with(|clock| Bme680::new(clock).with_variant(Bme680Variant::Bme688));
     b.write(0x72, 0x01);
     b.write(0x64, 0x59);
     b.write(0x71, 0x20); // run_gas for the BME688
@@ -723,7 +723,7 @@ fn forward_integer_compensation_of_the_vector() {
     );
     assert_eq!(v.gas_resistance_ohm, 248_262);
     assert_eq!(
-        compensation::gas_resistance(&p, Variant::Bme680, v.gas_adc, v.gas_range),
+        compensation::gas_resistance(&p, Bme680Variant::Bme680, v.gas_adc, v.gas_range),
         v.gas_resistance_ohm
     );
 }

@@ -216,7 +216,7 @@ impl VirtualBoard {
                     address,
                     conditions,
                 } => {
-                    let variant = bme680::Variant::Bme680;
+                    let variant = bme680::Bme680Variant::Bme680;
                     sensors.push((name, wiring.bme680(bus, address, variant, conditions)));
                 }
                 PartSpec::Buzzer {

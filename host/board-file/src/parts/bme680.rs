@@ -3,7 +3,6 @@
 
 use super::{Names, PartTable, Wiring};
 use crate::error::{BoardError, ErrorKind};
-use serde::{Deserialize, Serialize};
 
 /// The keys of a BME680 part besides `kind` and `name`.
 pub(super) const KEYS: &[&str] = &[
@@ -16,41 +15,11 @@ pub(super) const KEYS: &[&str] = &[
     "gas-ohms",
 ];
 
-/// The BME680 variants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Bme680Variant {
-    /// BME680 (variant id 0).
-    Bme680,
-    /// BME688 (variant id 1).
-    Bme688,
-}
+pub use wasi_hal_policy::parts::Bme680Variant;
 
 crate::document::named_values!(Bme680Variant);
 
-/// The air around a simulated sensor.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Conditions {
-    /// `temperature-c`, degrees Celsius (-40 to 85).
-    pub temperature_c: f64,
-    /// `pressure-pa`, pascal (30000 to 110000).
-    pub pressure_pa: f64,
-    /// `humidity-percent`, relative humidity (0 to 100).
-    pub humidity_percent: f64,
-    /// `gas-ohms`, gas sensor resistance (above 0).
-    pub gas_ohms: f64,
-}
-
-impl Default for Conditions {
-    fn default() -> Self {
-        Self {
-            temperature_c: 25.0,
-            pressure_pa: 101_325.0,
-            humidity_percent: 40.0,
-            gas_ohms: 100_000.0,
-        }
-    }
-}
+pub use wasi_hal_policy::parts::Conditions;
 
 /// A BME680 part on an I2C bus.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,7 +62,12 @@ pub(super) fn read(
     part.i2c_address(&bus, address, names, wiring)?;
     let mut conditions = Conditions::default();
     let ranges: [(&str, &mut f64, f64, f64); 4] = [
-        ("temperature-c", &mut conditions.temperature_c, -40.0, 85.0),
+        (
+            "temperature-c",
+            &mut conditions.temperature_celsius,
+            -40.0,
+            85.0,
+        ),
         (
             "pressure-pa",
             &mut conditions.pressure_pa,
@@ -106,7 +80,7 @@ pub(super) fn read(
             0.0,
             100.0,
         ),
-        ("gas-ohms", &mut conditions.gas_ohms, 1.0, 1.0e9),
+        ("gas-ohms", &mut conditions.gas_resistance_ohm, 1.0, 1.0e9),
     ];
     for (key, target, min, max) in ranges {
         if let Some(value) = table.get::<f64>(key)? {

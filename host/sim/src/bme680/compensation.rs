@@ -6,7 +6,7 @@
 //! on two's-complement wrap-around the arithmetic here wraps as well, and a division by zero that
 //! only a nonsensical calibration could cause yields 0: nothing here panics, whatever the input.
 
-use super::Variant;
+use super::Bme680Variant;
 use super::calibration::CalibrationParams;
 use super::inverse::ADC20_MAX;
 
@@ -220,13 +220,13 @@ pub fn gas_resistance_high(gas_adc: u16, gas_range: u8) -> u32 {
 /// Gas resistance in Ω with the formula of `variant`.
 pub fn gas_resistance(
     cal: &CalibrationParams,
-    variant: Variant,
+    variant: Bme680Variant,
     gas_adc: u16,
     gas_range: u8,
 ) -> u32 {
     match variant {
-        Variant::Bme680 => gas_resistance_low(cal, gas_adc, gas_range),
-        Variant::Bme688 => gas_resistance_high(gas_adc, gas_range),
+        Bme680Variant::Bme680 => gas_resistance_low(cal, gas_adc, gas_range),
+        Bme680Variant::Bme688 => gas_resistance_high(gas_adc, gas_range),
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::calibration::CalibrationParams;
 use super::compensation;
-use super::{Conditions, RawSample, Variant};
+use super::{Bme680Variant, Conditions, RawSample};
 
 /// Largest 20-bit ADC value (temperature, pressure).
 pub const ADC20_MAX: u32 = 0x000F_FFFF;
@@ -68,7 +68,7 @@ pub fn humidity_adc(cal: &CalibrationParams, t_fine: i32, percent: f64) -> Inver
 /// A real part switches its gas ADC range so that the reading sits well inside the ADC's span;
 /// this picks, among the ranges that can express `ohm`, the one whose ADC value is closest to
 /// mid-scale (512).
-pub fn gas_adc(cal: &CalibrationParams, variant: Variant, ohm: f64) -> Inversion<(u16, u8)> {
+pub fn gas_adc(cal: &CalibrationParams, variant: Bme680Variant, ohm: f64) -> Inversion<(u16, u8)> {
     let target = to_i64(ohm);
     let mut best: Option<(u16, u8, bool, u64)> = None;
     for range in 0..16u8 {
@@ -107,7 +107,7 @@ pub fn gas_adc(cal: &CalibrationParams, variant: Variant, ohm: f64) -> Inversion
 /// names of the conditions it cannot express (empty when every value is in range).
 pub fn raw_for_conditions(
     cal: &CalibrationParams,
-    variant: Variant,
+    variant: Bme680Variant,
     conditions: &Conditions,
 ) -> (RawSample, Vec<&'static str>) {
     let mut out_of_range = Vec::new();

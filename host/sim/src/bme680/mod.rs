@@ -42,7 +42,7 @@ mod spi;
 pub use calibration::{Calibration, CalibrationParams, NotCalibrationRegister};
 pub use i2c::{Bme680Address, Bme680I2c};
 pub use model::{
-    Bme680, Bme680Warning, Conditions, Environment, RawSample, STARTUP_NS, SharedBme680, Variant,
-    WarningKind,
+    Bme680, Bme680Variant, Bme680Warning, Conditions, Environment, RawSample, STARTUP_NS,
+    SharedBme680, WarningKind,
 };
 pub use spi::{Bme680Spi, MAX_SPI_HZ};

@@ -23,40 +23,38 @@ pub const STARTUP_NS: u64 = 2_000_000;
 /// At most this many warnings are kept; later ones are only counted.
 const MAX_WARNINGS: usize = 1024;
 
-/// Which member of the family the part is (its variant id register).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Variant {
-    /// BME680, the low gas variant: variant id 0, `run_gas` is `ctrl_gas_1` bit 4, the gas result
-    /// is in `0x2A`/`0x2B`.
-    #[default]
-    Bme680,
-    /// BME688, the high gas variant: variant id 1, `run_gas` is `ctrl_gas_1` bit 5, the gas result
-    /// is in `0x2C`/`0x2D`. Its parallel and sequential modes are not modelled.
-    Bme688,
+/// Which member of the family the part is: the board's own type.
+pub use wasi_hal_policy::parts::Bme680Variant;
+
+/// What each member of the family does differently, in registers.
+trait VariantRegisters {
+    /// The value of the variant id register `0xF0`.
+    fn id(self) -> u8;
+    /// The `ctrl_gas_1` bit that enables gas conversions on this variant.
+    fn run_gas_bit(self) -> u8;
+    /// Where this variant reports its gas result: `(msb, lsb)` registers.
+    fn gas_registers(self) -> (u8, u8);
 }
 
-impl Variant {
-    /// The value of the variant id register `0xF0`.
-    pub fn id(self) -> u8 {
+impl VariantRegisters for Bme680Variant {
+    fn id(self) -> u8 {
         match self {
-            Variant::Bme680 => 0,
-            Variant::Bme688 => 1,
+            Bme680Variant::Bme680 => 0,
+            Bme680Variant::Bme688 => 1,
         }
     }
 
-    /// The `ctrl_gas_1` bit that enables gas conversions on this variant.
     fn run_gas_bit(self) -> u8 {
         match self {
-            Variant::Bme680 => reg::RUN_GAS_LOW,
-            Variant::Bme688 => reg::RUN_GAS_HIGH,
+            Bme680Variant::Bme680 => reg::RUN_GAS_LOW,
+            Bme680Variant::Bme688 => reg::RUN_GAS_HIGH,
         }
     }
 
-    /// Where this variant reports its gas result: `(msb, lsb)` registers.
     fn gas_registers(self) -> (u8, u8) {
         match self {
-            Variant::Bme680 => (reg::GAS_R_MSB, reg::GAS_R_LSB),
-            Variant::Bme688 => (reg::GAS_R_MSB_HIGH, reg::GAS_R_LSB_HIGH),
+            Bme680Variant::Bme680 => (reg::GAS_R_MSB, reg::GAS_R_LSB),
+            Bme680Variant::Bme688 => (reg::GAS_R_MSB_HIGH, reg::GAS_R_LSB_HIGH),
         }
     }
 }
@@ -87,18 +85,8 @@ impl RawSample {
     };
 }
 
-/// Physical conditions around the part.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Conditions {
-    /// Temperature in °C.
-    pub temperature_celsius: f64,
-    /// Pressure in Pa.
-    pub pressure_pa: f64,
-    /// Relative humidity in %.
-    pub humidity_percent: f64,
-    /// Resistance of the gas sensor's metal-oxide layer in Ω.
-    pub gas_resistance_ohm: f64,
-}
+/// Physical conditions around the part: the board's own type.
+pub use wasi_hal_policy::parts::Conditions;
 
 /// What the part measures: fixed raw values, or conditions it converts through the inverse of
 /// the compensation formulas (see [`super::inverse`]).
@@ -325,7 +313,7 @@ struct GasRun {
 ///   as given), the BME688's parallel/sequential modes, heater physics.
 pub struct Bme680 {
     clock: SimClock,
-    variant: Variant,
+    variant: Bme680Variant,
     calibration: Calibration,
     params: CalibrationParams,
     regs: [u8; 256],
@@ -361,7 +349,7 @@ impl Bme680 {
         }
         Self {
             clock,
-            variant: Variant::Bme680,
+            variant: Bme680Variant::Bme680,
             params: calibration.params(),
             calibration,
             regs,
@@ -377,7 +365,7 @@ impl Bme680 {
     }
 
     /// This part as `variant`.
-    pub fn with_variant(mut self, variant: Variant) -> Self {
+    pub fn with_variant(mut self, variant: Bme680Variant) -> Self {
         self.variant = variant;
         self
     }
@@ -395,7 +383,7 @@ impl Bme680 {
     }
 
     /// The variant.
-    pub fn variant(&self) -> Variant {
+    pub fn variant(&self) -> Bme680Variant {
         self.variant
     }
 

@@ -3,7 +3,7 @@
 //! Addresses are the 8-bit addresses an I2C controller uses. On SPI the same registers are reached
 //! through a 7-bit address and the memory page in [`STATUS`] (see [`super::Bme680Spi`]).
 
-use super::Variant;
+use super::Bme680Variant;
 
 /// Calibration bank 3 (heater range, heater resistance correction, range switching error):
 /// `0x00..=0x04`.
@@ -65,7 +65,7 @@ pub const RESET: u8 = 0xE0;
 pub const COEFF2_START: u8 = 0xE1;
 /// Last register of calibration bank 2.
 pub const COEFF2_END: u8 = 0xEF;
-/// Variant id: 0 = BME680 (low gas variant), 1 = BME688 (high gas variant).
+/// Bme680Variant id: 0 = BME680 (low gas variant), 1 = BME688 (high gas variant).
 pub const VARIANT_ID: u8 = 0xF0;
 
 /// What [`CHIP_ID`] reads.
@@ -114,12 +114,12 @@ pub enum Access {
 }
 
 /// How the register at `address` answers on a part of `variant`.
-pub fn access(address: u8, variant: Variant) -> Access {
+pub fn access(address: u8, variant: Bme680Variant) -> Access {
     match address {
         COEFF3_START..=COEFF3_END => Access::ReadOnly,
         MEAS_STATUS_0..=FIELD_DATA_END => Access::ReadOnly,
         IDAC_HEAT_0..=0x6D => Access::ReadWrite,
-        SHD_HEATR_DUR if variant == Variant::Bme688 => Access::ReadWrite,
+        SHD_HEATR_DUR if variant == Bme680Variant::Bme688 => Access::ReadWrite,
         CTRL_GAS_0..=CONFIG => Access::ReadWrite,
         COEFF1_START..=COEFF1_END => Access::ReadOnly,
         CHIP_ID => Access::ReadOnly,
