@@ -5,39 +5,17 @@ use crate::bindings::wasi::gpio::gpio::{
 };
 use crate::pin::HandleId;
 use crate::{Edge, GpioError, Level, SharedPin, WasiGpioView};
-use wasmtime::component::{Resource, ResourceTableError};
+use wasmtime::component::Resource;
+use wasmtime_wasi::TrappableError;
 
 /// What a host function that can fail gives back (bindgen's `trappable_error_type` for
 /// `error-code`): an error the guest caused or the device reported, which the guest gets as
-/// its `error-code`, or a host fault, which traps.
-pub enum GpioHostError {
-    /// Returned to the guest.
-    Guest(ErrorCode),
-    /// Traps.
-    Trap(wasmtime::Error),
-}
-
-impl From<ErrorCode> for GpioHostError {
-    fn from(code: ErrorCode) -> Self {
-        Self::Guest(code)
-    }
-}
+/// its `error-code`, or a host fault ([`TrappableError::trap`]), which traps.
+pub type GpioHostError = TrappableError<ErrorCode>;
 
 impl From<GpioError> for GpioHostError {
     fn from(e: GpioError) -> Self {
-        Self::Guest(e.into())
-    }
-}
-
-impl From<ResourceTableError> for GpioHostError {
-    fn from(e: ResourceTableError) -> Self {
-        Self::Trap(e.into())
-    }
-}
-
-impl From<wasmtime::Error> for GpioHostError {
-    fn from(e: wasmtime::Error) -> Self {
-        Self::Trap(e)
+        ErrorCode::from(e).into()
     }
 }
 
@@ -118,10 +96,7 @@ impl WasiGpioView<'_> {
 
 impl wit::Host for WasiGpioView<'_> {
     fn convert_error_code(&mut self, err: GpioHostError) -> wasmtime::Result<ErrorCode> {
-        match err {
-            GpioHostError::Guest(code) => Ok(code),
-            GpioHostError::Trap(e) => Err(e),
-        }
+        err.downcast()
     }
 
     fn get_pins(&mut self) -> wasmtime::Result<Vec<PinInfo>> {
@@ -154,13 +129,17 @@ impl wit::Host for WasiGpioView<'_> {
         let shared = self.pin(&name)?;
         let handle = shared.open(self.ctx.guest, Some(initial.into()))?;
         // From here the entry owns the hold: if pushing fails, dropping it lets the pin go.
-        Ok(self.table.push(OutputPin { shared, handle })?)
+        self.table
+            .push(OutputPin { shared, handle })
+            .map_err(TrappableError::trap)
     }
 
     fn open_input(&mut self, name: String) -> Result<Resource<InputPin>, GpioHostError> {
         let shared = self.pin(&name)?;
         let handle = shared.open(self.ctx.guest, None)?;
-        Ok(self.table.push(InputPin { shared, handle })?)
+        self.table
+            .push(InputPin { shared, handle })
+            .map_err(TrappableError::trap)
     }
 }
 
@@ -171,7 +150,7 @@ impl wit::HostOutputPin for WasiGpioView<'_> {
         level: WitLevel,
     ) -> Result<(), GpioHostError> {
         // A handle that is not in the table is a host fault: it traps.
-        let pin = self.table.get(&self_)?;
+        let pin = self.table.get(&self_).map_err(TrappableError::trap)?;
         Ok(pin.shared.set_level(pin.handle, level.into())?)
     }
 
@@ -189,7 +168,7 @@ impl wit::HostOutputPin for WasiGpioView<'_> {
 
 impl wit::HostInputPin for WasiGpioView<'_> {
     fn read_level(&mut self, self_: Resource<InputPin>) -> Result<WitLevel, GpioHostError> {
-        let pin = self.table.get(&self_)?;
+        let pin = self.table.get(&self_).map_err(TrappableError::trap)?;
         Ok(pin.shared.read_level(pin.handle)?.into())
     }
 
@@ -199,7 +178,7 @@ impl wit::HostInputPin for WasiGpioView<'_> {
         edge: WitEdge,
         timeout_ns: u64,
     ) -> Result<bool, GpioHostError> {
-        let pin = self.table.get(&self_)?;
+        let pin = self.table.get(&self_).map_err(TrappableError::trap)?;
         Ok(pin
             .shared
             .wait_for_edge(pin.handle, edge.into(), timeout_ns)?)

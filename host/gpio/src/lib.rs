@@ -87,8 +87,9 @@ mod bindings {
         path: "wit",
         world: "wasi:gpio/imports",
         imports: { default: trappable },
-        // Functions that return `result<_, error-code>` return `Result<_, GpioHostError>`:
-        // a guest-caused error becomes the WIT error, a host fault traps.
+        // Functions that return `result<_, error-code>` return `Result<_, GpioHostError>`
+        // (Wasmtime's `wasmtime_wasi::TrappableError<ErrorCode>`, as the wasi-* crates use): a
+        // guest-caused error becomes the WIT error, a host fault traps.
         trappable_error_type: {
             "wasi:gpio/gpio.error-code" => crate::host::GpioHostError,
         },

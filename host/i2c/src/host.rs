@@ -6,39 +6,17 @@ use crate::bindings::wasi::i2c::i2c::{
 use crate::bus::GuestId;
 use crate::{I2cError, NoAcknowledgeSource, SharedI2cBus, WasiI2cView};
 use embedded_hal::i2c::Operation;
-use wasmtime::component::{Resource, ResourceTableError};
+use wasmtime::component::Resource;
+use wasmtime_wasi::TrappableError;
 
 /// What a host function that can fail gives back (bindgen's `trappable_error_type` for
 /// `error-code`): an error the guest caused or the device reported, which the guest gets as
-/// its `error-code`, or a host fault, which traps.
-pub enum I2cHostError {
-    /// Returned to the guest.
-    Guest(ErrorCode),
-    /// Traps.
-    Trap(wasmtime::Error),
-}
-
-impl From<ErrorCode> for I2cHostError {
-    fn from(code: ErrorCode) -> Self {
-        Self::Guest(code)
-    }
-}
+/// its `error-code`, or a host fault ([`TrappableError::trap`]), which traps.
+pub type I2cHostError = TrappableError<ErrorCode>;
 
 impl From<I2cError> for I2cHostError {
     fn from(e: I2cError) -> Self {
-        Self::Guest(e.into())
-    }
-}
-
-impl From<ResourceTableError> for I2cHostError {
-    fn from(e: ResourceTableError) -> Self {
-        Self::Trap(e.into())
-    }
-}
-
-impl From<wasmtime::Error> for I2cHostError {
-    fn from(e: wasmtime::Error) -> Self {
-        Self::Trap(e)
+        ErrorCode::from(e).into()
     }
 }
 
@@ -133,18 +111,17 @@ fn run(
 }
 
 impl WasiI2cView<'_> {
-    fn bus(&self, res: &Resource<Bus>) -> wasmtime::Result<SharedI2cBus> {
-        // A handle that is not in the table is a host fault: it traps.
-        Ok(self.table.get(res)?.shared.clone())
+    /// The bus behind `res`, borrowed from the table. A handle that is not in the table is a
+    /// host fault: it traps.
+    fn bus(&self, res: &Resource<Bus>) -> Result<&SharedI2cBus, I2cHostError> {
+        let bus = self.table.get(res).map_err(TrappableError::trap)?;
+        Ok(&bus.shared)
     }
 }
 
 impl wit::Host for WasiI2cView<'_> {
     fn convert_error_code(&mut self, err: I2cHostError) -> wasmtime::Result<ErrorCode> {
-        match err {
-            I2cHostError::Guest(code) => Ok(code),
-            I2cHostError::Trap(e) => Err(e),
-        }
+        err.downcast()
     }
 
     fn get_bus_names(&mut self) -> wasmtime::Result<Vec<String>> {
@@ -159,7 +136,9 @@ impl wit::Host for WasiI2cView<'_> {
         let guest = self.ctx.guest;
         shared.acquire(guest)?;
         // From here the `Bus` owns the hold: if pushing fails, dropping it releases it.
-        Ok(self.table.push(Bus { shared, guest })?)
+        self.table
+            .push(Bus { shared, guest })
+            .map_err(TrappableError::trap)
     }
 }
 
@@ -175,7 +154,7 @@ impl wit::HostBus for WasiI2cView<'_> {
         operations: Vec<WitOperation>,
     ) -> Result<Vec<Vec<u8>>, I2cHostError> {
         let bus = self.bus(&self_)?;
-        Ok(run(&bus, address, operations)?)
+        Ok(run(bus, address, operations)?)
     }
 
     fn read(
@@ -185,7 +164,7 @@ impl wit::HostBus for WasiI2cView<'_> {
         len: u32,
     ) -> Result<Vec<u8>, I2cHostError> {
         let bus = self.bus(&self_)?;
-        let mut bufs = run(&bus, address, vec![WitOperation::Read(len)])?;
+        let mut bufs = run(bus, address, vec![WitOperation::Read(len)])?;
         Ok(bufs.pop().unwrap_or_default())
     }
 
@@ -196,7 +175,7 @@ impl wit::HostBus for WasiI2cView<'_> {
         data: Vec<u8>,
     ) -> Result<(), I2cHostError> {
         let bus = self.bus(&self_)?;
-        run(&bus, address, vec![WitOperation::Write(data)])?;
+        run(bus, address, vec![WitOperation::Write(data)])?;
         Ok(())
     }
 
@@ -209,7 +188,7 @@ impl wit::HostBus for WasiI2cView<'_> {
     ) -> Result<Vec<u8>, I2cHostError> {
         let bus = self.bus(&self_)?;
         let ops = vec![WitOperation::Write(data), WitOperation::Read(len)];
-        let mut bufs = run(&bus, address, ops)?;
+        let mut bufs = run(bus, address, ops)?;
         Ok(bufs.pop().unwrap_or_default())
     }
 

@@ -79,8 +79,9 @@ mod bindings {
         path: "wit",
         world: "wasi:i2c/imports",
         imports: { default: trappable },
-        // Functions that return `result<_, error-code>` return `Result<_, I2cHostError>`:
-        // a guest-caused error becomes the WIT error, a host fault traps.
+        // Functions that return `result<_, error-code>` return `Result<_, I2cHostError>`
+        // (Wasmtime's `wasmtime_wasi::TrappableError<ErrorCode>`, as the wasi-* crates use): a
+        // guest-caused error becomes the WIT error, a host fault traps.
         trappable_error_type: {
             "wasi:i2c/i2c.error-code" => crate::host::I2cHostError,
         },

@@ -6,32 +6,17 @@ use crate::bindings::sensor::environment::environment::{
 use crate::source::SourceError;
 use crate::{SharedSource, WasiIioView};
 use wasmtime::component::Resource;
+use wasmtime_wasi::TrappableError;
 
 /// An open sensor in the guest's resource table.
 pub struct Sensor {
     source: SharedSource,
 }
 
-/// A `sensor:environment` error for the guest, or a host fault that traps.
-#[derive(Debug)]
-pub enum SensorError {
-    /// The guest gets this error code.
-    Code(ErrorCode),
-    /// The guest traps with this error.
-    Trap(wasmtime::Error),
-}
-
-impl From<ErrorCode> for SensorError {
-    fn from(code: ErrorCode) -> Self {
-        SensorError::Code(code)
-    }
-}
-
-impl From<wasmtime::component::ResourceTableError> for SensorError {
-    fn from(e: wasmtime::component::ResourceTableError) -> Self {
-        SensorError::Trap(e.into())
-    }
-}
+/// What a host function that can fail gives back (bindgen's `trappable_error_type` for
+/// `error-code`): a `sensor:environment` error for the guest, or a host fault
+/// ([`TrappableError::trap`]), which traps.
+pub type SensorError = TrappableError<ErrorCode>;
 
 impl From<&SourceError> for ErrorCode {
     fn from(e: &SourceError) -> Self {
@@ -58,16 +43,16 @@ impl wit::Host for WasiIioView<'_> {
         if self.ctx.open {
             return Err(ErrorCode::InUse.into());
         }
-        let sensor = self.table.push(Sensor { source })?;
+        let sensor = self
+            .table
+            .push(Sensor { source })
+            .map_err(TrappableError::trap)?;
         self.ctx.open = true;
         Ok(sensor)
     }
 
     fn convert_error_code(&mut self, err: SensorError) -> wasmtime::Result<ErrorCode> {
-        match err {
-            SensorError::Code(code) => Ok(code),
-            SensorError::Trap(e) => Err(e),
-        }
+        err.downcast()
     }
 }
 
@@ -93,8 +78,12 @@ impl wit::HostSensor for WasiIioView<'_> {
     }
 
     fn measure(&mut self, sensor: Resource<Sensor>) -> Result<Measurement, SensorError> {
-        let source = self.table.get(&sensor)?.source.clone();
-        let reading = lock(&source).measure().map_err(|e| {
+        let source = &self
+            .table
+            .get(&sensor)
+            .map_err(TrappableError::trap)?
+            .source;
+        let reading = lock(source).measure().map_err(|e| {
             // The guest gets the code; the host's log gets what happened and where.
             tracing::warn!(error = %e, "a host-read sensor failed");
             ErrorCode::from(&e)

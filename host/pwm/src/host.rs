@@ -3,27 +3,17 @@
 use crate::bindings::wasi::pwm::pwm::{self as wit, ChannelInfo, ErrorCode};
 use crate::channel::HandleId;
 use crate::{PwmError, SharedPwmChannel, WasiPwmView};
-use wasmtime::component::{Resource, ResourceTableError};
+use wasmtime::component::Resource;
+use wasmtime_wasi::TrappableError;
 
 /// What a host function that can fail gives back (bindgen's `trappable_error_type` for
-/// `error-code`): an error the guest caused or the channel reported, which the guest gets as
-/// its `error-code`, or a host fault, which traps.
-pub enum PwmHostError {
-    /// Returned to the guest.
-    Guest(ErrorCode),
-    /// Traps.
-    Trap(wasmtime::Error),
-}
+/// `error-code`): an error the guest caused or the device reported, which the guest gets as
+/// its `error-code`, or a host fault ([`TrappableError::trap`]), which traps.
+pub type PwmHostError = TrappableError<ErrorCode>;
 
 impl From<PwmError> for PwmHostError {
     fn from(e: PwmError) -> Self {
-        Self::Guest(e.into())
-    }
-}
-
-impl From<ResourceTableError> for PwmHostError {
-    fn from(e: ResourceTableError) -> Self {
-        Self::Trap(e.into())
+        ErrorCode::from(e).into()
     }
 }
 
@@ -54,10 +44,7 @@ impl Drop for Channel {
 
 impl wit::Host for WasiPwmView<'_> {
     fn convert_error_code(&mut self, err: PwmHostError) -> wasmtime::Result<ErrorCode> {
-        match err {
-            PwmHostError::Guest(code) => Ok(code),
-            PwmHostError::Trap(e) => Err(e),
-        }
+        err.downcast()
     }
 
     fn get_channels(&mut self) -> wasmtime::Result<Vec<ChannelInfo>> {
@@ -83,7 +70,9 @@ impl wit::Host for WasiPwmView<'_> {
             .ok_or(PwmError::ChannelNotAllowed)?;
         let handle = shared.open(self.ctx.guest)?;
         // From here the entry owns the hold: if pushing fails, dropping it lets the channel go.
-        Ok(self.table.push(Channel { shared, handle })?)
+        self.table
+            .push(Channel { shared, handle })
+            .map_err(TrappableError::trap)
     }
 }
 
@@ -93,7 +82,7 @@ impl wit::HostChannel for WasiPwmView<'_> {
     }
 
     fn set_duty_cycle(&mut self, self_: Resource<Channel>, duty: u16) -> Result<(), PwmHostError> {
-        let channel = self.table.get(&self_)?;
+        let channel = self.table.get(&self_).map_err(TrappableError::trap)?;
         Ok(channel.shared.set_duty_cycle(channel.handle, duty)?)
     }
 
@@ -106,7 +95,7 @@ impl wit::HostChannel for WasiPwmView<'_> {
         self_: Resource<Channel>,
         frequency_hz: u32,
     ) -> Result<u32, PwmHostError> {
-        let channel = self.table.get(&self_)?;
+        let channel = self.table.get(&self_).map_err(TrappableError::trap)?;
         Ok(channel.shared.set_frequency(channel.handle, frequency_hz)?)
     }
 
@@ -115,7 +104,7 @@ impl wit::HostChannel for WasiPwmView<'_> {
     }
 
     fn set_enabled(&mut self, self_: Resource<Channel>, enabled: bool) -> Result<(), PwmHostError> {
-        let channel = self.table.get(&self_)?;
+        let channel = self.table.get(&self_).map_err(TrappableError::trap)?;
         Ok(channel.shared.set_enabled(channel.handle, enabled)?)
     }
 

@@ -75,8 +75,9 @@ mod bindings {
         path: "wit",
         world: "wasi:pwm/imports",
         imports: { default: trappable },
-        // Functions that return `result<_, error-code>` return `Result<_, PwmHostError>`:
-        // a guest-caused error becomes the WIT error, a host fault traps.
+        // Functions that return `result<_, error-code>` return `Result<_, PwmHostError>`
+        // (Wasmtime's `wasmtime_wasi::TrappableError<ErrorCode>`, as the wasi-* crates use): a
+        // guest-caused error becomes the WIT error, a host fault traps.
         trappable_error_type: {
             "wasi:pwm/pwm.error-code" => crate::host::PwmHostError,
         },

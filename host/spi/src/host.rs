@@ -6,39 +6,17 @@ use crate::bindings::wasi::spi::spi::{
 use crate::device::GuestId;
 use crate::{SharedSpiDevice, SpiConfig, SpiError, SpiMode, WasiSpiView};
 use embedded_hal::spi::Operation;
-use wasmtime::component::{Resource, ResourceTableError};
+use wasmtime::component::Resource;
+use wasmtime_wasi::TrappableError;
 
 /// What a host function that can fail gives back (bindgen's `trappable_error_type` for
 /// `error-code`): an error the guest caused or the device reported, which the guest gets as
-/// its `error-code`, or a host fault, which traps.
-pub enum SpiHostError {
-    /// Returned to the guest.
-    Guest(ErrorCode),
-    /// Traps.
-    Trap(wasmtime::Error),
-}
-
-impl From<ErrorCode> for SpiHostError {
-    fn from(code: ErrorCode) -> Self {
-        Self::Guest(code)
-    }
-}
+/// its `error-code`, or a host fault ([`TrappableError::trap`]), which traps.
+pub type SpiHostError = TrappableError<ErrorCode>;
 
 impl From<SpiError> for SpiHostError {
     fn from(e: SpiError) -> Self {
-        Self::Guest(e.into())
-    }
-}
-
-impl From<ResourceTableError> for SpiHostError {
-    fn from(e: ResourceTableError) -> Self {
-        Self::Trap(e.into())
-    }
-}
-
-impl From<wasmtime::Error> for SpiHostError {
-    fn from(e: wasmtime::Error) -> Self {
-        Self::Trap(e)
+        ErrorCode::from(e).into()
     }
 }
 
@@ -175,18 +153,17 @@ fn run(device: &SharedSpiDevice, operations: Vec<WitOperation>) -> Result<Vec<Ve
 }
 
 impl WasiSpiView<'_> {
-    fn device(&self, res: &Resource<Device>) -> wasmtime::Result<SharedSpiDevice> {
-        // A handle that is not in the table is a host fault: it traps.
-        Ok(self.table.get(res)?.shared.clone())
+    /// The device behind `res`, borrowed from the table. A handle that is not in the table is
+    /// a host fault: it traps.
+    fn device(&self, res: &Resource<Device>) -> Result<&SharedSpiDevice, SpiHostError> {
+        let device = self.table.get(res).map_err(TrappableError::trap)?;
+        Ok(&device.shared)
     }
 }
 
 impl wit::Host for WasiSpiView<'_> {
     fn convert_error_code(&mut self, err: SpiHostError) -> wasmtime::Result<ErrorCode> {
-        match err {
-            SpiHostError::Guest(code) => Ok(code),
-            SpiHostError::Trap(e) => Err(e),
-        }
+        err.downcast()
     }
 
     fn get_device_names(&mut self) -> wasmtime::Result<Vec<String>> {
@@ -201,7 +178,9 @@ impl wit::Host for WasiSpiView<'_> {
         let guest = self.ctx.guest;
         shared.acquire(guest)?;
         // From here the `Device` owns the hold: if pushing fails, dropping it releases it.
-        Ok(self.table.push(Device { shared, guest })?)
+        self.table
+            .push(Device { shared, guest })
+            .map_err(TrappableError::trap)
     }
 }
 
@@ -225,13 +204,13 @@ impl wit::HostDevice for WasiSpiView<'_> {
 
     fn read(&mut self, self_: Resource<Device>, len: u32) -> Result<Vec<u8>, SpiHostError> {
         let device = self.device(&self_)?;
-        let mut bufs = run(&device, vec![WitOperation::Read(len)])?;
+        let mut bufs = run(device, vec![WitOperation::Read(len)])?;
         Ok(bufs.pop().unwrap_or_default())
     }
 
     fn write(&mut self, self_: Resource<Device>, data: Vec<u8>) -> Result<(), SpiHostError> {
         let device = self.device(&self_)?;
-        Ok(write(&device, &data)?)
+        Ok(write(device, &data)?)
     }
 
     fn transfer(
@@ -240,7 +219,7 @@ impl wit::HostDevice for WasiSpiView<'_> {
         data: Vec<u8>,
     ) -> Result<Vec<u8>, SpiHostError> {
         let device = self.device(&self_)?;
-        let mut bufs = run(&device, vec![WitOperation::Transfer(data)])?;
+        let mut bufs = run(device, vec![WitOperation::Transfer(data)])?;
         Ok(bufs.pop().unwrap_or_default())
     }
 
@@ -250,7 +229,7 @@ impl wit::HostDevice for WasiSpiView<'_> {
         operations: Vec<WitOperation>,
     ) -> Result<Vec<Vec<u8>>, SpiHostError> {
         let device = self.device(&self_)?;
-        Ok(run(&device, operations)?)
+        Ok(run(device, operations)?)
     }
 
     fn drop(&mut self, rep: Resource<Device>) -> wasmtime::Result<()> {

@@ -89,8 +89,9 @@ mod bindings {
         path: "wit",
         world: "wasi:spi/imports",
         imports: { default: trappable },
-        // Functions that return `result<_, error-code>` return `Result<_, SpiHostError>`:
-        // a guest-caused error becomes the WIT error, a host fault traps.
+        // Functions that return `result<_, error-code>` return `Result<_, SpiHostError>`
+        // (Wasmtime's `wasmtime_wasi::TrappableError<ErrorCode>`, as the wasi-* crates use): a
+        // guest-caused error becomes the WIT error, a host fault traps.
         trappable_error_type: {
             "wasi:spi/spi.error-code" => crate::host::SpiHostError,
         },
