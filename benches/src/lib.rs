@@ -157,6 +157,19 @@ pub fn compose<P: AsRef<Path>>(name: &str, wac: &str, parts: &[(&str, P)]) -> Re
     Ok(path)
 }
 
+/// The number after `--NAME` in a benchmark program's arguments, or `default` when the flag is
+/// absent; an error when the flag has no number after it.
+pub fn number_arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T> {
+    let flag = format!("--{name}");
+    match args.iter().position(|a| *a == flag) {
+        None => Ok(default),
+        Some(i) => match args.get(i + 1).map(|v| v.parse()) {
+            Some(Ok(value)) => Ok(value),
+            _ => anyhow::bail!("{flag} needs a number"),
+        },
+    }
+}
+
 /// What a guest's store holds: WASI, the board's contexts for this guest and its config values.
 pub struct Host {
     table: ResourceTable,

@@ -7,22 +7,12 @@
 use anyhow::{Result, bail};
 use std::time::Duration;
 use wasi_hal_benches::device_memory;
-
-fn arg(args: &[String], name: &str, default: u64) -> Result<u64> {
-    let flag = format!("--{name}");
-    match args.iter().position(|a| *a == flag) {
-        None => Ok(default),
-        Some(i) => match args.get(i + 1).map(|v| v.parse()) {
-            Some(Ok(value)) => Ok(value),
-            _ => bail!("{flag} needs a number"),
-        },
-    }
-}
+use wasi_hal_benches::number_arg;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let components = arg(&args, "components", 50)? as usize;
-    let seconds = arg(&args, "seconds", 2)?;
+    let components = number_arg(&args, "components", 50)? as usize;
+    let seconds = number_arg(&args, "seconds", 2)?;
     if components < 2 {
         bail!("--components must be at least 2 (one device of 1 is measured first)");
     }

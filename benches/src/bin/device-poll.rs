@@ -4,26 +4,16 @@
 //! `cargo run --release -p wasi-hal-benches --bin device-poll -- [--virtual-seconds V]
 //! [--period-ms P] [--seconds S]`
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use std::time::Duration;
 use wasi_hal_benches::device_poll;
-
-fn arg(args: &[String], name: &str, default: u64) -> Result<u64> {
-    let flag = format!("--{name}");
-    match args.iter().position(|a| *a == flag) {
-        None => Ok(default),
-        Some(i) => match args.get(i + 1).map(|v| v.parse()) {
-            Some(Ok(value)) => Ok(value),
-            _ => bail!("{flag} needs a number"),
-        },
-    }
-}
+use wasi_hal_benches::number_arg;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let virtual_seconds = arg(&args, "virtual-seconds", 600)?;
-    let period = Duration::from_millis(arg(&args, "period-ms", 20)?);
-    let seconds = arg(&args, "seconds", 5)?;
+    let virtual_seconds = number_arg(&args, "virtual-seconds", 600)?;
+    let period = Duration::from_millis(number_arg(&args, "period-ms", 20)?);
+    let seconds = number_arg(&args, "seconds", 5)?;
     let dir = std::env::temp_dir().join(format!("wasi-hal-device-poll-{}", std::process::id()));
     let result = (|| {
         let overhead = device_poll::overhead(Duration::from_secs(virtual_seconds), &dir)?;

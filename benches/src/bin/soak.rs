@@ -6,25 +6,15 @@
 //! [--sample-minutes M] [--max-growth-mib G]`
 
 use anyhow::{Result, bail};
+use wasi_hal_benches::number_arg;
 use wasi_hal_benches::soak::{self, SoakOptions};
-
-fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T> {
-    let flag = format!("--{name}");
-    match args.iter().position(|a| *a == flag) {
-        None => Ok(default),
-        Some(i) => match args.get(i + 1).map(|v| v.parse()) {
-            Some(Ok(value)) => Ok(value),
-            _ => bail!("{flag} needs a number"),
-        },
-    }
-}
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let hours: u64 = arg(&args, "hours", 24)?;
-    let period_us: u32 = arg(&args, "period-us", 1000)?;
-    let sample_minutes: u64 = arg(&args, "sample-minutes", 60)?;
-    let max_growth_mib: u64 = arg(&args, "max-growth-mib", 4)?;
+    let hours: u64 = number_arg(&args, "hours", 24)?;
+    let period_us: u32 = number_arg(&args, "period-us", 1000)?;
+    let sample_minutes: u64 = number_arg(&args, "sample-minutes", 60)?;
+    let max_growth_mib: u64 = number_arg(&args, "max-growth-mib", 4)?;
     let options = SoakOptions {
         seconds: hours * 3600,
         period_us,
