@@ -5,6 +5,10 @@
 //! Benchmark ids (group/function), as `docs/performance.md` names them:
 //! - `spi_call/noop_transaction`: one `wasi:spi` `device.transaction([])` from a guest, host
 //!   crate included, on a device that does nothing (time per call);
+//! - `spi_call/floor_transaction`: the same call from the same guest, served by a host that does
+//!   nothing ([`wasi_hal_benches::call_floor`]): what Wasmtime's canonical ABI costs for it;
+//! - `spi_call/bare_import`: the same guest calling an import with no arguments and no results:
+//!   Wasmtime's cheapest component host call on this machine;
 //! - `flush_128x64_spi/{composed,native,panel_only}`: one full-frame flush of a 128x64 SSD1306
 //!   over SPI at 10 MHz: the `flush-app` guest composed with the `ssd1306-spi` driver, the same
 //!   `ssd1306-core` code natively, and the simulated panel alone (time per frame);
@@ -18,6 +22,7 @@
 use criterion::{BatchSize, Criterion};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use wasi_hal_benches::call_floor::FloorGuest;
 use wasi_hal_benches::native::{NativeFlush, NativePacman, PanelOnly};
 use wasi_hal_benches::{
     Composition, FlushGuest, Host, PMOD_OLED_BOARD, PacmanPre, SPI_128X64_BOARD, SpiNoopGuest,
@@ -53,15 +58,32 @@ fn pacman_file() -> &'static std::path::PathBuf {
     F.get_or_init(|| Composition::pacman().compose().expect("compose pacman"))
 }
 
-/// `spi_call`: the `spi-noop` guest.
+/// `spi_call`: the `spi-noop` guest on the SPI host crate, and on the floor host.
 fn bench_spi_noop(c: &mut Criterion) {
     let mut guest = SpiNoopGuest::new(cranelift()).expect("spi-noop guest");
+    let mut floor = FloorGuest::new(cranelift()).expect("spi-noop guest on the floor host");
     let mut group = c.benchmark_group("spi_call");
     group.bench_function("noop_transaction", |b| {
         b.iter_custom(|iters| {
             let n = u32::try_from(iters).unwrap_or(u32::MAX);
             let start = Instant::now();
             guest.transactions(n).expect("transactions");
+            start.elapsed()
+        })
+    });
+    group.bench_function("floor_transaction", |b| {
+        b.iter_custom(|iters| {
+            let n = u32::try_from(iters).unwrap_or(u32::MAX);
+            let start = Instant::now();
+            floor.transactions(n).expect("transactions");
+            start.elapsed()
+        })
+    });
+    group.bench_function("bare_import", |b| {
+        b.iter_custom(|iters| {
+            let n = u32::try_from(iters).unwrap_or(u32::MAX);
+            let start = Instant::now();
+            floor.bare_calls(n).expect("bare calls");
             start.elapsed()
         })
     });

@@ -138,6 +138,8 @@ struct Report {
 /// The benchmarks of `stack`, as `group/function`.
 const TIMED: &[&str] = &[
     "spi_call/noop_transaction",
+    "spi_call/floor_transaction",
+    "spi_call/bare_import",
     "flush_128x64_spi/composed",
     "flush_128x64_spi/native",
     "flush_128x64_spi/panel_only",
@@ -233,6 +235,18 @@ impl Report {
             "| 1. guest-to-host call: a no-op `wasi:spi` transaction | {} | at most 150 ns (Wasmtime's published bare component host call: about 34 ns) | {} |",
             ns(call.median),
             pass(call.median <= 150.0)
+        )?;
+        let floor = self.t("spi_call/floor_transaction");
+        let bare = self.t("spi_call/bare_import");
+        writeln!(
+            w,
+            "| 1. the same call on a host that does nothing (Wasmtime's floor for this WIT signature) | {} | none: no host crate can go below it | — |",
+            ns(floor.median)
+        )?;
+        writeln!(
+            w,
+            "| 1. a bare component host call (no arguments, no results) on this machine | {} | none: the yardstick (about 34 ns where Wasmtime published it) | — |",
+            ns(bare.median)
         )?;
         let a = self.t("flush_128x64_spi/composed");
         let b = self.t("flush_128x64_spi/native");
@@ -337,6 +351,24 @@ impl Report {
             ns(call.median),
             ns(call.low),
             ns(call.high)
+        )?;
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Two more runs of the same guest put that figure in scale. On a host that serves \
+             the same `wasi:spi` WIT with functions that do nothing (`benches/src/call_floor.rs`: \
+             no resource table, no hold, no size check, no lock, no backend) the same call costs \
+             {} ({}–{}): the canonical ABI's own work for this signature, the floor under any \
+             host crate; `wasi-hal-spi` adds {} to it. The same guest calling an import with no \
+             arguments and no results costs {} ({}–{}): Wasmtime's bare component host call on \
+             this machine.",
+            ns(floor.median),
+            ns(floor.low),
+            ns(floor.high),
+            ns(call.median - floor.median),
+            ns(bare.median),
+            ns(bare.low),
+            ns(bare.high)
         )?;
         writeln!(w)?;
 

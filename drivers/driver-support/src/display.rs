@@ -99,10 +99,20 @@ pub trait DisplayDevice: 'static {
     fn fill_rect(&mut self, area: Rect, color: u32) -> Result<(), Error>;
     /// `present`: makes the changes visible.
     fn present(&mut self) -> Result<(), Error>;
-    /// `present-region`: `write-region` and `present` in one call.
-    fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error>;
+    /// `write-region` with the pixels in 64-bit words (`word-pixels`), the same bytes in the
+    /// guest's (little-endian) order.
+    fn write_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error>;
+    /// `present-region`: `write-region` and `present` in one call (nothing is presented when
+    /// the write fails).
+    fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
+        self.write_region(area, pixels)?;
+        self.present()
+    }
     /// `word-pixels.present-region`: the same with the pixels in 64-bit words.
-    fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error>;
+    fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
+        self.write_region_words(area, words)?;
+        self.present()
+    }
     /// `set-power`.
     fn set_power(&mut self, on: bool) -> Result<(), Error>;
     /// `set-brightness`.

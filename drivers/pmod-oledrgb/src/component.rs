@@ -137,14 +137,8 @@ impl DisplayDevice for Pmod {
         }
     }
 
-    fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.display.write_region(area, pixels)?;
-        self.present()
-    }
-
-    fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
-        self.display.write_region_words(area, words)?;
-        self.present()
+    fn write_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
+        self.display.write_region_words(area, words)
     }
 
     fn set_power(&mut self, on: bool) -> Result<(), Error> {

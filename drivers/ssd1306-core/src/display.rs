@@ -204,14 +204,8 @@ impl<I: Interface + 'static> DisplayDevice for Ssd1306<I> {
         Ssd1306::present(self)
     }
 
-    fn present_region(&mut self, area: Rect, pixels: &[u8]) -> Result<(), Error> {
-        self.write_region(area, pixels)?;
-        Ssd1306::present(self)
-    }
-
-    fn present_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
-        self.write_region_words(area, words)?;
-        Ssd1306::present(self)
+    fn write_region_words(&mut self, area: Rect, words: &[u64]) -> Result<(), Error> {
+        Ssd1306::write_region_words(self, area, words)
     }
 
     fn set_power(&mut self, on: bool) -> Result<(), Error> {

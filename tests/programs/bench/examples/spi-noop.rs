@@ -1,5 +1,7 @@
 //! A guest that opens an SPI device and makes no-op `wasi:spi` transactions (an empty list of
-//! operations) in a loop: the cost of one guest-to-host call through the SPI host crate.
+//! operations) in a loop: the cost of one guest-to-host call through the SPI host crate. It also
+//! calls `bare`, an import with no arguments and no results, in a loop: Wasmtime's cheapest
+//! component host call, the yardstick of the first (docs/performance.md).
 #![no_std]
 // The generated bindings are not documented; this program is not a library.
 #![allow(missing_docs)]
@@ -19,6 +21,10 @@ wit_bindgen::generate!({
             export open: func(name: string) -> result<_, string>;
             /// Makes `n` transactions with no operations on the kept handle.
             export transactions: func(n: u32) -> result<_, string>;
+            /// A host function with no arguments and no results.
+            import bare: func();
+            /// Calls `bare` `n` times.
+            export bare-calls: func(n: u32);
         }",
     path: "../../../wit/wasi-spi",
     generate_all,
@@ -51,6 +57,12 @@ impl Guest for Program {
                 .map_err(|e| alloc::format!("{e:?}"))?;
         }
         Ok(())
+    }
+
+    fn bare_calls(n: u32) {
+        for _ in 0..n {
+            bare();
+        }
     }
 }
 
