@@ -1,12 +1,17 @@
-//! The board file as the TOML parser gives it: one parse into toml's spanned document
+//! A TOML file of this project as the parser gives it: one parse into toml's spanned document
 //! ([`toml::de::DeTable`], whose keys and values are [`toml::Spanned`]), read table by table with
 //! the types the schema wants. Every value read carries the span the parser recorded, and every
 //! error is located from the key or value being read: there is no second walk of the text and no
 //! reading of the library's messages.
+//!
+//! The board file reads through [`Table`] with its [`ErrorKind`]; the device file
+//! (`wasi-hal-device-file`) reads through the same [`Table`] with its own kinds: any `K` that the
+//! reader's own [`Problem`]s convert into.
 
-use crate::error::{BoardError, ErrorKind, Location, TomlSource as Source, toml_type_name};
+use crate::error::{ErrorKind, FileError, Location, TomlSource as Source, toml_type_name};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use std::fmt::{self, Write as _};
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -53,23 +58,48 @@ pub(crate) fn entry_path(table: &str, name: &str) -> String {
     display_path(&[Seg::Key(table.to_owned()), Seg::Key(name.to_owned())])
 }
 
-/// A value that does not have the type or range the schema wants: the kind and the message.
-pub(crate) type Mismatch = (ErrorKind, String);
+/// What the reader itself finds wrong; each file's error kinds take these in ([`From`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Problem {
+    /// A value has the wrong TOML type.
+    WrongType,
+    /// A value has the right type but is not allowed (out of range, an unknown spelling).
+    InvalidValue,
+    /// A key the table does not know.
+    UnknownKey,
+    /// A required key is absent.
+    MissingKey,
+}
+
+impl From<Problem> for ErrorKind {
+    fn from(problem: Problem) -> Self {
+        match problem {
+            Problem::WrongType => Self::WrongType,
+            Problem::InvalidValue => Self::InvalidValue,
+            Problem::UnknownKey => Self::UnknownKey,
+            Problem::MissingKey => Self::MissingKey,
+        }
+    }
+}
+
+/// A value that does not have the type or range the schema wants: the problem and the message.
+pub type Mismatch = (Problem, String);
 
 fn wrong_type(expected: &str, found: &DeValue<'_>) -> Mismatch {
     (
-        ErrorKind::WrongType,
+        Problem::WrongType,
         format!("expected {expected}, found {}", toml_type_name(found)),
     )
 }
 
 /// A TOML integer as the widest integer Rust has, or its text when it does not fit even that.
-pub(crate) fn integer(value: &toml::de::DeInteger<'_>) -> Result<i128, String> {
+pub fn integer(value: &toml::de::DeInteger<'_>) -> Result<i128, String> {
     i128::from_str_radix(value.as_str(), value.radix()).map_err(|_| value.to_string())
 }
 
-/// A schema value read from one TOML value.
-pub(crate) trait FromToml: Sized {
+/// A schema value read from one TOML value ([`Table::get`] and the others read through it):
+/// integers, booleans, strings, numbers, and the board file's names spelled as strings.
+pub trait FromToml: Sized {
     /// The value, or what is wrong with it.
     fn from_toml(value: &DeValue<'_>) -> Result<Self, Mismatch>;
 }
@@ -85,7 +115,7 @@ macro_rules! unsigned_from_toml {
                 n.as_ref().ok().and_then(|&n| <$t>::try_from(n).ok()).ok_or_else(|| {
                     let found = n.map_or_else(|text| text, |n| n.to_string());
                     (
-                        ErrorKind::InvalidValue,
+                        Problem::InvalidValue,
                         format!("expected an integer from 0 to {}, found {found}", <$t>::MAX),
                     )
                 })
@@ -117,14 +147,14 @@ impl FromToml for f64 {
         match value {
             DeValue::Float(f) => f.as_str().parse().map_err(|_| {
                 (
-                    ErrorKind::InvalidValue,
+                    Problem::InvalidValue,
                     format!("`{}` is not a number", f.as_str()),
                 )
             }),
             // An integer is a number too (`temperature-c = 21`).
             DeValue::Integer(i) => integer(i).map(|n| n as f64).map_err(|text| {
                 (
-                    ErrorKind::InvalidValue,
+                    Problem::InvalidValue,
                     format!("the number {text} is out of range"),
                 )
             }),
@@ -168,12 +198,12 @@ impl std::error::Error for NamedValueError {}
 
 impl serde::de::Error for NamedValueError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Self((ErrorKind::InvalidValue, msg.to_string()))
+        Self((Problem::InvalidValue, msg.to_string()))
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
         Self((
-            ErrorKind::InvalidValue,
+            Problem::InvalidValue,
             format!(
                 "unknown value `{variant}`, expected one of {}",
                 quoted_list(expected)
@@ -182,8 +212,8 @@ impl serde::de::Error for NamedValueError {
     }
 }
 
-/// `` `a`, `b`, `c` ``.
-fn quoted_list(items: &[&str]) -> String {
+/// A list as messages give it: `` `a`, `b`, `c` ``.
+pub fn quoted_list(items: &[&str]) -> String {
     items
         .iter()
         .map(|item| format!("`{item}`"))
@@ -192,23 +222,48 @@ fn quoted_list(items: &[&str]) -> String {
 }
 
 /// One table of the document with its key path and where it is (its key in the header, its
-/// `[[...]]` element, or the start of the file for the root).
-#[derive(Clone)]
-pub(crate) struct Table<'r, 'a> {
+/// `[[...]]` element, or the start of the file for the root). `K` is the file's error kind: every
+/// error is a [`FileError<K>`] located from the key or value it is about.
+pub struct Table<'r, 'a, K = ErrorKind> {
     source: Source<'a>,
     table: &'r DeTable<'a>,
     path: Vec<Seg>,
     at: usize,
+    kind: PhantomData<fn() -> K>,
 }
 
-impl<'r, 'a> Table<'r, 'a> {
+// By hand: a derive would want `K: Clone`.
+impl<K> Clone for Table<'_, '_, K> {
+    fn clone(&self) -> Self {
+        Self {
+            source: self.source,
+            table: self.table,
+            path: self.path.clone(),
+            at: self.at,
+            kind: PhantomData,
+        }
+    }
+}
+
+/// A key and its value in the document, each with its span.
+type Entry<'r, 'a> = (
+    &'r Spanned<toml::de::DeString<'a>>,
+    &'r Spanned<DeValue<'a>>,
+);
+
+impl<'r, 'a, K: Copy + From<Problem>> Table<'r, 'a, K> {
     /// The root table of a parsed document.
-    pub(crate) fn root(source: Source<'a>, root: &'r DeTable<'a>) -> Self {
+    pub fn root(source: Source<'a>, root: &'r DeTable<'a>) -> Self {
+        Self::at(source, root, Vec::new(), 0)
+    }
+
+    fn at(source: Source<'a>, table: &'r DeTable<'a>, path: Vec<Seg>, at: usize) -> Self {
         Self {
             source,
-            table: root,
-            path: Vec::new(),
-            at: 0,
+            table,
+            path,
+            at,
+            kind: PhantomData,
         }
     }
 
@@ -217,9 +272,16 @@ impl<'r, 'a> Table<'r, 'a> {
         self.at
     }
 
-    /// The location of [`Table::offset`].
-    pub(crate) fn location(&self) -> Location {
+    /// The location of the table: its header key, its `[[...]]` element, or the start of the
+    /// file.
+    pub fn location(&self) -> Location {
         Location::of_offset(self.source.text, self.at)
+    }
+
+    /// The location of the value of `key` (the table's location when it is absent).
+    pub fn location_of(&self, key: &str) -> Location {
+        let offset = self.entry(key).map_or(self.at, |(_, v)| v.span().start);
+        Location::of_offset(self.source.text, offset)
     }
 
     /// The key path of `key` in this table.
@@ -229,66 +291,65 @@ impl<'r, 'a> Table<'r, 'a> {
         path
     }
 
-    fn entry(
-        &self,
-        key: &str,
-    ) -> Option<(
-        &'r Spanned<toml::de::DeString<'a>>,
-        &'r Spanned<DeValue<'a>>,
-    )> {
+    fn entry(&self, key: &str) -> Option<Entry<'r, 'a>> {
         self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key)
     }
 
     /// Whether `key` is set.
-    pub(crate) fn has(&self, key: &str) -> bool {
+    pub fn has(&self, key: &str) -> bool {
         self.entry(key).is_some()
     }
 
+    /// The value of `key` as the parser gave it, with its span, when set (for values the reader
+    /// has no type for).
+    pub fn raw(&self, key: &str) -> Option<&'r Spanned<DeValue<'a>>> {
+        self.entry(key).map(|(_, value)| value)
+    }
+
     /// The keys that are set, in file order.
-    pub(crate) fn keys_in_order(&self) -> Vec<&'r str> {
+    pub fn keys_in_order(&self) -> Vec<&'r str> {
         let mut keys: Vec<_> = self.table.keys().collect();
         keys.sort_by_key(|k| k.span().start);
         keys.into_iter().map(|k| k.get_ref().as_ref()).collect()
     }
 
+    fn error(
+        &self,
+        path: &[Seg],
+        offset: usize,
+        kind: K,
+        message: impl Into<String>,
+    ) -> FileError<K> {
+        self.source
+            .error(&display_path(path), offset, kind, message)
+    }
+
     /// An error about the table itself (at its header key or element).
-    pub(crate) fn table_error(&self, kind: ErrorKind, message: impl Into<String>) -> BoardError {
-        self.source
-            .error(&display_path(&self.path), self.at, kind, message)
+    pub fn table_error(&self, kind: K, message: impl Into<String>) -> FileError<K> {
+        self.error(&self.path, self.at, kind, message)
     }
 
-    /// An error about the value of `key` (at the value; at the key or the table when absent).
-    pub(crate) fn value_error(
-        &self,
-        key: &str,
-        kind: ErrorKind,
-        message: impl Into<String>,
-    ) -> BoardError {
+    /// An error about the value of `key` (at the value; at the table when absent).
+    pub fn value_error(&self, key: &str, kind: K, message: impl Into<String>) -> FileError<K> {
         let offset = self.entry(key).map_or(self.at, |(_, v)| v.span().start);
-        self.source
-            .error(&display_path(&self.key_path(key)), offset, kind, message)
+        self.error(&self.key_path(key), offset, kind, message)
     }
 
-    /// An error about `key` itself (at its name; at the table when it is absent).
-    pub(crate) fn key_error(
-        &self,
-        key: &str,
-        kind: ErrorKind,
-        message: impl Into<String>,
-    ) -> BoardError {
+    /// An error about `key` itself (at its name; at the table when it is absent, so a missing
+    /// key is reported at the table that lacks it, under the key's path).
+    pub fn key_error(&self, key: &str, kind: K, message: impl Into<String>) -> FileError<K> {
         let offset = self.entry(key).map_or(self.at, |(k, _)| k.span().start);
-        self.source
-            .error(&display_path(&self.key_path(key)), offset, kind, message)
+        self.error(&self.key_path(key), offset, kind, message)
     }
 
-    /// An error about element `index` of the array at `key`.
-    pub(crate) fn element_error(
+    /// An error about element `index` of the array at `key` (key path `key[index]`).
+    pub fn element_error(
         &self,
         key: &str,
         index: usize,
-        kind: ErrorKind,
+        kind: K,
         message: impl Into<String>,
-    ) -> BoardError {
+    ) -> FileError<K> {
         let element = self
             .entry(key)
             .and_then(|(_, v)| v.get_ref().as_array())
@@ -296,12 +357,11 @@ impl<'r, 'a> Table<'r, 'a> {
         let mut path = self.key_path(key);
         path.push(Seg::Index(index));
         let offset = element.map_or(self.at, |e| e.span().start);
-        self.source
-            .error(&display_path(&path), offset, kind, message)
+        self.error(&path, offset, kind, message)
     }
 
     /// Refuses any key but `known` (the first unknown one in file order).
-    pub(crate) fn only(&self, known: &[&str]) -> Result<(), BoardError> {
+    pub fn only(&self, known: &[&str]) -> Result<(), FileError<K>> {
         match self
             .keys_in_order()
             .into_iter()
@@ -309,7 +369,7 @@ impl<'r, 'a> Table<'r, 'a> {
         {
             Some(key) => Err(self.key_error(
                 key,
-                ErrorKind::UnknownKey,
+                Problem::UnknownKey.into(),
                 format!("unknown key `{key}` (known keys: {})", quoted_list(known)),
             )),
             None => Ok(()),
@@ -317,7 +377,7 @@ impl<'r, 'a> Table<'r, 'a> {
     }
 
     /// The value of `key`, when set.
-    pub(crate) fn get<T: FromToml>(&self, key: &str) -> Result<Option<T>, BoardError> {
+    pub fn get<T: FromToml>(&self, key: &str) -> Result<Option<T>, FileError<K>> {
         Ok(self.get_spanned(key)?.map(Spanned::into_inner))
     }
 
@@ -325,88 +385,116 @@ impl<'r, 'a> Table<'r, 'a> {
     pub(crate) fn get_spanned<T: FromToml>(
         &self,
         key: &str,
-    ) -> Result<Option<Spanned<T>>, BoardError> {
+    ) -> Result<Option<Spanned<T>>, FileError<K>> {
         let Some((_, value)) = self.entry(key) else {
             return Ok(None);
         };
         T::from_toml(value.get_ref())
             .map(|v| Some(Spanned::new(value.span(), v)))
-            .map_err(|(kind, message)| {
-                self.source.error(
-                    &display_path(&self.key_path(key)),
+            .map_err(|(problem, message)| {
+                self.error(
+                    &self.key_path(key),
                     value.span().start,
-                    kind,
+                    problem.into(),
                     message,
                 )
             })
     }
 
-    /// The value of `key`, which must be set.
-    pub(crate) fn require<T: FromToml>(&self, key: &str) -> Result<T, BoardError> {
-        self.get(key)?
-            .ok_or_else(|| self.key_error(key, ErrorKind::MissingKey, "missing required key"))
-    }
-
-    /// The array at `key`, when set, each element read as a `T`.
-    pub(crate) fn array<T: FromToml>(&self, key: &str) -> Result<Option<Vec<T>>, BoardError> {
+    /// The string at `key`, borrowed from the document, when set.
+    pub fn str(&self, key: &str) -> Result<Option<&'r str>, FileError<K>> {
         let Some((_, value)) = self.entry(key) else {
             return Ok(None);
         };
-        let Some(array) = value.get_ref().as_array() else {
-            let (kind, message) = wrong_type("an array", value.get_ref());
-            return Err(self.value_error(key, kind, message));
+        match value.get_ref() {
+            DeValue::String(text) => Ok(Some(text.as_ref())),
+            other => {
+                let (problem, message) = wrong_type("a string", other);
+                Err(self.value_error(key, problem.into(), message))
+            }
+        }
+    }
+
+    /// The error for `key`, which is required and absent.
+    fn missing(&self, key: &str) -> FileError<K> {
+        self.key_error(key, Problem::MissingKey.into(), "missing required key")
+    }
+
+    /// The value of `key`, which must be set.
+    pub fn require<T: FromToml>(&self, key: &str) -> Result<T, FileError<K>> {
+        self.get(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    /// The array at `key`, when set, each element read as a `T`.
+    pub(crate) fn array<T: FromToml>(&self, key: &str) -> Result<Option<Vec<T>>, FileError<K>> {
+        let Some(array) = self.array_value(key)? else {
+            return Ok(None);
         };
         array
             .iter()
             .enumerate()
             .map(|(i, element)| {
-                T::from_toml(element.get_ref())
-                    .map_err(|(kind, message)| self.element_error(key, i, kind, message))
+                T::from_toml(element.get_ref()).map_err(|(problem, message)| {
+                    self.element_error(key, i, problem.into(), message)
+                })
             })
             .collect::<Result<Vec<T>, _>>()
             .map(Some)
     }
 
+    /// The elements of the array at `key`, when set.
+    fn array_value(&self, key: &str) -> Result<Option<&'r [Spanned<DeValue<'a>>]>, FileError<K>> {
+        let Some((_, value)) = self.entry(key) else {
+            return Ok(None);
+        };
+        match value.get_ref().as_array() {
+            Some(array) => Ok(Some(array.as_ref())),
+            None => {
+                let (problem, message) = wrong_type("an array", value.get_ref());
+                Err(self.value_error(key, problem.into(), message))
+            }
+        }
+    }
+
     /// The table at `key`, when set.
-    pub(crate) fn table(&self, key: &str) -> Result<Option<Table<'r, 'a>>, BoardError> {
+    pub fn table(&self, key: &str) -> Result<Option<Table<'r, 'a, K>>, FileError<K>> {
         let Some((k, value)) = self.entry(key) else {
             return Ok(None);
         };
         let Some(table) = value.get_ref().as_table() else {
-            let (kind, message) = wrong_type("a table", value.get_ref());
-            return Err(self.value_error(key, kind, message));
+            let (problem, message) = wrong_type("a table", value.get_ref());
+            return Err(self.value_error(key, problem.into(), message));
         };
-        Ok(Some(Table {
-            source: self.source,
+        Ok(Some(Self::at(
+            self.source,
             table,
-            path: self.key_path(key),
-            at: k.span().start,
-        }))
+            self.key_path(key),
+            k.span().start,
+        )))
     }
 
     /// The table at `key`, which must be set.
-    pub(crate) fn require_table(&self, key: &str) -> Result<Table<'r, 'a>, BoardError> {
-        self.table(key)?
-            .ok_or_else(|| self.key_error(key, ErrorKind::MissingKey, "missing required key"))
+    pub fn require_table(&self, key: &str) -> Result<Table<'r, 'a, K>, FileError<K>> {
+        self.table(key)?.ok_or_else(|| self.missing(key))
     }
 
     /// An empty table standing for `key`, which is absent (a table whose keys all have
     /// defaults); errors about it point at this table.
-    pub(crate) fn empty_child(&self, key: &str) -> Table<'r, 'a> {
+    pub(crate) fn empty_child(&self, key: &str) -> Table<'r, 'a, K> {
         static EMPTY: OnceLock<DeTable<'static>> = OnceLock::new();
-        Table {
-            source: self.source,
-            table: EMPTY.get_or_init(DeTable::new),
-            path: self.key_path(key),
-            at: self.at,
-        }
+        Self::at(
+            self.source,
+            EMPTY.get_or_init(DeTable::new),
+            self.key_path(key),
+            self.at,
+        )
     }
 
     /// The tables under `key` (`[spi.NAME]`), by name, in file order.
-    pub(crate) fn named_tables(
+    pub fn named_tables(
         &self,
         key: &str,
-    ) -> Result<Vec<(&'r str, Table<'r, 'a>)>, BoardError> {
+    ) -> Result<Vec<(&'r str, Table<'r, 'a, K>)>, FileError<K>> {
         let Some(outer) = self.table(key)? else {
             return Ok(Vec::new());
         };
@@ -417,37 +505,28 @@ impl<'r, 'a> Table<'r, 'a> {
             .collect()
     }
 
-    /// The array of tables at `key` (`[[part]]`), in file order.
-    pub(crate) fn array_of_tables(&self, key: &str) -> Result<Vec<Table<'r, 'a>>, BoardError> {
-        let Some((_, value)) = self.entry(key) else {
+    /// The array of tables at `key` (`[[part]]`, or `[{ ... }, { ... }]`), in file order.
+    pub fn array_of_tables(&self, key: &str) -> Result<Vec<Table<'r, 'a, K>>, FileError<K>> {
+        let Some(array) = self.array_value(key)? else {
             return Ok(Vec::new());
-        };
-        let Some(array) = value.get_ref().as_array() else {
-            let (kind, message) = wrong_type("an array", value.get_ref());
-            return Err(self.value_error(key, kind, message));
         };
         array
             .iter()
             .enumerate()
             .map(|(i, element)| {
                 let table = element.get_ref().as_table().ok_or_else(|| {
-                    let (kind, message) = wrong_type("a table", element.get_ref());
-                    self.element_error(key, i, kind, message)
+                    let (problem, message) = wrong_type("a table", element.get_ref());
+                    self.element_error(key, i, problem.into(), message)
                 })?;
                 let mut path = self.key_path(key);
                 path.push(Seg::Index(i));
-                Ok(Table {
-                    source: self.source,
-                    table,
-                    path,
-                    at: element.span().start,
-                })
+                Ok(Self::at(self.source, table, path, element.span().start))
             })
             .collect()
     }
 
     /// Every key with its raw value, in file order (for `[config]`).
-    pub(crate) fn raw_entries(&self) -> Vec<(&'r str, &'r DeValue<'a>)> {
+    pub fn raw_entries(&self) -> Vec<(&'r str, &'r DeValue<'a>)> {
         let mut entries: Vec<_> = self.table.iter().collect();
         entries.sort_by_key(|(k, _)| k.span().start);
         entries
@@ -494,7 +573,7 @@ mod tests {
             text,
             path: std::path::Path::new("x.toml"),
         };
-        let root = Table::root(source, root.get_ref());
+        let root: Table<'_, '_> = Table::root(source, root.get_ref());
         let (name, oled) = root.named_tables("spi").unwrap().remove(0);
         assert_eq!(name, "oled");
         assert_eq!(oled.location(), Location { line: 1, column: 6 });

@@ -14,10 +14,11 @@
 //! [`i2c`](I2cPolicy), [`gpio`](GpioPolicy), [`pwm`](PwmPolicy), [`sensor`](SensorSource),
 //! [`discovery`](Discovery), one module per part kind
 //! under [`parts`](PartKind), loading and the board-wide checks, and the reader of toml's spanned
-//! document that locates every error.
+//! document that locates every error ([`document`], public: the device file of
+//! `wasi-hal-device-file` reads through it too, with its own error kinds).
 
 pub mod discovery;
-mod document;
+pub mod document;
 mod error;
 mod gpio;
 mod i2c;

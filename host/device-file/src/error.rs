@@ -1,5 +1,6 @@
 //! The one error type of this crate: what went wrong, in which file, where, and under which key.
 
+use wasi_hal_board_file::document::Problem;
 pub use wasi_hal_board_file::{FileError, Location};
 
 /// The kinds of [`DeviceError`], for callers that react differently to them.
@@ -32,3 +33,14 @@ pub enum ErrorKind {
 /// Its `Display` is one line in the usual compiler form, for example
 /// ``devices/x.toml:9:10: key `component.weather.grants[1]`: the board has no name `oled```.
 pub type DeviceError = FileError<ErrorKind>;
+
+impl From<Problem> for ErrorKind {
+    fn from(problem: Problem) -> Self {
+        match problem {
+            Problem::WrongType => Self::WrongType,
+            Problem::InvalidValue => Self::InvalidValue,
+            Problem::UnknownKey => Self::UnknownKey,
+            Problem::MissingKey => Self::MissingKey,
+        }
+    }
+}

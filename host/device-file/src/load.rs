@@ -1,6 +1,7 @@
-//! Reading a device file: one parse into toml's spanned document, read table by table; every
-//! error is located from the span of the key or value being read. Then the board file it
-//! names is loaded, and every grant is checked against it.
+//! Reading a device file: one parse into toml's spanned document, read table by table through
+//! the board file's reader ([`wasi_hal_board_file::document::Table`]); every error is located
+//! from the span of the key or value being read. Then the board file it names is loaded, and
+//! every grant is checked against it.
 
 use crate::error::{DeviceError, ErrorKind, Location};
 use crate::model::{
@@ -11,8 +12,8 @@ use crate::units::{parse_duration, parse_size};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Duration;
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+use wasi_hal_board_file::document::{self, integer, quoted_list};
 use wasi_hal_board_file::{BoardFile, TomlSource, toml_type_name};
 
 mod telemetry;
@@ -28,162 +29,63 @@ pub const MAX_MEMORY_LIMIT: u64 = 4 << 30;
 /// The shortest `poll-every`: 10 ms.
 pub const MIN_POLL_PERIOD: Duration = Duration::from_millis(10);
 
-/// A table of the document with its key path.
-struct Table<'r, 'a> {
-    source: TomlSource<'a>,
-    table: &'r DeTable<'a>,
-    path: String,
-    offset: usize,
-}
+/// A table of the device file: the board file's reader with this crate's error kinds.
+type Table<'r, 'a> = document::Table<'r, 'a, ErrorKind>;
 
-fn quoted(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// What only the device file reads: durations, and arrays of strings whose messages say what
+/// the array holds.
+trait DeviceTable<'r> {
+    /// A duration string (`"5s"`) at `key`, when set.
+    fn duration(&self, key: &str) -> Result<Option<Duration>, DeviceError>;
 
-/// The key path of `key` under `parent`, quoted when it is not a bare key.
-fn join(parent: &str, key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    let key = if bare {
-        key.to_owned()
-    } else {
-        format!("{key:?}")
-    };
-    if parent.is_empty() {
-        key
-    } else {
-        format!("{parent}.{key}")
-    }
-}
-
-impl<'r, 'a> Table<'r, 'a> {
-    fn entry(
+    /// The strings of the array at `key`, when set: `array` and `element` name what the array
+    /// and each element are in the wrong-type messages ("an array of board names", "a board
+    /// name").
+    fn strings(
         &self,
         key: &str,
-    ) -> Option<(
-        &'r Spanned<toml::de::DeString<'a>>,
-        &'r Spanned<DeValue<'a>>,
-    )> {
-        self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key)
-    }
+        array: &str,
+        element: &str,
+    ) -> Result<Option<Vec<&'r str>>, DeviceError>;
+}
 
-    /// Keys in the order they appear in the file.
-    fn keys(&self) -> Vec<(&'r str, usize)> {
-        let mut keys: Vec<_> = self
-            .table
-            .keys()
-            .map(|k| (k.get_ref().as_ref(), k.span().start))
-            .collect();
-        keys.sort_by_key(|&(_, at)| at);
-        keys
-    }
-
-    fn error(&self, kind: ErrorKind, message: impl Into<String>) -> DeviceError {
-        self.source.error(&self.path, self.offset, kind, message)
-    }
-
-    fn value_error(&self, key: &str, kind: ErrorKind, message: impl Into<String>) -> DeviceError {
-        let offset = self.entry(key).map_or(self.offset, |(_, v)| v.span().start);
-        self.source
-            .error(&join(&self.path, key), offset, kind, message)
-    }
-
-    fn only(&self, known: &[&str]) -> Result<(), DeviceError> {
-        match self.keys().into_iter().find(|(k, _)| !known.contains(k)) {
-            Some((key, at)) => Err(self.source.error(
-                &join(&self.path, key),
-                at,
-                ErrorKind::UnknownKey,
-                format!("unknown key `{key}` (known keys: {})", quoted(known)),
-            )),
-            None => Ok(()),
-        }
-    }
-
-    fn string(&self, key: &str) -> Result<Option<Spanned<&'r str>>, DeviceError> {
-        match self.entry(key) {
-            None => Ok(None),
-            Some((_, value)) => match value.get_ref() {
-                DeValue::String(s) => Ok(Some(Spanned::new(value.span(), s.as_ref()))),
-                other => Err(self.value_error(
-                    key,
-                    ErrorKind::WrongType,
-                    format!("expected a string, found {}", toml_type_name(other)),
-                )),
-            },
-        }
-    }
-
-    fn require_string(&self, key: &str) -> Result<Spanned<&'r str>, DeviceError> {
-        self.string(key)?.ok_or_else(|| {
-            self.error(
-                ErrorKind::MissingKey,
-                format!("missing required key `{key}`"),
-            )
-        })
-    }
-
-    fn table(&self, key: &str) -> Result<Option<Table<'r, 'a>>, DeviceError> {
-        match self.entry(key) {
-            None => Ok(None),
-            Some((k, value)) => match value.get_ref() {
-                DeValue::Table(table) => Ok(Some(Table {
-                    source: self.source,
-                    table,
-                    path: join(&self.path, key),
-                    offset: k.span().start,
-                })),
-                other => Err(self.value_error(
-                    key,
-                    ErrorKind::WrongType,
-                    format!("expected a table, found {}", toml_type_name(other)),
-                )),
-            },
-        }
-    }
-
-    /// A duration string (`"5s"`).
+impl<'r> DeviceTable<'r> for Table<'r, '_> {
     fn duration(&self, key: &str) -> Result<Option<Duration>, DeviceError> {
-        let Some(text) = self.string(key)? else {
+        let Some(text) = self.str(key)? else {
             return Ok(None);
         };
-        parse_duration(text.get_ref())
+        parse_duration(text)
             .map(Some)
             .map_err(|message| self.value_error(key, ErrorKind::InvalidValue, message))
     }
 
-    /// A whole number from 0 to `u32::MAX`.
-    fn u32(&self, key: &str) -> Result<Option<u32>, DeviceError> {
-        let Some((_, value)) = self.entry(key) else {
+    fn strings(
+        &self,
+        key: &str,
+        array: &str,
+        element: &str,
+    ) -> Result<Option<Vec<&'r str>>, DeviceError> {
+        let Some(value) = self.raw(key) else {
             return Ok(None);
         };
-        let DeValue::Integer(i) = value.get_ref() else {
-            return Err(self.value_error(
-                key,
-                ErrorKind::WrongType,
-                format!(
-                    "expected an integer, found {}",
-                    toml_type_name(value.get_ref())
-                ),
-            ));
+        let wrong_type = |found: &DeValue<'_>, what: &str| {
+            format!("expected {what}, found {}", toml_type_name(found))
         };
-        i128::from_str_radix(i.as_str(), i.radix())
-            .ok()
-            .and_then(|n| u32::try_from(n).ok())
-            .map(Some)
-            .ok_or_else(|| {
-                self.value_error(
-                    key,
-                    ErrorKind::InvalidValue,
-                    format!("expected an integer from 0 to {}", u32::MAX),
-                )
+        let Some(items) = value.get_ref().as_array() else {
+            let message = wrong_type(value.get_ref(), array);
+            return Err(self.value_error(key, ErrorKind::WrongType, message));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                item.get_ref().as_str().ok_or_else(|| {
+                    let message = wrong_type(item.get_ref(), element);
+                    self.element_error(key, index, ErrorKind::WrongType, message)
+                })
             })
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 }
 
@@ -254,17 +156,9 @@ impl DeviceFile {
                 None => error,
             }
         })?;
-        let source = TomlSource { text, path };
-        let root = Table {
-            source,
-            table: document.get_ref(),
-            path: String::new(),
-            offset: 0,
-        };
+        let root = Table::root(TomlSource { text, path }, document.get_ref());
         root.only(&["device", "component", "telemetry"])?;
-        let device = root.table("device")?.ok_or_else(|| {
-            root.error(ErrorKind::MissingKey, "missing required table `[device]`")
-        })?;
+        let device = root.require_table("device")?;
         device.only(&[
             "name",
             "board",
@@ -273,45 +167,41 @@ impl DeviceFile {
             "allow-unsigned-paths",
         ])?;
         let supply = read_supply(&device, path)?;
-        let name = device.require_string("name")?;
-        if name.get_ref().trim().is_empty() {
+        let name = device.require::<String>("name")?;
+        if name.trim().is_empty() {
             return Err(device.value_error(
                 "name",
                 ErrorKind::InvalidValue,
                 "the device name is empty",
             ));
         }
-        let board_name = device.require_string("board")?;
+        let board_name = device.require::<String>("board")?;
         let base = path.parent().unwrap_or(Path::new(""));
-        let board_path = base.join(board_name.get_ref());
-        let board = board(Path::new(board_name.get_ref()))?;
+        let board_path = base.join(&board_name);
+        let board = board(Path::new(&board_name))?;
 
+        let tables = root.named_tables("component")?;
         let mut components = Vec::new();
-        if let Some(table) = root.table("component")? {
-            for (key, at) in table.keys() {
-                if components.len() == MAX_COMPONENTS {
-                    return Err(source.error(
-                        &join("component", key),
-                        at,
-                        ErrorKind::InvalidValue,
-                        format!("more than {MAX_COMPONENTS} components, the most one device runs"),
-                    ));
-                }
-                let component = table.table(key)?.expect("a key of the table");
-                components.push(read_component(&component, key, base)?);
+        for (key, table) in &tables {
+            if components.len() == MAX_COMPONENTS {
+                return Err(table.table_error(
+                    ErrorKind::InvalidValue,
+                    format!("more than {MAX_COMPONENTS} components, the most one device runs"),
+                ));
             }
+            components.push(read_component(table, key, base)?);
         }
         if components.is_empty() {
-            return Err(root.error(
+            return Err(root.table_error(
                 ErrorKind::MissingKey,
                 "the device runs no component: add a `[component.NAME]` table",
             ));
         }
-        check_grants(&root, &components, &board)?;
+        check_grants(&tables, &components, &board)?;
         let telemetry = telemetry::read_telemetry(&root, base)?;
         Ok(DeviceFile {
             path: path.to_owned(),
-            name: name.get_ref().to_string(),
+            name,
             board_path,
             board,
             components,
@@ -357,13 +247,13 @@ fn read_component(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(table.error(
+        return Err(table.table_error(
             ErrorKind::InvalidValue,
             "a component name is letters, digits, `-` and `_` (it names the component in logs and status)",
         ));
     }
     let source = read_source(table, base)?;
-    let kind_text = table.string("kind")?.map_or("app", |k| *k.get_ref());
+    let kind_text = table.str("kind")?.unwrap_or("app");
     let poll_every = table.duration("poll-every")?;
     let kind = match kind_text {
         "app" => {
@@ -378,9 +268,10 @@ fn read_component(
         }
         "sensor" => {
             let poll_every = poll_every.ok_or_else(|| {
-                table.error(
+                table.key_error(
+                    "poll-every",
                     ErrorKind::MissingKey,
-                    "missing required key `poll-every` for `kind = \"sensor\"`",
+                    "missing required key for `kind = \"sensor\"`",
                 )
             })?;
             if poll_every < MIN_POLL_PERIOD {
@@ -418,12 +309,12 @@ fn read_component(
         Some(config) => read_config(&config)?,
         None => BTreeMap::new(),
     };
-    let memory_limit = match table.entry("memory-limit") {
+    let memory_limit = match table.raw("memory-limit") {
         None => DEFAULT_MEMORY_LIMIT,
-        Some((_, value)) => {
+        Some(value) => {
             let bytes = match value.get_ref() {
                 DeValue::String(s) => parse_size(s),
-                DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
+                DeValue::Integer(i) => integer(i)
                     .ok()
                     .and_then(|n| u64::try_from(n).ok())
                     .ok_or_else(|| "a size is not negative".to_string()),
@@ -456,7 +347,7 @@ fn read_component(
         memory_limit,
         restart,
         commands: telemetry::read_commands(table, kind)?,
-        location: Location::of_offset(table.source.text, table.offset),
+        location: table.location(),
     })
 }
 
@@ -465,9 +356,9 @@ pub const MAX_PLUGS: usize = 32;
 
 /// Where a component's code comes from: `path`, `registry` + `digest`, or `app` + `plug`.
 fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, DeviceError> {
-    if table.entry("app").is_some() {
+    if let Some(app) = table.table("app")? {
         for key in ["path", "registry", "digest"] {
-            if table.entry(key).is_some() {
+            if table.has(key) {
                 return Err(table.value_error(
                     key,
                     ErrorKind::InvalidValue,
@@ -475,22 +366,23 @@ fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, De
                 ));
             }
         }
-        let app = table.table("app")?.expect("checked above");
         app.only(&["path", "registry", "digest"])?;
         let app = read_piece(&app, base)?;
-        let Some((_, value)) = table.entry("plug") else {
-            return Err(table.error(
+        let Some(value) = table.raw("plug") else {
+            return Err(table.key_error(
+                "plug",
                 ErrorKind::MissingKey,
-                "missing required key `plug`: the components to plug into the `app` \
+                "missing required key: the components to plug into the `app` \
                  (`plug = [{ path = \"driver.wasm\" }]`); an app alone is a `path`",
             ));
         };
+        let shape = "`{ path = ... }` or `{ registry = ..., digest = ... }`";
         let DeValue::Array(array) = value.get_ref() else {
             return Err(table.value_error(
                 "plug",
                 ErrorKind::WrongType,
                 format!(
-                    "expected an array of `{{ path = ... }}` or `{{ registry = ..., digest = ... }}` tables, found {}",
+                    "expected an array of {shape} tables, found {}",
                     toml_type_name(value.get_ref())
                 ),
             ));
@@ -502,26 +394,23 @@ fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, De
                 format!("`plug` names from 1 to {MAX_PLUGS} components"),
             ));
         }
+        if let Some((index, element)) = array
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.get_ref().as_table().is_none())
+        {
+            return Err(table.element_error(
+                "plug",
+                index,
+                ErrorKind::WrongType,
+                format!(
+                    "expected a {shape} table, found {}",
+                    toml_type_name(element.get_ref())
+                ),
+            ));
+        }
         let mut plugs = Vec::new();
-        for (index, element) in array.iter().enumerate() {
-            let key = format!("{}[{index}]", join(&table.path, "plug"));
-            let DeValue::Table(inner) = element.get_ref() else {
-                return Err(table.source.error(
-                    &key,
-                    element.span().start,
-                    ErrorKind::WrongType,
-                    format!(
-                        "expected a `{{ path = ... }}` or `{{ registry = ..., digest = ... }}` table, found {}",
-                        toml_type_name(element.get_ref())
-                    ),
-                ));
-            };
-            let piece = Table {
-                source: table.source,
-                table: inner,
-                path: key,
-                offset: element.span().start,
-            };
+        for piece in table.array_of_tables("plug")? {
             piece.only(&["path", "registry", "digest"])?;
             plugs.push(read_piece(&piece, base)?);
         }
@@ -530,7 +419,7 @@ fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, De
             plugs,
         });
     }
-    if table.entry("plug").is_some() {
+    if table.has("plug") {
         return Err(table.value_error(
             "plug",
             ErrorKind::InvalidValue,
@@ -542,32 +431,33 @@ fn read_source(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, De
 
 /// `path`, or `registry` + `digest`, of a component table or of an `app` / `plug` entry.
 fn read_piece(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, DeviceError> {
-    match (table.string("path")?, table.string("registry")?) {
+    match (table.str("path")?, table.str("registry")?) {
         (Some(path), None) => {
-            if table.entry("digest").is_some() {
+            if table.has("digest") {
                 return Err(table.value_error(
                     "digest",
                     ErrorKind::InvalidValue,
                     "`digest` pins a `registry` reference; a `path` has none",
                 ));
             }
-            Ok(ComponentSource::Path(base.join(path.get_ref())))
+            Ok(ComponentSource::Path(base.join(path)))
         }
         (None, Some(reference)) => {
-            let (package, version) = parse_reference(reference.get_ref())
+            let (package, version) = parse_reference(reference)
                 .map_err(|m| table.value_error("registry", ErrorKind::InvalidValue, m))?;
-            let digest = table.string("digest")?.ok_or_else(|| {
-                table.error(
+            let digest = table.str("digest")?.ok_or_else(|| {
+                table.key_error(
+                    "digest",
                     ErrorKind::MissingKey,
-                    "missing required key `digest`: a registry reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
+                    "missing required key: a registry reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
                 )
             })?;
-            check_digest(digest.get_ref())
+            check_digest(digest)
                 .map_err(|m| table.value_error("digest", ErrorKind::InvalidValue, m))?;
             Ok(ComponentSource::Registry {
                 package,
                 version,
-                digest: digest.get_ref().to_string(),
+                digest: digest.to_owned(),
             })
         }
         (Some(_), Some(_)) => Err(table.value_error(
@@ -575,7 +465,7 @@ fn read_piece(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, Dev
             ErrorKind::InvalidValue,
             "give `path` or `registry`, not both",
         )),
-        (None, None) => Err(table.error(
+        (None, None) => Err(table.table_error(
             ErrorKind::MissingKey,
             "missing required key `path` (a component file), `registry` (`ns:name@x.y.z`) or `app` (with `plug`)",
         )),
@@ -585,78 +475,38 @@ fn read_piece(table: &Table<'_, '_>, base: &Path) -> Result<ComponentSource, Dev
 /// `[device] registry`, `trusted-keys` and `allow-unsigned-paths`.
 fn read_supply(device: &Table<'_, '_>, path: &Path) -> Result<Supply, DeviceError> {
     let base = path.parent().unwrap_or(Path::new(""));
-    let at = |key: &str| {
-        let offset = device
-            .entry(key)
-            .map_or(device.offset, |(_, v)| v.span().start);
-        Location::of_offset(device.source.text, offset)
-    };
-    let registry = match device.string("registry")? {
-        Some(text) if text.get_ref().trim().is_empty() => {
+    let registry = match device.str("registry")?.map(str::trim) {
+        Some("") => {
             return Err(device.value_error(
                 "registry",
                 ErrorKind::InvalidValue,
                 "the registry is empty: give `http://HOST:PORT`, `https://HOST[/PREFIX]` or a folder",
             ));
         }
-        Some(text) => {
-            let text = text.get_ref().trim();
-            // A folder is resolved against the device file, as every other path in it.
-            Some(if text.starts_with('.') {
-                base.join(text).display().to_string()
-            } else {
-                text.to_string()
-            })
-        }
+        // A folder is resolved against the device file, as every other path in it.
+        Some(text) if text.starts_with('.') => Some(base.join(text).display().to_string()),
+        Some(text) => Some(text.to_owned()),
         None => None,
     };
-    let mut trusted_keys = Vec::new();
-    if let Some((_, value)) = device.entry("trusted-keys") {
-        let DeValue::Array(array) = value.get_ref() else {
-            return Err(device.value_error(
-                "trusted-keys",
-                ErrorKind::WrongType,
-                format!(
-                    "expected an array of public key files (PEM), found {}",
-                    toml_type_name(value.get_ref())
-                ),
-            ));
-        };
-        if array.is_empty() {
+    let trusted_keys = match device.strings(
+        "trusted-keys",
+        "an array of public key files (PEM)",
+        "a public key file (PEM)",
+    )? {
+        Some(keys) if keys.is_empty() => {
             return Err(device.value_error(
                 "trusted-keys",
                 ErrorKind::InvalidValue,
                 "`trusted-keys` is empty: name at least one public key file, or remove the key",
             ));
         }
-        for (index, element) in array.iter().enumerate() {
-            let DeValue::String(text) = element.get_ref() else {
-                return Err(device.source.error(
-                    &format!("{}[{index}]", join(&device.path, "trusted-keys")),
-                    element.span().start,
-                    ErrorKind::WrongType,
-                    format!(
-                        "expected a public key file (PEM), found {}",
-                        toml_type_name(element.get_ref())
-                    ),
-                ));
-            };
-            trusted_keys.push(base.join(text.as_ref()));
-        }
-    }
-    let allow_unsigned_paths = match device.entry("allow-unsigned-paths") {
-        None => false,
-        Some((_, value)) => match value.get_ref() {
-            DeValue::Boolean(b) => *b,
-            other => {
-                return Err(device.value_error(
-                    "allow-unsigned-paths",
-                    ErrorKind::WrongType,
-                    format!("expected a boolean, found {}", toml_type_name(other)),
-                ));
-            }
-        },
+        keys => keys
+            .unwrap_or_default()
+            .into_iter()
+            .map(|key| base.join(key))
+            .collect::<Vec<_>>(),
     };
+    let allow_unsigned_paths = device.get::<bool>("allow-unsigned-paths")?.unwrap_or(false);
     if allow_unsigned_paths && trusted_keys.is_empty() {
         return Err(device.value_error(
             "allow-unsigned-paths",
@@ -666,9 +516,9 @@ fn read_supply(device: &Table<'_, '_>, path: &Path) -> Result<Supply, DeviceErro
     }
     Ok(Supply {
         registry,
-        registry_at: at("registry"),
+        registry_at: device.location_of("registry"),
         trusted_keys,
-        trusted_keys_at: at("trusted-keys"),
+        trusted_keys_at: device.location_of("trusted-keys"),
         allow_unsigned_paths,
     })
 }
@@ -711,67 +561,34 @@ fn check_digest(text: &str) -> Result<(), String> {
 }
 
 fn read_grants(table: &Table<'_, '_>) -> Result<Vec<Grant>, DeviceError> {
-    let Some((_, value)) = table.entry("grants") else {
-        return Ok(Vec::new());
-    };
-    let DeValue::Array(array) = value.get_ref() else {
-        return Err(table.value_error(
-            "grants",
-            ErrorKind::WrongType,
-            format!(
-                "expected an array of board names, found {}",
-                toml_type_name(value.get_ref())
-            ),
-        ));
-    };
+    let names = table.strings("grants", "an array of board names", "a board name")?;
     let mut grants = Vec::new();
-    for (index, element) in array.iter().enumerate() {
-        let key = format!("{}[{index}]", join(&table.path, "grants"));
-        let at = element.span().start;
-        let DeValue::String(text) = element.get_ref() else {
-            return Err(table.source.error(
-                &key,
-                at,
-                ErrorKind::WrongType,
-                format!(
-                    "expected a board name, found {}",
-                    toml_type_name(element.get_ref())
-                ),
-            ));
-        };
+    for (index, text) in names.unwrap_or_default().into_iter().enumerate() {
+        let error =
+            |message| table.element_error("grants", index, ErrorKind::InvalidValue, message);
         let grant = match text.split_once('@') {
             None => Grant {
-                name: text.to_string(),
+                name: text.to_owned(),
                 address: None,
             },
             Some((bus, address)) => {
-                let parsed = address
+                let address = address
                     .strip_prefix("0x")
                     .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                    .filter(|a| *a < 0x80);
-                match parsed {
-                    Some(address) => Grant {
-                        name: bus.to_owned(),
-                        address: Some(address),
-                    },
-                    None => {
-                        return Err(table.source.error(
-                            &key,
-                            at,
-                            ErrorKind::InvalidValue,
-                            format!("`{text}`: an I2C address is written `BUS@0xAA`, a 7-bit address in hex"),
-                        ));
-                    }
+                    .filter(|a| *a < 0x80)
+                    .ok_or_else(|| {
+                        error(format!(
+                            "`{text}`: an I2C address is written `BUS@0xAA`, a 7-bit address in hex"
+                        ))
+                    })?;
+                Grant {
+                    name: bus.to_owned(),
+                    address: Some(address),
                 }
             }
         };
         if grants.contains(&grant) {
-            return Err(table.source.error(
-                &key,
-                at,
-                ErrorKind::InvalidValue,
-                format!("`{grant}` is granted twice"),
-            ));
+            return Err(error(format!("`{grant}` is granted twice")));
         }
         grants.push(grant);
     }
@@ -780,14 +597,10 @@ fn read_grants(table: &Table<'_, '_>) -> Result<Vec<Grant>, DeviceError> {
 
 fn read_config(table: &Table<'_, '_>) -> Result<BTreeMap<String, String>, DeviceError> {
     let mut config = BTreeMap::new();
-    for (key, _) in table.keys() {
-        let (_, value) = table.entry(key).expect("a key of the table");
-        let text = match value.get_ref() {
+    for (key, value) in table.raw_entries() {
+        let text = match value {
             DeValue::String(s) => s.to_string(),
-            DeValue::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
-                Ok(n) => n.to_string(),
-                Err(_) => i.as_str().to_owned(),
-            },
+            DeValue::Integer(i) => integer(i).map_or_else(|text| text, |n| n.to_string()),
             DeValue::Float(f) => f.as_str().to_owned(),
             DeValue::Boolean(b) => b.to_string(),
             other => {
@@ -814,21 +627,19 @@ fn read_restart(table: &Table<'_, '_>) -> Result<RestartPolicy, DeviceError> {
         "limit",
         "window",
     ])?;
-    let policy = table
-        .string("policy")?
-        .map_or("on-failure", |p| *p.get_ref());
+    let policy = table.str("policy")?.unwrap_or("on-failure");
     let defaults = Backoff::default();
     let backoff = Backoff {
         initial: table
             .duration("initial-backoff")?
             .unwrap_or(defaults.initial),
         max: table.duration("max-backoff")?.unwrap_or(defaults.max),
-        limit: table.u32("limit")?.unwrap_or(defaults.limit),
+        limit: table.get::<u32>("limit")?.unwrap_or(defaults.limit),
         window: table.duration("window")?.unwrap_or(defaults.window),
     };
     match policy {
         "never" => {
-            if let Some((key, _)) = table.keys().into_iter().find(|(k, _)| *k != "policy") {
+            if let Some(key) = table.keys_in_order().into_iter().find(|k| *k != "policy") {
                 return Err(table.value_error(
                     key,
                     ErrorKind::InvalidValue,
@@ -872,31 +683,17 @@ fn read_restart(table: &Table<'_, '_>) -> Result<RestartPolicy, DeviceError> {
 /// Every grant names something the board has; no board name, and no address of an I2C bus, is
 /// granted to two components (a whole bus conflicts with any address of it).
 fn check_grants(
-    root: &Table<'_, '_>,
+    tables: &[(&str, Table<'_, '_>)],
     components: &[ComponentEntry],
     board: &BoardFile,
 ) -> Result<(), DeviceError> {
-    let table = root.table("component")?.expect("components were read");
     // Who holds what: a whole name, or one address of a bus.
     let mut holders: HashMap<&Grant, &str> = HashMap::new();
     let mut whole_bus: HashMap<&str, &str> = HashMap::new();
     let mut bus_addresses: HashMap<&str, (&str, u8)> = HashMap::new();
-    for component in components {
-        let entry = table.table(&component.name)?.expect("a component table");
+    for (component, (_, entry)) in components.iter().zip(tables) {
         for (index, grant) in component.grants.iter().enumerate() {
-            let error = |kind, message: String| {
-                let offset = entry
-                    .entry("grants")
-                    .and_then(|(_, v)| v.get_ref().as_array())
-                    .and_then(|a| a.get(index))
-                    .map_or(entry.offset, |e| e.span().start);
-                entry.source.error(
-                    &format!("{}[{index}]", join(&entry.path, "grants")),
-                    offset,
-                    kind,
-                    message,
-                )
-            };
+            let error = |kind, message: String| entry.element_error("grants", index, kind, message);
             let is_i2c = board.i2c.contains_key(&grant.name);
             let exists = is_i2c
                 || board.spi.contains_key(&grant.name)
@@ -911,7 +708,7 @@ fn check_grants(
                         "the board {} has no name `{}` (its names: {})",
                         board.path.display(),
                         grant.name,
-                        quoted(&names)
+                        quoted_list(&names)
                     ),
                 ));
             }

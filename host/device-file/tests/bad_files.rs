@@ -210,7 +210,7 @@ fn bad_values() {
     assert_error(
         "[component.a]\npath = \"a.wasm\"\nkind = \"sensor\"\n",
         ErrorKind::MissingKey,
-        "devices/x.toml:5:12: key `component.a`: missing required key `poll-every` for `kind = \
+        "devices/x.toml:5:12: key `component.a.poll-every`: missing required key for `kind = \
          \"sensor\"`",
     );
     assert_error(
@@ -240,11 +240,46 @@ fn bad_values() {
 }
 
 #[test]
+fn missing_keys_booleans_and_integer_ranges_read_as_in_a_board_file() {
+    let device = |text: &str| {
+        let board = BoardFile::parse(BOARD, "devices/b.toml").expect("the test board is valid");
+        let e = DeviceFile::parse(text, "devices/x.toml", board).unwrap_err();
+        (e.kind(), e.to_string())
+    };
+    assert_eq!(
+        device("[component.a]\npath = \"a.wasm\"\n"),
+        (
+            ErrorKind::MissingKey,
+            "devices/x.toml:1:1: key `device`: missing required key".into()
+        )
+    );
+    assert_eq!(
+        device("[device]\nboard = \"b.toml\"\n"),
+        (
+            ErrorKind::MissingKey,
+            "devices/x.toml:1:2: key `device.name`: missing required key".into()
+        )
+    );
+    assert_error(
+        "[component.a]\npath = \"a.wasm\"\n[component.a.restart]\nlimit = -1\n",
+        ErrorKind::InvalidValue,
+        "devices/x.toml:8:9: key `component.a.restart.limit`: expected an integer from 0 to \
+         4294967295, found -1",
+    );
+    assert_error(
+        "[telemetry]\nurl = \"mqtt://h\"\ndiscovery = \"yes\"\n[component.a]\npath = \"a.wasm\"\n",
+        ErrorKind::WrongType,
+        "devices/x.toml:7:13: key `telemetry.discovery`: expected a boolean (true or false), \
+         found a string",
+    );
+}
+
+#[test]
 fn registry_references_are_pinned() {
     assert_error(
         "[component.a]\nregistry = \"wasi-hal:weather-station@0.1.0\"\n",
         ErrorKind::MissingKey,
-        "devices/x.toml:5:12: key `component.a`: missing required key `digest`: a registry \
+        "devices/x.toml:5:12: key `component.a.digest`: missing required key: a registry \
          reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
     );
     assert_error(
@@ -287,7 +322,7 @@ fn an_app_and_its_plugs_read_into_a_composed_source() {
     assert_error(
         "[component.w]\napp = { path = \"app.wasm\" }\n",
         ErrorKind::MissingKey,
-        "devices/x.toml:5:12: key `component.w`: missing required key `plug`: the components to \
+        "devices/x.toml:5:12: key `component.w.plug`: missing required key: the components to \
          plug into the `app` (`plug = [{ path = \"driver.wasm\" }]`); an app alone is a `path`",
     );
     assert_error(
@@ -304,7 +339,7 @@ fn an_app_and_its_plugs_read_into_a_composed_source() {
     assert_error(
         "[component.w]\napp = { path = \"a.wasm\" }\nplug = [{ path = \"d.wasm\" }, { registry = \"wasi-hal:x@0.1.0\" }]\n",
         ErrorKind::MissingKey,
-        "devices/x.toml:7:30: key `component.w.plug[1]`: missing required key `digest`: a registry \
+        "devices/x.toml:7:30: key `component.w.plug[1].digest`: missing required key: a registry \
          reference is pinned by digest (`digest = \"sha256:...\"`) so a moved tag is refused",
     );
     assert_error(
@@ -449,7 +484,7 @@ fn bad_telemetry_and_commands() {
     assert_error(
         "[telemetry]\nusername = \"me\"\n[component.a]\npath = \"a.wasm\"\n",
         ErrorKind::MissingKey,
-        "devices/x.toml:5:2: key `telemetry`: missing required key `url`",
+        "devices/x.toml:5:2: key `telemetry.url`: missing required key",
     );
     assert_error(
         "[telemetry]\nurl = \"mqtt://h\"\nqueue = \"big\"\n[component.a]\npath = \"a.wasm\"\n",
@@ -465,7 +500,7 @@ fn bad_telemetry_and_commands() {
     assert_error(
         "[component.a]\npath = \"a.wasm\"\nkind = \"handler\"\n",
         ErrorKind::MissingKey,
-        "devices/x.toml:5:12: key `component.a`: missing required key `commands` for `kind = \
+        "devices/x.toml:5:12: key `component.a.commands`: missing required key for `kind = \
          \"handler\"` (the commands it may receive)",
     );
     assert_error(

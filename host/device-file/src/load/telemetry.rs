@@ -6,13 +6,11 @@
 //! [`TelemetryEntry::location_of`]. Here: known keys, types, and paths resolved against the
 //! device file's folder.
 
-use super::{Table, join};
-use crate::error::{DeviceError, ErrorKind, Location};
+use super::{DeviceTable, Table};
+use crate::error::{DeviceError, ErrorKind};
 use crate::model::{ComponentKind, TelemetryEntry};
 use std::collections::BTreeMap;
 use std::path::Path;
-use toml::de::DeValue;
-use wasi_hal_board_file::toml_type_name;
 
 /// Every key of `[telemetry]`.
 const KEYS: &[&str] = &[
@@ -37,46 +35,27 @@ pub(super) fn read_telemetry(
         return Ok(None);
     };
     table.only(KEYS)?;
-    let text = |key: &str| -> Result<Option<String>, DeviceError> {
-        Ok(table.string(key)?.map(|s| s.get_ref().to_string()))
-    };
     let file = |key: &str| -> Result<Option<std::path::PathBuf>, DeviceError> {
-        Ok(table.string(key)?.map(|s| base.join(s.get_ref())))
+        Ok(table.str(key)?.map(|s| base.join(s)))
     };
-    let url = table.require_string("url")?.get_ref().to_string();
-    let mut locations = BTreeMap::new();
-    for (key, _) in table.keys() {
-        let (_, value) = table.entry(key).expect("a key of the table");
-        locations.insert(
-            key.to_string(),
-            Location::of_offset(table.source.text, value.span().start),
-        );
-    }
-    let discovery = match table.entry("discovery") {
-        None => true,
-        Some((_, value)) => match value.get_ref() {
-            DeValue::Boolean(b) => *b,
-            other => {
-                return Err(table.value_error(
-                    "discovery",
-                    ErrorKind::WrongType,
-                    format!("expected a boolean, found {}", toml_type_name(other)),
-                ));
-            }
-        },
-    };
+    let url = table.require::<String>("url")?;
+    let locations: BTreeMap<_, _> = table
+        .keys_in_order()
+        .into_iter()
+        .map(|key| (key.to_owned(), table.location_of(key)))
+        .collect();
     Ok(Some(TelemetryEntry {
         url,
-        username: text("username")?,
-        password: text("password")?,
+        username: table.get("username")?,
+        password: table.get("password")?,
         ca_cert: file("ca-cert")?,
         client_cert: file("client-cert")?,
         client_key: file("client-key")?,
-        keep_alive_s: table.u32("keep-alive-s")?.map(u64::from),
-        queue: table.u32("queue")?.map(|q| q as usize),
-        node: text("node")?,
-        discovery,
-        location: Location::of_offset(table.source.text, table.offset),
+        keep_alive_s: table.get::<u32>("keep-alive-s")?.map(u64::from),
+        queue: table.get::<u32>("queue")?.map(|q| q as usize),
+        node: table.get("node")?,
+        discovery: table.get("discovery")?.unwrap_or(true),
+        location: table.location(),
         locations,
     }))
 }
@@ -88,15 +67,16 @@ pub(super) fn read_commands(
     table: &Table<'_, '_>,
     kind: ComponentKind,
 ) -> Result<Vec<String>, DeviceError> {
-    let Some((_, value)) = table.entry("commands") else {
+    if !table.has("commands") {
         if kind == ComponentKind::Handler {
-            return Err(table.error(
+            return Err(table.key_error(
+                "commands",
                 ErrorKind::MissingKey,
-                "missing required key `commands` for `kind = \"handler\"` (the commands it may receive)",
+                "missing required key for `kind = \"handler\"` (the commands it may receive)",
             ));
         }
         return Ok(Vec::new());
-    };
+    }
     if kind == ComponentKind::App {
         return Err(table.value_error(
             "commands",
@@ -105,56 +85,25 @@ pub(super) fn read_commands(
              `kind = \"handler\"` or `kind = \"sensor\"` component",
         ));
     }
-    let DeValue::Array(array) = value.get_ref() else {
-        return Err(table.value_error(
-            "commands",
-            ErrorKind::WrongType,
-            format!(
-                "expected an array of command names, found {}",
-                toml_type_name(value.get_ref())
-            ),
-        ));
-    };
+    let names = table.strings("commands", "an array of command names", "a command name")?;
     let mut commands = Vec::new();
-    for (index, element) in array.iter().enumerate() {
-        let key = format!("{}[{index}]", join(&table.path, "commands"));
-        let at = element.span().start;
-        let DeValue::String(name) = element.get_ref() else {
-            return Err(table.source.error(
-                &key,
-                at,
-                ErrorKind::WrongType,
-                format!(
-                    "expected a command name, found {}",
-                    toml_type_name(element.get_ref())
-                ),
-            ));
-        };
-        let name = name.to_string();
+    for (index, name) in names.unwrap_or_default().into_iter().enumerate() {
+        let error =
+            |message| table.element_error("commands", index, ErrorKind::InvalidValue, message);
         let valid = !name.is_empty()
             && name.len() <= 64
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !valid {
-            return Err(table.source.error(
-                &key,
-                at,
-                ErrorKind::InvalidValue,
-                format!(
-                    "`{name}`: a command name is 1 to 64 ASCII letters, digits, `-` and `_` (it is an MQTT topic level)"
-                ),
-            ));
+            return Err(error(format!(
+                "`{name}`: a command name is 1 to 64 ASCII letters, digits, `-` and `_` (it is an MQTT topic level)"
+            )));
         }
-        if commands.contains(&name) {
-            return Err(table.source.error(
-                &key,
-                at,
-                ErrorKind::InvalidValue,
-                format!("`{name}` is listed twice"),
-            ));
+        if commands.iter().any(|c| c == name) {
+            return Err(error(format!("`{name}` is listed twice")));
         }
-        commands.push(name);
+        commands.push(name.to_owned());
     }
     Ok(commands)
 }
