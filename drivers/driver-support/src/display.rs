@@ -1,6 +1,6 @@
 //! The `display:pixels` class: its [`Error`] and [`Rect`] without WIT types (so a display's logic
 //! stays plain Rust), the [`DisplayDevice`] trait a driver implements, and (feature
-//! `display-pixels`) [`export_display!`](crate::export_display) with the bindings it exports.
+//! `display-pixels`) `export_display!` with the bindings it exports.
 
 use embedded_hal_wasi::spi::{BitOrder, Config, Device, Mode};
 
