@@ -19,7 +19,7 @@
 //!   pacman compiled, loaded precompiled, instantiated from an `InstancePre` with the pooling
 //!   allocator, and both of the latter.
 
-use criterion::{BatchSize, Criterion};
+use criterion::{BatchSize, Bencher, Criterion};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use wasi_hal_benches::call_floor::FloorGuest;
@@ -58,34 +58,30 @@ fn pacman_file() -> &'static std::path::PathBuf {
     F.get_or_init(|| Composition::pacman().compose().expect("compose pacman"))
 }
 
+/// Times `run(n)`, which makes `n` calls or frames in one go (inside the guest, or natively), for
+/// criterion's `iters`; `what` names them if they fail.
+fn per_iteration(b: &mut Bencher<'_>, what: &str, mut run: impl FnMut(u32) -> anyhow::Result<()>) {
+    b.iter_custom(|iters| {
+        let n = u32::try_from(iters).unwrap_or(u32::MAX);
+        let start = Instant::now();
+        run(n).expect(what);
+        start.elapsed()
+    })
+}
+
 /// `spi_call`: the `spi-noop` guest on the SPI host crate, and on the floor host.
 fn bench_spi_noop(c: &mut Criterion) {
     let mut guest = SpiNoopGuest::new(cranelift()).expect("spi-noop guest");
     let mut floor = FloorGuest::new(cranelift()).expect("spi-noop guest on the floor host");
     let mut group = c.benchmark_group("spi_call");
     group.bench_function("noop_transaction", |b| {
-        b.iter_custom(|iters| {
-            let n = u32::try_from(iters).unwrap_or(u32::MAX);
-            let start = Instant::now();
-            guest.transactions(n).expect("transactions");
-            start.elapsed()
-        })
+        per_iteration(b, "transactions", |n| guest.transactions(n))
     });
     group.bench_function("floor_transaction", |b| {
-        b.iter_custom(|iters| {
-            let n = u32::try_from(iters).unwrap_or(u32::MAX);
-            let start = Instant::now();
-            floor.transactions(n).expect("transactions");
-            start.elapsed()
-        })
+        per_iteration(b, "transactions", |n| floor.transactions(n))
     });
     group.bench_function("bare_import", |b| {
-        b.iter_custom(|iters| {
-            let n = u32::try_from(iters).unwrap_or(u32::MAX);
-            let start = Instant::now();
-            floor.bare_calls(n).expect("bare calls");
-            start.elapsed()
-        })
+        per_iteration(b, "bare calls", |n| floor.bare_calls(n))
     });
     group.finish();
 }
@@ -105,28 +101,13 @@ fn bench_flush_app(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("flush_128x64_spi");
     group.bench_function("composed", |b| {
-        b.iter_custom(|iters| {
-            let n = u32::try_from(iters).unwrap_or(u32::MAX);
-            let start = Instant::now();
-            composed.frames(n).expect("frames");
-            start.elapsed()
-        })
+        per_iteration(b, "frames", |n| composed.frames(n))
     });
     group.bench_function("native", |b| {
-        b.iter_custom(|iters| {
-            let n = u32::try_from(iters).unwrap_or(u32::MAX);
-            let start = Instant::now();
-            native.frames(n).expect("frames");
-            start.elapsed()
-        })
+        per_iteration(b, "frames", |n| native.frames(n))
     });
     group.bench_function("panel_only", |b| {
-        b.iter_custom(|iters| {
-            let n = u32::try_from(iters).unwrap_or(u32::MAX);
-            let start = Instant::now();
-            panel.frames(n).expect("frames");
-            start.elapsed()
-        })
+        per_iteration(b, "frames", |n| panel.frames(n))
     });
     group.finish();
 }
